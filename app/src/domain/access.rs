@@ -1,0 +1,120 @@
+//! Who may see and do what with a request. The server checks these on every call; the pages
+//! use the same answers only to decide which buttons to show.
+
+use super::request::RequestState;
+use super::user::Viewer;
+
+/// The facts about a request that access depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestFacts {
+    pub requester_id: i64,
+    pub assignee_id: Option<i64>,
+    pub state: RequestState,
+}
+
+impl RequestFacts {
+    fn is_requester(&self, v: &Viewer) -> bool {
+        self.requester_id == v.id
+    }
+}
+
+/// Requesters see their own requests; staff see all. Anyone else gets "not found", so that
+/// request numbers reveal nothing.
+pub fn can_view(v: &Viewer, r: &RequestFacts) -> bool {
+    r.is_requester(v) || v.is_staff()
+}
+
+pub fn can_claim(v: &Viewer, r: &RequestFacts) -> bool {
+    v.works_queue() && r.state.is_open() && r.assignee_id != Some(v.id)
+}
+
+/// Public replies: the requester and staff, while the request is not finished for good.
+pub fn can_reply(v: &Viewer, r: &RequestFacts) -> bool {
+    can_view(v, r) && accepts_comments(r.state)
+}
+
+/// Internal notes are staff-only, always.
+pub fn can_note(v: &Viewer, r: &RequestFacts) -> bool {
+    v.is_staff() && accepts_comments(r.state)
+}
+
+fn accepts_comments(s: RequestState) -> bool {
+    !matches!(s, RequestState::Closed | RequestState::Denied | RequestState::Cancelled)
+}
+
+/// The moves this person may make now: staff who work the queue any legal move; a requester only
+/// cancelling their own open request.
+pub fn allowed_moves(v: &Viewer, r: &RequestFacts) -> Vec<RequestState> {
+    if v.works_queue() {
+        r.state.next_states().to_vec()
+    } else if r.is_requester(v) && r.state.is_open() && r.state.can_move_to(RequestState::Cancelled) {
+        vec![RequestState::Cancelled]
+    } else {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::user::Role;
+
+    fn person(id: i64, roles: &[Role]) -> Viewer {
+        Viewer { id, name: format!("p{id}"), email: format!("p{id}@example.com"), handle: format!("p{id}"), roles: roles.to_vec() }
+    }
+
+    fn req(state: RequestState, assignee: Option<i64>) -> RequestFacts {
+        RequestFacts { requester_id: 1, assignee_id: assignee, state }
+    }
+
+    #[test]
+    fn members_see_only_their_own() {
+        let owner = person(1, &[Role::Member]);
+        let other = person(2, &[Role::Member]);
+        let manager = person(3, &[Role::Manager]);
+        let analyst = person(4, &[Role::Analyst]);
+        let r = req(RequestState::New, None);
+        assert!(can_view(&owner, &r));
+        assert!(!can_view(&other, &r));
+        assert!(!can_view(&manager, &r));
+        assert!(can_view(&analyst, &r));
+    }
+
+    #[test]
+    fn only_staff_write_internal_notes() {
+        let r = req(RequestState::InProgress, None);
+        assert!(!can_note(&person(1, &[Role::Member]), &r));
+        assert!(!can_note(&person(5, &[Role::Contractor]), &r));
+        assert!(can_note(&person(4, &[Role::Analyst]), &r));
+        assert!(can_note(&person(6, &[Role::Engineer]), &r));
+    }
+
+    #[test]
+    fn claiming_needs_the_queue_role_and_an_open_request() {
+        let analyst = person(4, &[Role::Analyst]);
+        assert!(can_claim(&analyst, &req(RequestState::New, None)));
+        assert!(!can_claim(&analyst, &req(RequestState::New, Some(4))), "already mine");
+        assert!(!can_claim(&analyst, &req(RequestState::Resolved, None)));
+        assert!(!can_claim(&person(1, &[Role::Member]), &req(RequestState::New, None)));
+        assert!(!can_claim(&person(6, &[Role::Engineer]), &req(RequestState::New, None)));
+    }
+
+    #[test]
+    fn requesters_may_only_cancel_their_own_open_request() {
+        let owner = person(1, &[Role::Member]);
+        assert_eq!(allowed_moves(&owner, &req(RequestState::InProgress, None)), vec![RequestState::Cancelled]);
+        assert!(allowed_moves(&owner, &req(RequestState::Resolved, None)).is_empty());
+        assert!(allowed_moves(&person(2, &[Role::Member]), &req(RequestState::New, None)).is_empty());
+        let analyst = person(4, &[Role::Analyst]);
+        assert_eq!(allowed_moves(&analyst, &req(RequestState::InProgress, None)), RequestState::InProgress.next_states());
+    }
+
+    #[test]
+    fn finished_requests_take_no_more_comments() {
+        let owner = person(1, &[Role::Member]);
+        assert!(can_reply(&owner, &req(RequestState::Resolved, None)), "a reply may reopen");
+        for s in [RequestState::Closed, RequestState::Cancelled, RequestState::Denied] {
+            assert!(!can_reply(&owner, &req(s, None)));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! The one error type that is safe to show to a person or an API client.
+
+use serde::{Deserialize, Serialize};
+
+/// Errors that cross the wire (server functions, the JSON API). Database text never ends up here:
+/// the store logs it and returns [`AppError::Internal`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// Bad input in one named field.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("Please sign in first.")]
+    Unauthenticated,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    #[error("{what} was not found.")]
+    NotFound { what: String },
+    /// A legal request that clashes with the current state (an illegal transition, a taken e-mail).
+    #[error("{message}")]
+    Conflict { message: String },
+    #[error("{message}")]
+    TooManyRequests { message: String },
+    /// The request could not be read at all (malformed body, missing arguments).
+    #[error("{message}")]
+    BadRequest { message: String },
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.to_string(), message: message.into() }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        AppError::NotFound { what: what.to_string() }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict { message: message.into() }
+    }
+
+    /// The HTTP status for this error; never 500 for anything a client sent.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound { .. } => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::BadRequest { .. } => 400,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// The stable machine-readable code used in JSON errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { .. } => "invalid",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound { .. } => "not_found",
+            AppError::Conflict { .. } => "conflict",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Internal => "internal",
+        }
+    }
+
+    /// The field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// The message for `field`, when this error is about that field.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.field() == Some(field)).then(|| self.to_string())
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // What the client sent could not be read: a client error, not ours.
+            E::Args(m) | E::MissingArg(m) => {
+                AppError::BadRequest { message: format!("The request could not be read: {m}") }
+            }
+            E::Request(_) | E::Response(_) => AppError::BadRequest {
+                message: "The server could not be reached. Check your connection and try again."
+                    .to_string(),
+            },
+            _ => AppError::Internal,
+        }
+    }
+}

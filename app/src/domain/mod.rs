@@ -1,0 +1,8 @@
+//! The helpdesk's own rules, as plain Rust with no I/O: what a request is, how it may move,
+//! who may do what. Pages, server functions and the JSON API call this; they never re-implement it.
+
+pub mod access;
+pub mod error;
+pub mod request;
+pub mod user;
+pub mod time;

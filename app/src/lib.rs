@@ -1,0 +1,85 @@
+//! Tierdesk's isomorphic crate: pages, components, server functions and the domain. Server-only
+//! code sits behind the `ssr` feature; the browser build uses `hydrate`.
+
+pub mod components;
+pub mod domain;
+pub mod model;
+pub mod requests;
+pub mod routes;
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use components::Header;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+use routes::{
+    catalog::CatalogPage, guides::GuidesPage, home::HomePage, my_requests::MyRequestsPage,
+    not_found::NotFoundPage, queue::QueuePage, request::RequestPage, request_form::RequestFormPage,
+    sign_in::SignInPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    components::provide_viewer();
+
+    // Lets end-to-end tests (and curious people) tell when the page has come alive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/tierdesk.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Tierdesk".to_string() } else { format!("{text} · Tierdesk") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">
+                "Skip to content"
+            </a>
+            <Header />
+            <main id="main" class="page">
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("") view=HomePage />
+                    <Route path=path!("sign-in") view=SignInPage />
+                    <Route path=path!("guides") view=GuidesPage />
+                    <Route path=path!("request") view=CatalogPage />
+                    <Route path=path!("request/:kind") view=RequestFormPage ssr=SsrMode::Async />
+                    <Route path=path!("requests") view=MyRequestsPage />
+                    <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
+                    <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>
+                    "Tierdesk · IT & Corporate Security helpdesk · Ask the channel, not a person: requests go to the team queue."
+                </p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,11 @@
+//! One file per page.
+
+pub mod catalog;
+pub mod guides;
+pub mod home;
+pub mod my_requests;
+pub mod not_found;
+pub mod queue;
+pub mod request;
+pub mod request_form;
+pub mod sign_in;

@@ -1,0 +1,267 @@
+use crate::components::{field_error, form_error, ErrorPanel, FieldError, FormError, PriorityBadge, StateBadge};
+use crate::domain::error::AppError;
+use crate::domain::request::RequestState;
+use crate::model::{CommentView, HistoryEntry, RequestDetail};
+use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
+use crate::routes::not_found::NotFoundPage;
+use leptos::html::Form;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// One request: its details, conversation, history and what the viewer may do with it.
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.read().get("key").unwrap_or_default();
+
+    let claim = ServerAction::<ClaimRequest>::new();
+    let reply = ServerAction::<PostComment>::new();
+    let note = ServerAction::<PostComment>::new();
+    let change = ServerAction::<ChangeState>::new();
+
+    let request = Resource::new(
+        move || (key(), claim.version().get(), reply.version().get(), note.version().get(), change.version().get()),
+        |(key, ..)| get_request(key),
+    );
+
+    let actions = Actions { claim, reply, note, change };
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
+            {move || Suspend::new(async move {
+                match request.await {
+                    Ok(detail) => view! { <RequestView detail actions /> }.into_any(),
+                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Actions {
+    claim: ServerAction<ClaimRequest>,
+    reply: ServerAction<PostComment>,
+    note: ServerAction<PostComment>,
+    change: ServerAction<ChangeState>,
+}
+
+#[component]
+fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
+    let s = detail.summary.clone();
+    let key = s.key.clone();
+    let can = detail.actions.clone();
+    let claim_error = form_error(actions.claim.value());
+    let change_error = form_error(actions.change.value());
+    let has_actions = can.claim || !can.moves.is_empty();
+    view! {
+        <Title text=format!("{} {}", s.key, s.title) />
+        <p class="crumbs">
+            <span class="key">{s.key.clone()}</span>
+            " · "
+            {s.kind.label()}
+        </p>
+        <div class="request-head">
+            <h1>{s.title.clone()}</h1>
+            <div class="badges">
+                <StateBadge state=s.state />
+                <PriorityBadge priority=s.priority />
+            </div>
+        </div>
+        <div class="request-layout">
+            <div class="request-main">
+                <section class="card" aria-labelledby="description-heading">
+                    <h2 id="description-heading" class="sr-only">
+                        "Description"
+                    </h2>
+                    <p class="meta">
+                        <strong>{s.requester.clone()}</strong>
+                        " asked on "
+                        {s.created_at.to_string()}
+                    </p>
+                    <div class="prose plain">{detail.description.clone()}</div>
+                </section>
+                <section aria-labelledby="conversation-heading">
+                    <h2 id="conversation-heading">"Conversation"</h2>
+                    <Conversation comments=detail.comments.clone() />
+                    {can.reply.then(|| view! { <CommentForm action=actions.reply key=key.clone() internal=false /> })}
+                    {can.note.then(|| view! { <CommentForm action=actions.note key=key.clone() internal=true /> })}
+                </section>
+            </div>
+            <aside class="request-side">
+                <section class="card" aria-labelledby="details-heading">
+                    <h2 id="details-heading">"Details"</h2>
+                    <dl class="facts">
+                        <dt>"State"</dt>
+                        <dd>{s.state.label()}</dd>
+                        <dt>"Assignee"</dt>
+                        <dd>{s.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</dd>
+                        <dt>"Requester"</dt>
+                        <dd>{s.requester.clone()}</dd>
+                        <dt>"Updated"</dt>
+                        <dd>{s.updated_at.to_string()}</dd>
+                    </dl>
+                    {(s.state.is_open() && s.assignee.is_none())
+                        .then(|| {
+                            view! {
+                                <p class="muted small">
+                                    "An analyst on shift will pick this up."
+                                </p>
+                            }
+                        })}
+                </section>
+                {has_actions
+                    .then(|| {
+                        let key = key.clone();
+                        view! {
+                            <section class="card" aria-labelledby="actions-heading">
+                                <h2 id="actions-heading">"Actions"</h2>
+                                <FormError message=claim_error />
+                                <FormError message=change_error />
+                                <div class="action-buttons">
+                                    {can
+                                        .claim
+                                        .then(|| {
+                                            view! {
+                                                <ActionForm action=actions.claim>
+                                                    <input type="hidden" name="key" value=key.clone() />
+                                                    <button type="submit" class="btn btn-primary">
+                                                        "Claim"
+                                                    </button>
+                                                </ActionForm>
+                                            }
+                                        })}
+                                    {can
+                                        .moves
+                                        .iter()
+                                        .map(|to| view! { <MoveButton action=actions.change key=key.clone() to=*to /> })
+                                        .collect_view()}
+                                </div>
+                            </section>
+                        }
+                    })}
+                <section class="card" aria-labelledby="history-heading">
+                    <h2 id="history-heading">"History"</h2>
+                    <History entries=detail.history.clone() />
+                </section>
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn MoveButton(action: ServerAction<ChangeState>, key: String, to: RequestState) -> impl IntoView {
+    let class = match to {
+        RequestState::Resolved | RequestState::InProgress => "btn btn-secondary",
+        RequestState::Cancelled | RequestState::Denied => "btn btn-danger",
+        _ => "btn btn-quiet",
+    };
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="key" value=key />
+            <input type="hidden" name="to" value=to.as_str() />
+            <button type="submit" class=class>
+                {to.action_label()}
+            </button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Conversation(comments: Vec<CommentView>) -> impl IntoView {
+    if comments.is_empty() {
+        return view! { <p class="muted">"No replies yet."</p> }.into_any();
+    }
+    view! {
+        <ol class="conversation">
+            {comments
+                .into_iter()
+                .map(|c| {
+                    let class = if c.internal { "comment internal" } else { "comment" };
+                    view! {
+                        <li class=class>
+                            <p class="meta">
+                                <strong>{c.author.clone()}</strong>
+                                {c.internal.then(|| view! { <span class="badge badge-internal">"Internal note"</span> })}
+                                <span class="muted small">{c.at.to_string()}</span>
+                            </p>
+                            <div class="prose plain">{c.body.clone()}</div>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+#[component]
+fn CommentForm(action: ServerAction<PostComment>, key: String, internal: bool) -> impl IntoView {
+    let form = NodeRef::<Form>::new();
+    let value = action.value();
+    let body_error = field_error(value, "body");
+    let general = form_error(value);
+    // Clear the text once it has been saved.
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(()))) {
+            if let Some(f) = form.get() {
+                f.reset();
+            }
+        }
+    });
+    let (id, label, button, visibility) = if internal {
+        ("note-body", "Internal note (staff only; the requester never sees it)", "Add internal note", "internal")
+    } else {
+        ("reply-body", "Reply", "Send reply", "public")
+    };
+    let error_id = if internal { "note-body-error" } else { "reply-body-error" };
+    view! {
+        <div class=if internal { "card comment-form internal" } else { "card comment-form" }>
+            <FormError message=general />
+            <ActionForm action node_ref=form attr:class="stack">
+                <input type="hidden" name="key" value=key />
+                <input type="hidden" name="visibility" value=visibility />
+                <div class="field">
+                    <label for=id>{label}</label>
+                    <textarea
+                        id=id
+                        name="body"
+                        rows="4"
+                        required
+                        aria-invalid=move || body_error.get().is_some().to_string()
+                        aria-describedby=error_id
+                    ></textarea>
+                    <FieldError id=error_id message=body_error />
+                </div>
+                <div class="actions">
+                    <button type="submit" class=if internal { "btn btn-secondary" } else { "btn btn-primary" }>
+                        {button}
+                    </button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <ol class="history">
+            {entries
+                .into_iter()
+                .map(|e| {
+                    view! {
+                        <li>
+                            <strong>{e.actor.clone()}</strong>
+                            " "
+                            {e.change.clone()}
+                            <br />
+                            <span class="muted small">{e.at.to_string()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

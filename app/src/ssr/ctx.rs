@@ -1,0 +1,103 @@
+//! What a server function or page needs from the request it runs in: the state, who is asking,
+//! and a way to set cookies.
+
+use super::store::Db;
+use crate::domain::error::AppError;
+use crate::domain::user::Viewer;
+use axum::http::request::Parts;
+use leptos::prelude::use_context;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    /// Cookies get `Secure` when the portal is served over https.
+    pub secure_cookies: bool,
+}
+
+/// Put into each request's extensions by the server's session middleware.
+#[derive(Clone, Debug, Default)]
+pub struct CurrentViewer(pub Option<Viewer>);
+
+/// The client's address as the session middleware saw it, for throttling.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+pub const SESSION_COOKIE: &str = "tierdesk_session";
+/// Twelve hours: a working day plus slack; staff sign in again each day.
+pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from context");
+        AppError::Internal
+    })
+}
+
+pub fn viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(parts()?.extensions.get::<CurrentViewer>().and_then(|v| v.0.clone()))
+}
+
+/// The signed-in person, or [`AppError::Unauthenticated`].
+pub fn require_viewer() -> Result<Viewer, AppError> {
+    viewer()?.ok_or(AppError::Unauthenticated)
+}
+
+pub fn client_ip() -> String {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<ClientIp>().map(|ip| ip.0.clone()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The session secret from the request's cookie, if any.
+pub fn session_secret_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+pub fn session_secret() -> Option<String> {
+    parts().ok().and_then(|p| session_secret_from(&p.headers))
+}
+
+/// A `Set-Cookie` value for the session; an empty value with `Max-Age=0` clears it.
+pub fn session_cookie(value: &str, secure: bool) -> String {
+    let max_age = if value.is_empty() { 0 } else { SESSION_TTL_MS / 1000 };
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Adds a header to the response of the current server function or page.
+pub fn set_response_header(name: axum::http::HeaderName, value: &str) {
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(value),
+    ) {
+        opts.append_header(name, v);
+    }
+}
+
+/// Sets the status of the page being rendered (404 pages).
+pub fn set_status(code: u16) {
+    if let (Some(opts), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        opts.set_status(status);
+    }
+}

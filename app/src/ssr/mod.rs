@@ -1,0 +1,9 @@
+//! Server-only code: the store over SQLite and Postgres, passwords and sessions, the services that
+//! server functions and the JSON API share, and access to the current request's context.
+
+pub mod auth;
+pub mod ctx;
+pub mod service;
+pub mod store;
+
+pub use ctx::AppState;

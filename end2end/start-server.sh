@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Starts target/release/tierdesk on a fresh database for the browser tests:
+#   start-server.sh sqlite|postgres PORT
+set -euo pipefail
+backend=$1
+port=$2
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/target/release/tierdesk"
+[ -x "$bin" ] || { echo "build the server first: $bin is missing" >&2; exit 1; }
+case "$backend" in
+  sqlite)
+    dir="$root/target/e2e"
+    mkdir -p "$dir"
+    rm -f "$dir/sqlite-$port".db*
+    export DATABASE_URL="sqlite://$dir/sqlite-$port.db"
+    ;;
+  postgres)
+    base="${TIERDESK_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+    name="tierdesk_e2e_$port"
+    psql "$base" -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
+    export DATABASE_URL="${base%/*}/$name"
+    ;;
+  *) echo "unknown backend $backend" >&2; exit 2 ;;
+esac
+export TIERDESK_ADDR="127.0.0.1:$port"
+cd "$root"
+"$bin" demo >/dev/null
+exec "$bin" serve

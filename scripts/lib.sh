@@ -1,0 +1,86 @@
+# Shared by scripts/run and scripts/test: install what is missing, build the site.
+# Sourced, not run. Everything here is idempotent and quiet when there is nothing to do.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+SITE="$ROOT/target/site"
+TOOLS="$ROOT/target/tools"
+
+# Debian packages, installed only when missing and only where we may (root or passwordless sudo).
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && { have sudo || die "please install: ${missing[*]}"; sudo="sudo"; }
+  say "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The wasm32 target. The ordinary route is rustup; where rustup cannot download, fall back to
+# Debian's rustc-web with std built from source (see ../shared/toolchain/WASM.md).
+WASM_CARGO=(cargo)
+WASM_FLAGS=()
+ensure_wasm_target() {
+  have cargo || die "Rust is not installed: see https://rustup.rs, then run this again"
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then return 0; fi
+  if have rustup && rustup target add wasm32-unknown-unknown; then return 0; fi
+  say "rustup could not add wasm32; using Debian's rustc-web with -Zbuild-std"
+  apt_install rustc-web cargo-web rust-web-src lld-16
+  WASM_CARGO=(env RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16 /usr/bin/cargo)
+  WASM_FLAGS=(-Zbuild-std=std,panic_abort)
+}
+
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+ensure_wasm_bindgen() {
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
+  [ -n "$want" ] || die "wasm-bindgen not found in Cargo.lock"
+  if have wasm-bindgen && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$want" ]; then return 0; fi
+  say "installing wasm-bindgen-cli $want (a few minutes, once)"
+  # Not --locked: its lockfile pins a crate version this registry no longer serves.
+  cargo install --quiet wasm-bindgen-cli --version "=$want"
+}
+
+# A recent binaryen's wasm-opt shrinks the bundle about fourfold. Debian's binaryen 108 breaks
+# hydration, so only the npm package is used, and the step is skipped when npm is missing.
+WASM_OPT=""
+ensure_wasm_opt() {
+  if [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"; return 0; fi
+  have npm || { say "npm not found: skipping wasm-opt (the site works, the download is larger)"; return 0; }
+  say "installing binaryen 132 (wasm-opt) under target/tools"
+  mkdir -p "$TOOLS"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132.0.0 >/dev/null
+  WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
+}
+
+# The browser half: wasm32 build, wasm-bindgen, wasm-opt, CSS and public files into target/site,
+# the layout cargo-leptos produces (minus its hashing), which `tierdesk serve` expects.
+build_site() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+  say "building the browser half (wasm32, profile wasm-release)"
+  "${WASM_CARGO[@]}" build --quiet -p frontend --lib --target wasm32-unknown-unknown \
+    --profile wasm-release ${WASM_FLAGS[@]+"${WASM_FLAGS[@]}"}
+  rm -rf "$SITE"
+  mkdir -p "$SITE/pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE/pkg" --out-name tierdesk \
+    target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+  if [ -n "$WASM_OPT" ]; then
+    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$SITE/pkg/tierdesk_bg.wasm" "$SITE/pkg/tierdesk_bg.wasm"
+  fi
+  cp style/main.css "$SITE/pkg/tierdesk.css"
+  cp -R public/. "$SITE/"
+}

@@ -1,0 +1,197 @@
+//! The JSON API under `/api/v1`, authenticated by `Authorization: Bearer` or the session cookie.
+//! Handlers parse, call the same services as the pages, and answer errors as JSON.
+
+use crate::middleware::error_response;
+use app::domain::error::AppError;
+use app::domain::user::Viewer;
+use app::model::{RequestDetail, RequestSummary};
+use app::ssr::ctx::CurrentViewer;
+use app::ssr::{service, AppState};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list_requests).post(create_request))
+        .route("/requests/{key}", get(show_request))
+        .route("/requests/{key}/comments", post(add_comment))
+        .route("/requests/{key}/transitions", post(add_transition))
+        .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
+}
+
+/// The signed-in caller; a 401 JSON error otherwise.
+pub struct ApiUser(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<CurrentViewer>()
+            .and_then(|v| v.0.clone())
+            .map(ApiUser)
+            .ok_or_else(|| error_response(&AppError::Unauthenticated))
+    }
+}
+
+/// Either the value or an [`AppError`] rendered as JSON.
+pub struct ApiResult<T>(Result<T, AppError>);
+
+impl<T: Serialize> IntoResponse for ApiResult<T> {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => error_response(&e),
+        }
+    }
+}
+
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
+    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest { message: format!("The JSON body could not be read: {}", e.body_text()) })
+}
+
+pub async fn readyz(State(st): State<AppState>) -> Response {
+    match st.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Page<T> {
+    items: Vec<T>,
+    next_cursor: Option<String>,
+}
+
+async fn list_requests(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Page<RequestSummary>> {
+    ApiResult(
+        async {
+            let Query(q) = q.map_err(|e| AppError::BadRequest { message: e.body_text() })?;
+            let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+                None => None,
+                Some(c) => Some(
+                    c.parse::<i64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| AppError::invalid("cursor", "This cursor is not one the API gave out."))?,
+                ),
+            };
+            let items = service::list_requests(&st, &v, before).await?;
+            let next_cursor = (items.len() as i64 == service::PAGE_SIZE)
+                .then(|| items.last().and_then(|r| r.key.parse::<app::domain::request::RequestKey>().ok()))
+                .flatten()
+                .map(|k| k.number().to_string());
+            Ok(Page { items, next_cursor })
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewRequestBody {
+    kind: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
+    priority: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Created {
+    key: String,
+}
+
+async fn create_request(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    b: Result<Json<NewRequestBody>, JsonRejection>,
+) -> Response {
+    let result = async {
+        let b = body(b)?;
+        service::submit_request(
+            &st,
+            &v,
+            b.kind.as_deref().unwrap_or(""),
+            b.title.as_deref().unwrap_or(""),
+            b.description.as_deref().unwrap_or(""),
+            b.priority.as_deref().unwrap_or("normal"),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(key) => (StatusCode::CREATED, Json(Created { key: key.to_string() })).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn show_request(State(st): State<AppState>, ApiUser(v): ApiUser, Path(key): Path<String>) -> ApiResult<RequestDetail> {
+    ApiResult(service::request_detail(&st, &v, &key).await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CommentBody {
+    body: Option<String>,
+    internal: Option<bool>,
+}
+
+async fn add_comment(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(key): Path<String>,
+    b: Result<Json<CommentBody>, JsonRejection>,
+) -> Response {
+    let result = async {
+        let b = body(b)?;
+        service::comment(&st, &v, &key, b.body.as_deref().unwrap_or(""), b.internal.unwrap_or(false)).await?;
+        service::request_detail(&st, &v, &key).await
+    }
+    .await;
+    match result {
+        Ok(detail) => (StatusCode::CREATED, Json(detail)).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TransitionBody {
+    to: Option<String>,
+}
+
+async fn add_transition(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(key): Path<String>,
+    b: Result<Json<TransitionBody>, JsonRejection>,
+) -> ApiResult<RequestDetail> {
+    ApiResult(
+        async {
+            let b = body(b)?;
+            service::transition(&st, &v, &key, b.to.as_deref().unwrap_or("")).await?;
+            service::request_detail(&st, &v, &key).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,110 @@
+//! The `tierdesk` server: configuration, the HTTP stack (pages, server functions, JSON API,
+//! health checks), middleware, and the command-line tasks.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod middleware;
+
+use app::ssr::store::Db;
+use app::ssr::AppState;
+use axum::routing::get;
+use axum::Router;
+use config::Config;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+
+/// Connects and migrates, with a clear error (not a panic) when the database is unreachable.
+pub async fn open_database(url: &str) -> Result<Db, String> {
+    let db = Db::connect(url).await?;
+    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+    Ok(db)
+}
+
+/// Leptos's settings, from the environment where cargo-leptos sets them, else our defaults: the
+/// site built by `scripts/build` under `target/site`.
+pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let env = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+    LeptosOptions::builder()
+        .output_name(env("LEPTOS_OUTPUT_NAME", "tierdesk"))
+        .site_root(env("LEPTOS_SITE_ROOT", "target/site"))
+        .site_pkg_dir(env("LEPTOS_SITE_PKG_DIR", "pkg"))
+        .site_addr(addr)
+        .build()
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(app::App);
+    let context_state = state.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(options);
+
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(api::readyz))
+        .nest("/api/v1", api::routes())
+        .with_state(state.clone())
+        .merge(pages)
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(middleware::protect_pages))
+        .layer(axum::middleware::from_fn_with_state(state, middleware::session))
+        .layer(axum::middleware::from_fn(middleware::csrf))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(middleware::request_span)
+                .on_request(())
+                .on_response(middleware::log_response),
+        )
+}
+
+/// Serves until the process is told to stop.
+pub async fn serve(config: &Config) -> Result<(), String> {
+    let db = open_database(&config.database_url).await?;
+    let state = AppState { db, secure_cookies: config.secure_cookies() };
+    let options = leptos_options(config.addr);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(addr = %local, backend = state.db.backend(), "Tierdesk is listening on http://{local}");
+    let app = router(state.clone(), options);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    state.db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,143 @@
+//! The `tierdesk` command: the portal and its maintenance tasks, all using the same `DATABASE_URL`.
+
+use app::domain::user::{Email, Role};
+use app::ssr::auth;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::process::ExitCode;
+use tierdesk::config::Config;
+
+#[derive(Parser)]
+#[command(name = "tierdesk", about = "The IT and corporate-security helpdesk portal", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal on TIERDESK_ADDR (default 127.0.0.1:3000); migrations run first.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load demo people and requests (idempotent), printing the demo passwords.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a person; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// One or more of member, contractor, manager, analyst, engineer, admin, comma-separated.
+        #[arg(long)]
+        role: String,
+        /// Defaults to the part of the e-mail before the @.
+        #[arg(long)]
+        handle: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a person and print it; only its hash is stored.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("TIERDESK_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tierdesk: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let config = Config::from_env()?;
+    match command {
+        Command::Serve => tierdesk::serve(&config).await,
+        Command::Migrate => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            println!("migrations applied ({})", db.backend());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, role, handle } } => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let roles = Role::parse_list(&role).map_err(|e| format!("--role: {e}"))?;
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err("--name: give the person's name".into());
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            auth::check_password_rules(&password).map_err(|e| format!("password: {e}"))?;
+            let db = tierdesk::open_database(&config.database_url).await?;
+            let handle = handle.unwrap_or_else(|| email.default_handle());
+            let hash = auth::hash_password(password).await.map_err(|e| e.to_string())?;
+            let id = db
+                .create_user(email.as_str(), &handle, &name, &hash, &roles)
+                .await
+                .map_err(|e| match e {
+                    app::ssr::store::StoreError::Constraint(_) => {
+                        format!("a person with the e-mail {} or handle {handle} already exists", email.as_str())
+                    }
+                    other => other.to_string(),
+                })?;
+            println!("created user {id} <{}>", email.as_str());
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { email, label } } => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let db = tierdesk::open_database(&config.database_url).await?;
+            let id = db
+                .user_id_by_email(email.as_str())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("nobody has the e-mail {}", email.as_str()))?;
+            let token = auth::new_secret("tdk_");
+            db.create_api_token(id, &auth::secret_hash(&token), &label).await.map_err(|e| e.to_string())?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            tierdesk::demo::load(&db).await
+        }
+    }
+}
