@@ -5,6 +5,7 @@ use crate::domain::request::{Priority, RequestState};
 use crate::domain::user::Viewer;
 use crate::session::get_viewer;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
 /// The signed-in person, loaded once per page load and shared through context.
@@ -99,25 +100,28 @@ pub fn PriorityBadge(priority: Priority) -> impl IntoView {
     view! { <span class=format!("badge priority-{}", priority.as_str())>{text}</span> }
 }
 
-/// The error of the last call, if it concerns `field`.
-pub fn field_error<T: Send + Sync + 'static>(
-    value: RwSignal<Option<Result<T, AppError>>>,
-    field: &'static str,
-) -> Signal<Option<String>> {
+/// The error of the action's last call, if it concerns `field`.
+pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
     Signal::derive(move || {
-        value.with(|v| match v {
+        action.value().with(|v| match v {
             Some(Err(e)) => e.message_for(field),
             _ => None,
         })
     })
 }
 
-/// The error of the last call when it concerns no single field.
-pub fn form_error<T: Send + Sync + 'static>(
-    value: RwSignal<Option<Result<T, AppError>>>,
-) -> Signal<Option<String>> {
+/// The error of the action's last call when it concerns no single field.
+pub fn form_error<S>(action: ServerAction<S>) -> Signal<Option<String>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
     Signal::derive(move || {
-        value.with(|v| match v {
+        action.value().with(|v| match v {
             Some(Err(e)) if e.field().is_none() => Some(e.to_string()),
             _ => None,
         })

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Tierdesk's isomorphic crate: pages, components, server functions and the domain. Server-only
 //! code sits behind the `ssr` feature; the browser build uses `hydrate`.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `tierdesk` server: configuration, the HTTP stack (pages, server functions, JSON API,
 //! health checks), middleware, and the command-line tasks.
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `tierdesk` command: the portal and its maintenance tasks, all using the same `DATABASE_URL`.
 
 use app::domain::user::{Email, Role};

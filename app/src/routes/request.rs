@@ -52,8 +52,8 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
     let s = detail.summary.clone();
     let key = s.key.clone();
     let can = detail.actions.clone();
-    let claim_error = form_error(actions.claim.value());
-    let change_error = form_error(actions.change.value());
+    let claim_error = form_error(actions.claim);
+    let change_error = form_error(actions.change);
     let has_actions = can.claim || !can.moves.is_empty();
     view! {
         <Title text=format!("{} {}", s.key, s.title) />
@@ -114,6 +114,7 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                 {has_actions
                     .then(|| {
                         let key = key.clone();
+                        let claim_key = key.clone();
                         view! {
                             <section class="card" aria-labelledby="actions-heading">
                                 <h2 id="actions-heading">"Actions"</h2>
@@ -125,7 +126,7 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                                         .then(|| {
                                             view! {
                                                 <ActionForm action=actions.claim>
-                                                    <input type="hidden" name="key" value=key.clone() />
+                                                    <input type="hidden" name="key" value=claim_key />
                                                     <button type="submit" class="btn btn-primary">
                                                         "Claim"
                                                     </button>
@@ -200,8 +201,8 @@ fn Conversation(comments: Vec<CommentView>) -> impl IntoView {
 fn CommentForm(action: ServerAction<PostComment>, key: String, internal: bool) -> impl IntoView {
     let form = NodeRef::<Form>::new();
     let value = action.value();
-    let body_error = field_error(value, "body");
-    let general = form_error(value);
+    let body_error = field_error(action, "body");
+    let general = form_error(action);
     // Clear the text once it has been saved.
     Effect::new(move |_| {
         if matches!(value.get(), Some(Ok(()))) {

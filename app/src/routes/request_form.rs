@@ -20,10 +20,9 @@ pub fn RequestFormPage() -> impl IntoView {
 #[component]
 fn RequestForm(kind: RequestKind) -> impl IntoView {
     let submit = ServerAction::<SubmitRequest>::new();
-    let value = submit.value();
-    let title_error = field_error(value, "title");
-    let description_error = field_error(value, "description");
-    let priority_error = field_error(value, "priority");
+    let title_error = field_error(submit, "title");
+    let description_error = field_error(submit, "description");
+    let priority_error = field_error(submit, "priority");
     let pending = submit.pending();
     view! {
         <Title text=kind.label() />
@@ -34,7 +33,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
         <h1>{kind.label()}</h1>
         <p class="lead">{kind.summary()}</p>
         <div class="card form-card">
-            <FormError message=form_error(value) />
+            <FormError message=form_error(submit) />
             <ActionForm action=submit attr:class="stack" attr:novalidate=true>
                 <input type="hidden" name="kind" value=kind.as_str() />
                 <div class="field">
@@ -81,7 +80,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                             .iter()
                             .map(|p| {
                                 view! {
-                                    <option value=p.as_str() selected=*p == Priority::Normal>
+                                    <option value=p.as_str() selected={*p == Priority::Normal}>
                                         {p.label()}
                                     </option>
                                 }

@@ -1,24 +1,24 @@
 use crate::components::{field_error, form_error, FieldError, FormError};
 use crate::session::SignIn;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let value = action.value();
-    let email_error = field_error(value, "email");
-    let password_error = field_error(value, "password");
+    let email_error = field_error(action, "email");
+    let password_error = field_error(action, "password");
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in" />
         <div class="narrow card">
             <h1>"Sign in"</h1>
-            <FormError message=form_error(value) />
+            <FormError message=form_error(action) />
             // A plain form post (not ActionForm): the whole page reloads with the new session.
-            <form method="post" action=SignIn::url() class="stack" novalidate>
+            <form method="post" action=SignIn::PATH class="stack" novalidate>
                 <input type="hidden" name="next" value=next />
                 <div class="field">
                     <label for="email">"Work e-mail"</label>

@@ -148,7 +148,7 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<()> {
-        on_pool!(self, p => q(sqlx::query("SELECT 1").execute(p).await))?;
+        on_pool!(self, p => q(sqlx::query("SELECT 1").execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
@@ -238,7 +238,7 @@ impl Db {
         let now = now_ms();
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash).bind(user_id).bind(now).bind(expires_at).execute(p).await))?;
+            .bind(token_hash).bind(user_id).bind(now).bind(expires_at).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
@@ -252,14 +252,14 @@ impl Db {
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         on_pool!(self, p => q(sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash).execute(p).await))?;
+            .bind(token_hash).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
     pub async fn create_api_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<()> {
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user_id).bind(token_hash).bind(label).bind(now_ms()).execute(p).await))?;
+            .bind(user_id).bind(token_hash).bind(label).bind(now_ms()).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
@@ -275,7 +275,7 @@ impl Db {
     pub async fn record_sign_in_failure(&self, email: &str, ip: &str) -> Result<()> {
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO sign_in_failures (email, ip, at) VALUES ($1, $2, $3)")
-            .bind(email).bind(ip).bind(now_ms()).execute(p).await))?;
+            .bind(email).bind(ip).bind(now_ms()).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
@@ -296,7 +296,7 @@ impl Db {
     pub async fn clear_sign_in_failures(&self, email: &str, older_than: i64) -> Result<()> {
         on_pool!(self, p => q(sqlx::query(
             "DELETE FROM sign_in_failures WHERE email = $1 OR at < $2")
-            .bind(email).bind(older_than).execute(p).await))?;
+            .bind(email).bind(older_than).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Store and HTTP tests, each written once and run on SQLite and on Postgres.
 //!
 //! Postgres tests create and drop their own databases on the server named by
