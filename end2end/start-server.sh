@@ -23,6 +23,7 @@ case "$backend" in
   *) echo "unknown backend $backend" >&2; exit 2 ;;
 esac
 export TIERDESK_ADDR="127.0.0.1:$port"
+export RUST_LOG="${RUST_LOG:-warn}"
 cd "$root"
 "$bin" demo >/dev/null
 exec "$bin" serve

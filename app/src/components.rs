@@ -13,7 +13,8 @@ use leptos_router::components::A;
 pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
 
 pub fn provide_viewer() {
-    provide_context(ViewerResource(Resource::new(|| (), |_| get_viewer())));
+    // Blocking: the header is in the first HTML sent, so it is right without JavaScript too.
+    provide_context(ViewerResource(Resource::new_blocking(|| (), |_| get_viewer())));
 }
 
 pub fn use_viewer() -> Resource<Result<Option<Viewer>, AppError>> {

@@ -64,14 +64,16 @@ pub fn App() -> impl IntoView {
                 "Skip to content"
             </a>
             <Header />
+            // Every page renders whole before it is sent (SsrMode::Async), so it is complete
+            // without JavaScript and 404/403 statuses can still be set.
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("") view=HomePage />
-                    <Route path=path!("sign-in") view=SignInPage />
-                    <Route path=path!("guides") view=GuidesPage />
-                    <Route path=path!("request") view=CatalogPage />
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("guides") view=GuidesPage ssr=SsrMode::Async />
+                    <Route path=path!("request") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("request/:kind") view=RequestFormPage ssr=SsrMode::Async />
-                    <Route path=path!("requests") view=MyRequestsPage />
+                    <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
                 </Routes>

@@ -48,6 +48,10 @@ async fn sign_in_sets_a_session_cookie_and_sign_out_ends_it(b: Backend) {
     let page = c.get(app.url("/requests")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Mia Member"));
+    // The header knows who is signed in in the very HTML sent, which is all a browser without
+    // JavaScript ever gets.
+    let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("Mia Member") && home.contains("Sign out"), "{home}");
 
     let out = app.form(&c, "/fn/sign_out", &[], "/requests").await;
     assert_eq!(out.status(), 302);
