@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { people, signIn, unique } from './helpers';
+import { PASSWORD, people, signIn, unique } from './helpers';
 
 test('visitors are sent to sign in and come back afterwards', async ({ page }) => {
   await page.goto('/requests');
@@ -9,6 +9,12 @@ test('visitors are sent to sign in and come back afterwards', async ({ page }) =
   await page.getByLabel('Password').fill('wrong password, surely');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#password-error')).toHaveText('That e-mail and password do not match.');
+
+  await page.getByLabel('Work e-mail').fill(people.member);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/requests$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'My requests' })).toBeVisible();
 });
 
 test("a member opening someone else's request gets a 404 page", async ({ browser, javaScriptEnabled }) => {
