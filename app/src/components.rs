@@ -14,7 +14,10 @@ pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
 
 pub fn provide_viewer() {
     // Blocking: the header is in the first HTML sent, so it is right without JavaScript too.
-    provide_context(ViewerResource(Resource::new_blocking(|| (), |_| get_viewer())));
+    provide_context(ViewerResource(Resource::new_blocking(
+        || (),
+        |_| get_viewer(),
+    )));
 }
 
 pub fn use_viewer() -> Resource<Result<Option<Viewer>, AppError>> {
@@ -51,6 +54,12 @@ pub fn Header() -> impl IntoView {
                         })}
                     </Transition>
                 </nav>
+                <form method="get" action="/guides" role="search" class="header-search">
+                    <label for="header-q" class="sr-only">
+                        "Search guides"
+                    </label>
+                    <input id="header-q" type="search" name="q" maxlength="500" placeholder="Search guides" />
+                </form>
                 <div class="account">
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
@@ -131,11 +140,52 @@ where
 
 /// A message tied to its input by `id` (the input names it in `aria-describedby`).
 #[component]
-pub fn FieldError(id: &'static str, message: Signal<Option<String>>) -> impl IntoView {
+pub fn FieldError(#[prop(into)] id: String, message: Signal<Option<String>>) -> impl IntoView {
     view! {
         <p id=id class="field-error" role="alert" aria-live="polite">
             {move || message.get()}
         </p>
+    }
+}
+
+/// A labelled one-line input with its hint and error tied to it for screen readers.
+#[component]
+pub fn TextField(
+    /// The input's `id` and form `name` (the server function's argument).
+    name: &'static str,
+    label: &'static str,
+    error: Signal<Option<String>>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<usize>,
+    /// The initial value (e.g. kept from a no-JavaScript round trip).
+    #[prop(optional, into)]
+    value: String,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = match hint {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => error_id.clone(),
+    };
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=name
+                name=name
+                type=input_type
+                autocomplete=autocomplete
+                maxlength=maxlength.map(|m| m.to_string())
+                value=value
+                required
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described_by
+            />
+            <FieldError id=error_id message=error />
+        </div>
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod components;
 pub mod domain;
+pub mod guides;
 pub mod model;
 pub mod requests;
 pub mod routes;
@@ -17,8 +18,17 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
-    catalog::CatalogPage, guides::GuidesPage, home::HomePage, my_requests::MyRequestsPage,
-    not_found::NotFoundPage, queue::QueuePage, request::RequestPage, request_form::RequestFormPage,
+    catalog::CatalogPage,
+    guide::GuidePage,
+    guide_edit::{GuideEditPage, GuideNewPage},
+    guide_history::GuideHistoryPage,
+    guides::GuidesPage,
+    home::HomePage,
+    my_requests::MyRequestsPage,
+    not_found::NotFoundPage,
+    queue::QueuePage,
+    request::RequestPage,
+    request_form::RequestFormPage,
     sign_in::SignInPage,
 };
 
@@ -71,6 +81,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("guides") view=GuidesPage ssr=SsrMode::Async />
+                    <Route path=path!("guides/new") view=GuideNewPage ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug") view=GuidePage ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug/edit") view=GuideEditPage ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug/history") view=GuideHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("request") view=CatalogPage ssr=SsrMode::Async />
                     <Route path=path!("request/:kind") view=RequestFormPage ssr=SsrMode::Async />
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />

@@ -13,7 +13,8 @@ pub async fn submit_request(
 ) -> Result<String, AppError> {
     use crate::ssr::{ctx, service};
     let v = ctx::require_viewer()?;
-    let key = service::submit_request(&ctx::state()?, &v, &kind, &title, &description, &priority).await?;
+    let key =
+        service::submit_request(&ctx::state()?, &v, &kind, &title, &description, &priority).await?;
     leptos_axum::redirect(&format!("/requests/{key}"));
     Ok(key.to_string())
 }
@@ -49,9 +50,21 @@ pub async fn post_comment(key: String, body: String, visibility: String) -> Resu
     let internal = match visibility.as_str() {
         "public" => false,
         "internal" => true,
-        _ => return Err(AppError::invalid("visibility", "Choose public or internal.")),
+        _ => {
+            return Err(AppError::invalid(
+                "visibility",
+                "Choose public or internal.",
+            ))
+        }
     };
-    service::comment(&ctx::state()?, &ctx::require_viewer()?, &key, &body, internal).await
+    service::comment(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &key,
+        &body,
+        internal,
+    )
+    .await
 }
 
 #[server(prefix = "/fn", endpoint = "change_state")]

@@ -13,7 +13,11 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 /// Checks the password and starts a session. A plain form post, so that the whole page reloads
 /// with the new cookie; `next` must be a path on this site.
 #[server(prefix = "/fn", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::domain::user::Email;
     use crate::ssr::{auth, ctx, store::now_ms};
 
@@ -45,12 +49,24 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let Some(user_id) = user_id.filter(|_| ok) else {
         st.db.record_sign_in_failure(email.as_str(), &ip).await?;
         tracing::info!(ip = %ip, "sign-in failed");
-        return Err(AppError::invalid("password", "That e-mail and password do not match."));
+        return Err(AppError::invalid(
+            "password",
+            "That e-mail and password do not match.",
+        ));
     };
     st.db.clear_sign_in_failures(email.as_str(), since).await?;
     let secret = auth::new_secret("");
-    st.db.create_session(&auth::secret_hash(&secret), user_id, now_ms() + ctx::SESSION_TTL_MS).await?;
-    ctx::set_response_header(axum::http::header::SET_COOKIE, &ctx::session_cookie(&secret, st.secure_cookies));
+    st.db
+        .create_session(
+            &auth::secret_hash(&secret),
+            user_id,
+            now_ms() + ctx::SESSION_TTL_MS,
+        )
+        .await?;
+    ctx::set_response_header(
+        axum::http::header::SET_COOKIE,
+        &ctx::session_cookie(&secret, st.secure_cookies),
+    );
     tracing::info!(user = user_id, "signed in");
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -64,7 +80,10 @@ pub async fn sign_out() -> Result<(), AppError> {
     if let Some(secret) = ctx::session_secret() {
         st.db.delete_session(&auth::secret_hash(&secret)).await?;
     }
-    ctx::set_response_header(axum::http::header::SET_COOKIE, &ctx::session_cookie("", st.secure_cookies));
+    ctx::set_response_header(
+        axum::http::header::SET_COOKIE,
+        &ctx::session_cookie("", st.secure_cookies),
+    );
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -94,7 +113,16 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/requests/REQ-1")), "/requests/REQ-1");
-        for bad in ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/fn/sign_out", "/a b", "/caf\u{e9}", "/x\r\nSet-Cookie: a=b"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "/fn/sign_out",
+            "/a b",
+            "/caf\u{e9}",
+            "/x\r\nSet-Cookie: a=b",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }
         assert_eq!(safe_next(None), "/");

@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{key}", get(show_request))
         .route("/requests/{key}/comments", post(add_comment))
         .route("/requests/{key}/transitions", post(add_transition))
+        .route("/guides", get(list_guides))
+        .route("/guides/{slug}", get(show_guide))
         .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
 }
 
@@ -41,6 +43,22 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
     }
 }
 
+/// The caller if signed in; guides are readable by visitors too.
+pub struct MaybeApiUser(pub Option<Viewer>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeApiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        Ok(MaybeApiUser(
+            parts
+                .extensions
+                .get::<CurrentViewer>()
+                .and_then(|v| v.0.clone()),
+        ))
+    }
+}
+
 /// Either the value or an [`AppError`] rendered as JSON.
 pub struct ApiResult<T>(Result<T, AppError>);
 
@@ -54,7 +72,9 @@ impl<T: Serialize> IntoResponse for ApiResult<T> {
 }
 
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest { message: format!("The JSON body could not be read: {}", e.body_text()) })
+    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest {
+        message: format!("The JSON body could not be read: {}", e.body_text()),
+    })
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
@@ -86,19 +106,22 @@ async fn list_requests(
 ) -> ApiResult<Page<RequestSummary>> {
     ApiResult(
         async {
-            let Query(q) = q.map_err(|e| AppError::BadRequest { message: e.body_text() })?;
+            let Query(q) = q.map_err(|e| AppError::BadRequest {
+                message: e.body_text(),
+            })?;
             let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
                 None => None,
-                Some(c) => Some(
-                    c.parse::<i64>()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| AppError::invalid("cursor", "This cursor is not one the API gave out."))?,
-                ),
+                Some(c) => Some(c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    AppError::invalid("cursor", "This cursor is not one the API gave out.")
+                })?),
             };
             let items = service::list_requests(&st, &v, before).await?;
             let next_cursor = (items.len() as i64 == service::PAGE_SIZE)
-                .then(|| items.last().and_then(|r| r.key.parse::<app::domain::request::RequestKey>().ok()))
+                .then(|| {
+                    items
+                        .last()
+                        .and_then(|r| r.key.parse::<app::domain::request::RequestKey>().ok())
+                })
                 .flatten()
                 .map(|k| k.number().to_string());
             Ok(Page { items, next_cursor })
@@ -140,12 +163,22 @@ async fn create_request(
     }
     .await;
     match result {
-        Ok(key) => (StatusCode::CREATED, Json(Created { key: key.to_string() })).into_response(),
+        Ok(key) => (
+            StatusCode::CREATED,
+            Json(Created {
+                key: key.to_string(),
+            }),
+        )
+            .into_response(),
         Err(e) => error_response(&e),
     }
 }
 
-async fn show_request(State(st): State<AppState>, ApiUser(v): ApiUser, Path(key): Path<String>) -> ApiResult<RequestDetail> {
+async fn show_request(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(key): Path<String>,
+) -> ApiResult<RequestDetail> {
     ApiResult(service::request_detail(&st, &v, &key).await)
 }
 
@@ -164,7 +197,14 @@ async fn add_comment(
 ) -> Response {
     let result = async {
         let b = body(b)?;
-        service::comment(&st, &v, &key, b.body.as_deref().unwrap_or(""), b.internal.unwrap_or(false)).await?;
+        service::comment(
+            &st,
+            &v,
+            &key,
+            b.body.as_deref().unwrap_or(""),
+            b.internal.unwrap_or(false),
+        )
+        .await?;
         service::request_detail(&st, &v, &key).await
     }
     .await;
@@ -194,4 +234,38 @@ async fn add_transition(
         }
         .await,
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct GuideQuery {
+    q: String,
+    category: String,
+    cursor: String,
+}
+
+async fn list_guides(
+    State(st): State<AppState>,
+    MaybeApiUser(v): MaybeApiUser,
+    q: Result<Query<GuideQuery>, QueryRejection>,
+) -> ApiResult<Page<app::guides::GuideHit>> {
+    ApiResult(
+        async {
+            let Query(q) = q.map_err(|e| AppError::BadRequest {
+                message: e.body_text(),
+            })?;
+            let (items, next_cursor) =
+                app::ssr::guides::api_list(&st, v.as_ref(), &q.q, &q.category, &q.cursor).await?;
+            Ok(Page { items, next_cursor })
+        }
+        .await,
+    )
+}
+
+async fn show_guide(
+    State(st): State<AppState>,
+    MaybeApiUser(v): MaybeApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<app::guides::GuideView> {
+    ApiResult(app::ssr::guides::read(&st, v.as_ref(), &slug).await)
 }

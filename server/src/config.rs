@@ -14,18 +14,26 @@ pub struct Config {
 impl Config {
     pub fn from_env() -> Result<Self, String> {
         let addr = std::env::var("TIERDESK_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_string());
-        let addr = addr
-            .parse()
-            .map_err(|_| format!("TIERDESK_ADDR must be host:port, like 127.0.0.1:3000 (got {addr:?})"))?;
+        let addr = addr.parse().map_err(|_| {
+            format!("TIERDESK_ADDR must be host:port, like 127.0.0.1:3000 (got {addr:?})")
+        })?;
         let database_url = std::env::var("DATABASE_URL")
             .ok()
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
-        let base_url = std::env::var("TIERDESK_BASE_URL").ok().filter(|s| !s.trim().is_empty());
-        Ok(Config { addr, database_url, base_url })
+        let base_url = std::env::var("TIERDESK_BASE_URL")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        Ok(Config {
+            addr,
+            database_url,
+            base_url,
+        })
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.base_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }

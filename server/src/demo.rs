@@ -1,4 +1,4 @@
-//! Demo data: one person per role and a few requests, so a fresh install has something to click.
+//! Demo data: one person per role, the shipped guides and a few requests, so a fresh install has something to click.
 
 use app::domain::request::NewRequest;
 use app::domain::user::Role;
@@ -8,11 +8,31 @@ use app::ssr::store::Db;
 /// Demo people: e-mail, name, roles. All share one password, printed when loaded.
 pub const PEOPLE: &[(&str, &str, &[Role])] = &[
     ("member@tierdesk.test", "Mia Member", &[Role::Member]),
-    ("manager@tierdesk.test", "Max Manager", &[Role::Member, Role::Manager]),
-    ("contractor@tierdesk.test", "Cora Contractor", &[Role::Contractor]),
-    ("analyst@tierdesk.test", "Ana Analyst", &[Role::Member, Role::Analyst]),
-    ("engineer@tierdesk.test", "Eli Engineer", &[Role::Member, Role::Engineer]),
-    ("admin@tierdesk.test", "Ada Admin", &[Role::Member, Role::Admin]),
+    (
+        "manager@tierdesk.test",
+        "Max Manager",
+        &[Role::Member, Role::Manager],
+    ),
+    (
+        "contractor@tierdesk.test",
+        "Cora Contractor",
+        &[Role::Contractor],
+    ),
+    (
+        "analyst@tierdesk.test",
+        "Ana Analyst",
+        &[Role::Member, Role::Analyst],
+    ),
+    (
+        "engineer@tierdesk.test",
+        "Eli Engineer",
+        &[Role::Member, Role::Engineer],
+    ),
+    (
+        "admin@tierdesk.test",
+        "Ada Admin",
+        &[Role::Member, Role::Admin],
+    ),
 ];
 
 /// Override with `TIERDESK_DEMO_PASSWORD`; demo installs only.
@@ -24,22 +44,36 @@ pub fn password() -> String {
 pub async fn load(db: &Db) -> Result<(), String> {
     let password = password();
     auth::check_password_rules(&password).map_err(|e| format!("TIERDESK_DEMO_PASSWORD: {e}"))?;
-    let hash = auth::hash_password(password.clone()).await.map_err(|e| e.to_string())?;
+    let hash = auth::hash_password(password.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     let mut member_id = None;
     for (email, name, roles) in PEOPLE {
         let handle = email.split('@').next().unwrap_or(email);
-        let id = match db.user_id_by_email(email).await.map_err(|e| e.to_string())? {
+        let id = match db
+            .user_id_by_email(email)
+            .await
+            .map_err(|e| e.to_string())?
+        {
             Some(id) => {
-                db.update_user(id, name, &hash, roles).await.map_err(|e| e.to_string())?;
+                db.update_user(id, name, &hash, roles)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 id
             }
-            None => db.create_user(email, handle, name, &hash, roles).await.map_err(|e| e.to_string())?,
+            None => db
+                .create_user(email, handle, name, &hash, roles)
+                .await
+                .map_err(|e| e.to_string())?,
         };
         if *email == "member@tierdesk.test" {
             member_id = Some(id);
         }
     }
-    if let (Some(member), 0) = (member_id, db.count_requests().await.map_err(|e| e.to_string())?) {
+    if let (Some(member), 0) = (
+        member_id,
+        db.count_requests().await.map_err(|e| e.to_string())?,
+    ) {
         for (title, description, priority) in [
             ("Zoom crashes when I share my screen", "Since this morning's update Zoom quits as soon as I start sharing. Restarting did not help.", "high"),
             ("Cannot install the VPN client", "The installer stops at 80% with error 1603 on my MacBook.", "normal"),
@@ -47,6 +81,24 @@ pub async fn load(db: &Db) -> Result<(), String> {
             let r = NewRequest::parse("software", title, description, priority).map_err(|e| e.to_string())?;
             db.insert_request(&r, member).await.map_err(|e| e.to_string())?;
         }
+    }
+    // The guides shipped in ./guides (the scripts run from the repository root).
+    let dir = std::path::PathBuf::from(
+        std::env::var("TIERDESK_GUIDES_DIR").unwrap_or_else(|_| "guides".into()),
+    );
+    if dir.is_dir() {
+        let r = crate::import::import_guides(db, &dir).await?;
+        println!(
+            "Guides: {} added, {} updated, {} unchanged",
+            r.added.len(),
+            r.updated.len(),
+            r.unchanged.len()
+        );
+    } else {
+        println!(
+            "No guides loaded: {} is not a folder (set TIERDESK_GUIDES_DIR).",
+            dir.display()
+        );
     }
     println!("Demo people (password for all: {password}):");
     for (email, name, roles) in PEOPLE {

@@ -3,8 +3,10 @@
 //! health checks), middleware, and the command-line tasks.
 
 pub mod api;
+pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod import;
 pub mod middleware;
 
 use app::ssr::store::Db;
@@ -20,7 +22,9 @@ use std::net::SocketAddr;
 /// Connects and migrates, with a clear error (not a panic) when the database is unreachable.
 pub async fn open_database(url: &str) -> Result<Db, String> {
     let db = Db::connect(url).await?;
-    db.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
     Ok(db)
 }
 
@@ -61,9 +65,15 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .merge(pages)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::protect_pages))
-        .layer(axum::middleware::from_fn_with_state(state, middleware::session))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::session,
+        ))
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        // No form or API body is anywhere near this; anything larger is refused with 413 before
+        // a handler reads it into memory.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)
@@ -75,7 +85,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 /// Serves until the process is told to stop.
 pub async fn serve(config: &Config) -> Result<(), String> {
     let db = open_database(&config.database_url).await?;
-    let state = AppState { db, secure_cookies: config.secure_cookies() };
+    let state = AppState {
+        db,
+        secure_cookies: config.secure_cookies(),
+    };
     let options = leptos_options(config.addr);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -83,10 +96,13 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, backend = state.db.backend(), "Tierdesk is listening on http://{local}");
     let app = router(state.clone(), options);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
     state.db.close().await;
     Ok(())
 }
@@ -97,7 +113,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

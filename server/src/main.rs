@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use tierdesk::config::Config;
 
 #[derive(Parser)]
-#[command(name = "tierdesk", about = "The IT and corporate-security helpdesk portal", version)]
+#[command(
+    name = "tierdesk",
+    about = "The IT and corporate-security helpdesk portal",
+    version
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,8 +35,35 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Load demo people and requests (idempotent), printing the demo passwords.
+    /// Import data into the portal.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Load demo people, guides and requests (idempotent), printing the demo passwords.
     Demo,
+    /// Measure performance on a scratch database (adds generated data to DATABASE_URL).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Generate guides up to --count and report full-text search p50/p99.
+    Guides {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Markdown files with front matter (title, slug, category, visibility, owner); updates by slug.
+    Guides { dir: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -67,7 +98,9 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("TIERDESK_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -97,7 +130,15 @@ async fn run(command: Command) -> Result<(), String> {
             println!("migrations applied ({})", db.backend());
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, name, role, handle } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    handle,
+                },
+        } => {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
             let roles = Role::parse_list(&role).map_err(|e| format!("--role: {e}"))?;
             let name = name.trim().to_string();
@@ -105,25 +146,34 @@ async fn run(command: Command) -> Result<(), String> {
                 return Err("--name: give the person's name".into());
             }
             let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("reading the password: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             auth::check_password_rules(&password).map_err(|e| format!("password: {e}"))?;
             let db = tierdesk::open_database(&config.database_url).await?;
             let handle = handle.unwrap_or_else(|| email.default_handle());
-            let hash = auth::hash_password(password).await.map_err(|e| e.to_string())?;
+            let hash = auth::hash_password(password)
+                .await
+                .map_err(|e| e.to_string())?;
             let id = db
                 .create_user(email.as_str(), &handle, &name, &hash, &roles)
                 .await
                 .map_err(|e| match e {
                     app::ssr::store::StoreError::Constraint(_) => {
-                        format!("a person with the e-mail {} or handle {handle} already exists", email.as_str())
+                        format!(
+                            "a person with the e-mail {} or handle {handle} already exists",
+                            email.as_str()
+                        )
                     }
                     other => other.to_string(),
                 })?;
             println!("created user {id} <{}>", email.as_str());
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { email, label } } => {
+        Command::Token {
+            command: TokenCommand::Create { email, label },
+        } => {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
             let db = tierdesk::open_database(&config.database_url).await?;
             let id = db
@@ -132,9 +182,35 @@ async fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("nobody has the e-mail {}", email.as_str()))?;
             let token = auth::new_secret("tdk_");
-            db.create_api_token(id, &auth::secret_hash(&token), &label).await.map_err(|e| e.to_string())?;
+            db.create_api_token(id, &auth::secret_hash(&token), &label)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("{token}");
             Ok(())
+        }
+        Command::Import {
+            command: ImportCommand::Guides { dir },
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            let r = tierdesk::import::import_guides(&db, &dir).await?;
+            println!(
+                "guides: {} added, {} updated, {} unchanged",
+                r.added.len(),
+                r.updated.len(),
+                r.unchanged.len()
+            );
+            for (what, slugs) in [("added", &r.added), ("updated", &r.updated)] {
+                for slug in slugs {
+                    println!("  {what}: {slug}");
+                }
+            }
+            Ok(())
+        }
+        Command::Bench {
+            command: BenchCommand::Guides { count, queries },
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            tierdesk::bench::guides(&db, count, queries).await
         }
         Command::Demo => {
             let db = tierdesk::open_database(&config.database_url).await?;

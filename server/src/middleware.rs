@@ -82,7 +82,10 @@ fn same_origin(h: &axum::http::HeaderMap) -> bool {
     match h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(origin) => {
-            let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            let host = h
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
             let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
             !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
         }
@@ -95,7 +98,10 @@ pub async fn protect_pages(req: Request, next: Next) -> Response {
     let private = ["/requests", "/request", "/queue"]
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-    let signed_in = req.extensions().get::<CurrentViewer>().is_some_and(|v| v.0.is_some());
+    let signed_in = req
+        .extensions()
+        .get::<CurrentViewer>()
+        .is_some_and(|v| v.0.is_some());
     if req.method() == Method::GET && private && !signed_in {
         let next = app::session::safe_next(Some(path));
         return Redirect::to(&format!("/sign-in?next={next}")).into_response();
@@ -114,9 +120,12 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
         return res;
     }
     let (mut parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        parts.status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -124,12 +133,17 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "content-security-policy",
-        HeaderValue::from_static("frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"),
+        HeaderValue::from_static(
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+        ),
     );
     res
 }
@@ -137,7 +151,11 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// One log line per request: method, path (never the query, which may carry secrets), status,
 /// latency.
 pub fn log_response(res: &Response<Body>, latency: Duration, _span: &tracing::Span) {
-    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "request");
+    tracing::info!(
+        status = res.status().as_u16(),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "request"
+    );
 }
 
 pub fn request_span(req: &Request<Body>) -> tracing::Span {

@@ -39,7 +39,10 @@ pub fn can_note(v: &Viewer, r: &RequestFacts) -> bool {
 }
 
 fn accepts_comments(s: RequestState) -> bool {
-    !matches!(s, RequestState::Closed | RequestState::Denied | RequestState::Cancelled)
+    !matches!(
+        s,
+        RequestState::Closed | RequestState::Denied | RequestState::Cancelled
+    )
 }
 
 /// The moves this person may make now: staff who work the queue any legal move; a requester only
@@ -47,7 +50,8 @@ fn accepts_comments(s: RequestState) -> bool {
 pub fn allowed_moves(v: &Viewer, r: &RequestFacts) -> Vec<RequestState> {
     if v.works_queue() {
         r.state.next_states().to_vec()
-    } else if r.is_requester(v) && r.state.is_open() && r.state.can_move_to(RequestState::Cancelled) {
+    } else if r.is_requester(v) && r.state.is_open() && r.state.can_move_to(RequestState::Cancelled)
+    {
         vec![RequestState::Cancelled]
     } else {
         Vec::new()
@@ -60,11 +64,21 @@ mod tests {
     use crate::domain::user::Role;
 
     fn person(id: i64, roles: &[Role]) -> Viewer {
-        Viewer { id, name: format!("p{id}"), email: format!("p{id}@example.com"), handle: format!("p{id}"), roles: roles.to_vec() }
+        Viewer {
+            id,
+            name: format!("p{id}"),
+            email: format!("p{id}@example.com"),
+            handle: format!("p{id}"),
+            roles: roles.to_vec(),
+        }
     }
 
     fn req(state: RequestState, assignee: Option<i64>) -> RequestFacts {
-        RequestFacts { requester_id: 1, assignee_id: assignee, state }
+        RequestFacts {
+            requester_id: 1,
+            assignee_id: assignee,
+            state,
+        }
     }
 
     #[test]
@@ -93,28 +107,94 @@ mod tests {
     fn claiming_needs_the_queue_role_and_an_open_request() {
         let analyst = person(4, &[Role::Analyst]);
         assert!(can_claim(&analyst, &req(RequestState::New, None)));
-        assert!(!can_claim(&analyst, &req(RequestState::New, Some(4))), "already mine");
+        assert!(
+            !can_claim(&analyst, &req(RequestState::New, Some(4))),
+            "already mine"
+        );
         assert!(!can_claim(&analyst, &req(RequestState::Resolved, None)));
-        assert!(!can_claim(&person(1, &[Role::Member]), &req(RequestState::New, None)));
-        assert!(!can_claim(&person(6, &[Role::Engineer]), &req(RequestState::New, None)));
+        assert!(!can_claim(
+            &person(1, &[Role::Member]),
+            &req(RequestState::New, None)
+        ));
+        assert!(!can_claim(
+            &person(6, &[Role::Engineer]),
+            &req(RequestState::New, None)
+        ));
     }
 
     #[test]
     fn requesters_may_only_cancel_their_own_open_request() {
         let owner = person(1, &[Role::Member]);
-        assert_eq!(allowed_moves(&owner, &req(RequestState::InProgress, None)), vec![RequestState::Cancelled]);
+        assert_eq!(
+            allowed_moves(&owner, &req(RequestState::InProgress, None)),
+            vec![RequestState::Cancelled]
+        );
         assert!(allowed_moves(&owner, &req(RequestState::Resolved, None)).is_empty());
-        assert!(allowed_moves(&person(2, &[Role::Member]), &req(RequestState::New, None)).is_empty());
+        assert!(
+            allowed_moves(&person(2, &[Role::Member]), &req(RequestState::New, None)).is_empty()
+        );
         let analyst = person(4, &[Role::Analyst]);
-        assert_eq!(allowed_moves(&analyst, &req(RequestState::InProgress, None)), RequestState::InProgress.next_states());
+        assert_eq!(
+            allowed_moves(&analyst, &req(RequestState::InProgress, None)),
+            RequestState::InProgress.next_states()
+        );
     }
 
     #[test]
     fn finished_requests_take_no_more_comments() {
         let owner = person(1, &[Role::Member]);
-        assert!(can_reply(&owner, &req(RequestState::Resolved, None)), "a reply may reopen");
-        for s in [RequestState::Closed, RequestState::Cancelled, RequestState::Denied] {
+        assert!(
+            can_reply(&owner, &req(RequestState::Resolved, None)),
+            "a reply may reopen"
+        );
+        for s in [
+            RequestState::Closed,
+            RequestState::Cancelled,
+            RequestState::Denied,
+        ] {
             assert!(!can_reply(&owner, &req(s, None)));
         }
+    }
+}
+
+/// Runbooks (internal guides) are for staff only: never requesters, contractors or visitors.
+pub fn can_read_internal_guides(v: Option<&Viewer>) -> bool {
+    v.is_some_and(|v| v.is_staff())
+}
+
+/// Analysts and engineers (and admins) write guides.
+pub fn can_edit_guides(v: Option<&Viewer>) -> bool {
+    v.is_some_and(|v| v.is_staff())
+}
+
+#[cfg(test)]
+mod guide_tests {
+    use super::*;
+    use crate::domain::user::Role;
+
+    fn person(roles: &[Role]) -> Viewer {
+        Viewer {
+            id: 1,
+            name: "p".into(),
+            email: "p@example.com".into(),
+            handle: "p".into(),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn runbooks_are_for_staff_only() {
+        assert!(!can_read_internal_guides(None));
+        assert!(!can_read_internal_guides(Some(&person(&[
+            Role::Contractor
+        ]))));
+        assert!(!can_read_internal_guides(Some(&person(&[
+            Role::Member,
+            Role::Manager
+        ]))));
+        assert!(can_read_internal_guides(Some(&person(&[Role::Analyst]))));
+        assert!(can_read_internal_guides(Some(&person(&[Role::Engineer]))));
+        assert!(!can_edit_guides(Some(&person(&[Role::Member]))));
+        assert!(can_edit_guides(Some(&person(&[Role::Engineer]))));
     }
 }

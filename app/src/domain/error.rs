@@ -30,15 +30,22 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.to_string(), message: message.into() }
+        AppError::Invalid {
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn not_found(what: &str) -> Self {
-        AppError::NotFound { what: what.to_string() }
+        AppError::NotFound {
+            what: what.to_string(),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        AppError::Conflict { message: message.into() }
+        AppError::Conflict {
+            message: message.into(),
+        }
     }
 
     /// The HTTP status for this error; never 500 for anything a client sent.
@@ -90,9 +97,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
             // What the client sent could not be read: a client error, not ours.
-            E::Args(m) | E::MissingArg(m) => {
-                AppError::BadRequest { message: format!("The request could not be read: {m}") }
-            }
+            E::Args(m) | E::MissingArg(m) => AppError::BadRequest {
+                message: format!("The request could not be read: {m}"),
+            },
             E::Request(_) | E::Response(_) => AppError::BadRequest {
                 message: "The server could not be reached. Check your connection and try again."
                     .to_string(),

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod error;
+pub mod guide;
 pub mod request;
-pub mod user;
 pub mod time;
+pub mod user;

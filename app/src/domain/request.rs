@@ -235,7 +235,9 @@ impl FromStr for RequestKey {
         if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(AppError::not_found("That request"));
         }
-        let n: i64 = digits.parse().map_err(|_| AppError::not_found("That request"))?;
+        let n: i64 = digits
+            .parse()
+            .map_err(|_| AppError::not_found("That request"))?;
         if n < 1 {
             return Err(AppError::not_found("That request"));
         }
@@ -262,12 +264,21 @@ impl NewRequest {
         let kind: RequestKind = kind.parse().map_err(|m| AppError::invalid("kind", m))?;
         let title = parse_text("title", "a title", title, TITLE_MAX)?;
         if title.contains(['\n', '\r']) {
-            return Err(AppError::invalid("title", "The title must be a single line."));
+            return Err(AppError::invalid(
+                "title",
+                "The title must be a single line.",
+            ));
         }
         let description = parse_text("description", "a description", description, DESCRIPTION_MAX)?;
-        let priority: Priority =
-            priority.parse().map_err(|m| AppError::invalid("priority", m))?;
-        Ok(NewRequest { kind, title, description, priority })
+        let priority: Priority = priority
+            .parse()
+            .map_err(|m| AppError::invalid("priority", m))?;
+        Ok(NewRequest {
+            kind,
+            title,
+            description,
+            priority,
+        })
     }
 
     pub fn kind(&self) -> RequestKind {
@@ -309,7 +320,17 @@ mod tests {
         assert_eq!(RequestKey::new(42).to_string(), "REQ-42");
         assert_eq!("REQ-42".parse::<RequestKey>().unwrap(), RequestKey::new(42));
         assert_eq!("req-7".parse::<RequestKey>().unwrap(), RequestKey::new(7));
-        for bad in ["", "REQ-", "REQ-0", "REQ--1", "REQ-1x", "42", "INC-4", "REQ-99999999999999999999", "RÉQ-1"] {
+        for bad in [
+            "",
+            "REQ-",
+            "REQ-0",
+            "REQ--1",
+            "REQ-1x",
+            "42",
+            "INC-4",
+            "REQ-99999999999999999999",
+            "RÉQ-1",
+        ] {
             assert!(bad.parse::<RequestKey>().is_err(), "{bad} should not parse");
         }
     }
@@ -322,15 +343,32 @@ mod tests {
         for p in Priority::ALL {
             assert_eq!(p.as_str().parse::<Priority>().unwrap(), *p);
         }
-        assert!("urgent".parse::<Priority>().unwrap_err().contains("high, normal, low"));
+        assert!("urgent"
+            .parse::<Priority>()
+            .unwrap_err()
+            .contains("high, normal, low"));
     }
 
     #[test]
     fn the_main_path_is_legal() {
         use RequestState::*;
-        let path = [New, Triaged, AwaitingApproval, InProgress, WaitingOnRequester, InProgress, Resolved, Closed];
+        let path = [
+            New,
+            Triaged,
+            AwaitingApproval,
+            InProgress,
+            WaitingOnRequester,
+            InProgress,
+            Resolved,
+            Closed,
+        ];
         for pair in path.windows(2) {
-            assert!(pair[0].can_move_to(pair[1]), "{:?} -> {:?}", pair[0], pair[1]);
+            assert!(
+                pair[0].can_move_to(pair[1]),
+                "{:?} -> {:?}",
+                pair[0],
+                pair[1]
+            );
         }
     }
 
@@ -349,15 +387,28 @@ mod tests {
 
     #[test]
     fn illegal_moves_name_both_states() {
-        let err = RequestState::Closed.check_move(RequestState::InProgress).unwrap_err();
+        let err = RequestState::Closed
+            .check_move(RequestState::InProgress)
+            .unwrap_err();
         assert_eq!(err.status(), 409);
-        assert_eq!(err.to_string(), "A request that is closed cannot be moved to in progress.");
-        assert!(RequestState::New.check_move(RequestState::Resolved).is_err());
+        assert_eq!(
+            err.to_string(),
+            "A request that is closed cannot be moved to in progress."
+        );
+        assert!(RequestState::New
+            .check_move(RequestState::Resolved)
+            .is_err());
     }
 
     #[test]
     fn new_request_parses_and_trims() {
-        let r = NewRequest::parse("software", "  VPN client crashes ", "It crashes on start.", "high").unwrap();
+        let r = NewRequest::parse(
+            "software",
+            "  VPN client crashes ",
+            "It crashes on start.",
+            "high",
+        )
+        .unwrap();
         assert_eq!(r.title(), "VPN client crashes");
         assert_eq!(r.priority(), Priority::High);
         assert_eq!(r.kind(), RequestKind::Software);
@@ -366,16 +417,43 @@ mod tests {
     #[test]
     fn new_request_names_the_bad_field() {
         let field = |k: &str, t: &str, d: &str, p: &str| {
-            NewRequest::parse(k, t, d, p).unwrap_err().field().map(str::to_string)
+            NewRequest::parse(k, t, d, p)
+                .unwrap_err()
+                .field()
+                .map(str::to_string)
         };
-        assert_eq!(field("software", "", "d", "normal").as_deref(), Some("title"));
-        assert_eq!(field("software", "   ", "d", "normal").as_deref(), Some("title"));
-        assert_eq!(field("software", &"x".repeat(201), "d", "normal").as_deref(), Some("title"));
-        assert_eq!(field("software", "a\nb", "d", "normal").as_deref(), Some("title"));
-        assert_eq!(field("software", "t", "", "normal").as_deref(), Some("description"));
-        assert_eq!(field("software", "t", &"x".repeat(20_001), "normal").as_deref(), Some("description"));
-        assert_eq!(field("software", "t", "d", "urgent").as_deref(), Some("priority"));
-        assert_eq!(field("laptop-rocket", "t", "d", "low").as_deref(), Some("kind"));
+        assert_eq!(
+            field("software", "", "d", "normal").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            field("software", "   ", "d", "normal").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            field("software", &"x".repeat(201), "d", "normal").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            field("software", "a\nb", "d", "normal").as_deref(),
+            Some("title")
+        );
+        assert_eq!(
+            field("software", "t", "", "normal").as_deref(),
+            Some("description")
+        );
+        assert_eq!(
+            field("software", "t", &"x".repeat(20_001), "normal").as_deref(),
+            Some("description")
+        );
+        assert_eq!(
+            field("software", "t", "d", "urgent").as_deref(),
+            Some("priority")
+        );
+        assert_eq!(
+            field("laptop-rocket", "t", "d", "low").as_deref(),
+            Some("kind")
+        );
         // Limits count characters, not bytes.
         assert!(NewRequest::parse("software", &"é".repeat(200), "d", "low").is_ok());
     }

@@ -17,8 +17,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] =
-        &[Role::Member, Role::Contractor, Role::Manager, Role::Analyst, Role::Engineer, Role::Admin];
+    pub const ALL: &'static [Role] = &[
+        Role::Member,
+        Role::Contractor,
+        Role::Manager,
+        Role::Analyst,
+        Role::Engineer,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,10 +68,18 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Role::ALL.iter().copied().find(|r| r.as_str() == s.trim()).ok_or_else(|| {
-            let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-            format!("Unknown role \u{201c}{}\u{201d}; choose from: {}.", s.trim(), names.join(", "))
-        })
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                format!(
+                    "Unknown role \u{201c}{}\u{201d}; choose from: {}.",
+                    s.trim(),
+                    names.join(", ")
+                )
+            })
     }
 }
 
@@ -107,7 +121,12 @@ impl Email {
             return Err(bad());
         }
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+        {
             return Err(bad());
         }
         Ok(Email(s))
@@ -129,23 +148,52 @@ mod tests {
 
     #[test]
     fn role_lists() {
-        assert_eq!(Role::parse_list("engineer, analyst,analyst").unwrap(), vec![Role::Analyst, Role::Engineer]);
+        assert_eq!(
+            Role::parse_list("engineer, analyst,analyst").unwrap(),
+            vec![Role::Analyst, Role::Engineer]
+        );
         assert_eq!(Role::parse_list("").unwrap_err().field(), Some("role"));
-        assert!(Role::parse_list("analyst,wizard").unwrap_err().to_string().contains("wizard"));
+        assert!(Role::parse_list("analyst,wizard")
+            .unwrap_err()
+            .to_string()
+            .contains("wizard"));
     }
 
     #[test]
     fn staff_roles() {
         assert!(Role::Analyst.is_staff() && Role::Engineer.is_staff() && Role::Admin.is_staff());
-        assert!(!Role::Member.is_staff() && !Role::Contractor.is_staff() && !Role::Manager.is_staff());
+        assert!(
+            !Role::Member.is_staff() && !Role::Contractor.is_staff() && !Role::Manager.is_staff()
+        );
     }
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Jane.Doe@Example.COM ").unwrap().as_str(), "jane.doe@example.com");
-        assert_eq!(Email::parse("jane.doe@example.com").unwrap().default_handle(), "jane.doe");
-        for bad in ["", "jane", "jane@", "@example.com", "jane@example", "a b@example.com", "a@b@example.com", "a@.com"] {
-            assert_eq!(Email::parse(bad).unwrap_err().field(), Some("email"), "{bad}");
+        assert_eq!(
+            Email::parse(" Jane.Doe@Example.COM ").unwrap().as_str(),
+            "jane.doe@example.com"
+        );
+        assert_eq!(
+            Email::parse("jane.doe@example.com")
+                .unwrap()
+                .default_handle(),
+            "jane.doe"
+        );
+        for bad in [
+            "",
+            "jane",
+            "jane@",
+            "@example.com",
+            "jane@example",
+            "a b@example.com",
+            "a@b@example.com",
+            "a@.com",
+        ] {
+            assert_eq!(
+                Email::parse(bad).unwrap_err().field(),
+                Some("email"),
+                "{bad}"
+            );
         }
     }
 }

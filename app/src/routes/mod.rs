@@ -1,6 +1,9 @@
 //! One file per page.
 
 pub mod catalog;
+pub mod guide;
+pub mod guide_edit;
+pub mod guide_history;
 pub mod guides;
 pub mod home;
 pub mod my_requests;

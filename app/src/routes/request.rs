@@ -1,4 +1,6 @@
-use crate::components::{field_error, form_error, ErrorPanel, FieldError, FormError, PriorityBadge, StateBadge};
+use crate::components::{
+    field_error, form_error, ErrorPanel, FieldError, FormError, PriorityBadge, StateBadge,
+};
 use crate::domain::error::AppError;
 use crate::domain::request::RequestState;
 use crate::model::{CommentView, HistoryEntry, RequestDetail};
@@ -21,11 +23,24 @@ pub fn RequestPage() -> impl IntoView {
     let change = ServerAction::<ChangeState>::new();
 
     let request = Resource::new(
-        move || (key(), claim.version().get(), reply.version().get(), note.version().get(), change.version().get()),
+        move || {
+            (
+                key(),
+                claim.version().get(),
+                reply.version().get(),
+                note.version().get(),
+                change.version().get(),
+            )
+        },
         |(key, ..)| get_request(key),
     );
 
-    let actions = Actions { claim, reply, note, change };
+    let actions = Actions {
+        claim,
+        reply,
+        note,
+        change,
+    };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
@@ -212,11 +227,20 @@ fn CommentForm(action: ServerAction<PostComment>, key: String, internal: bool) -
         }
     });
     let (id, label, button, visibility) = if internal {
-        ("note-body", "Internal note (staff only; the requester never sees it)", "Add internal note", "internal")
+        (
+            "note-body",
+            "Internal note (staff only; the requester never sees it)",
+            "Add internal note",
+            "internal",
+        )
     } else {
         ("reply-body", "Reply", "Send reply", "public")
     };
-    let error_id = if internal { "note-body-error" } else { "reply-body-error" };
+    let error_id = if internal {
+        "note-body-error"
+    } else {
+        "reply-body-error"
+    };
     view! {
         <div class=if internal { "card comment-form internal" } else { "card comment-form" }>
             <FormError message=general />

@@ -1,16 +1,24 @@
-use crate::components::{field_error, form_error, FieldError, FormError};
+use crate::components::{field_error, form_error, FieldError, FormError, TextField};
+use crate::domain::error::AppError;
+use crate::domain::guide::search_terms;
 use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
+use crate::guides::{suggest_guides, GuideHit, GuideSolved};
 use crate::requests::SubmitRequest;
 use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The form for one kind of request. Works as a plain form post without JavaScript.
 #[component]
 pub fn RequestFormPage() -> impl IntoView {
     let params = use_params_map();
-    let kind = move || params.read().get("kind").and_then(|k| k.parse::<RequestKind>().ok());
+    let kind = move || {
+        params
+            .read()
+            .get("kind")
+            .and_then(|k| k.parse::<RequestKind>().ok())
+    };
     move || match kind() {
         Some(kind) => view! { <RequestForm kind /> }.into_any(),
         None => view! { <NotFoundPage /> }.into_any(),
@@ -19,6 +27,46 @@ pub fn RequestFormPage() -> impl IntoView {
 
 #[component]
 fn RequestForm(kind: RequestKind) -> impl IntoView {
+    // "Check guides first" without JavaScript comes back here with the draft in the query.
+    let query = use_query_map();
+    let initial = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
+    let (title0, description0, priority0) = (
+        initial("title"),
+        initial("description"),
+        initial("priority"),
+    );
+    let priority0 = priority0.parse::<Priority>().unwrap_or(Priority::Normal);
+
+    // Suggestions follow the title as it is typed, 300 ms after the last key.
+    let (lookup, set_lookup) = signal(title0.clone());
+    let typed = RwSignal::new(0u32);
+    let on_title = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let n = typed.get_untracked().wrapping_add(1);
+        typed.set(n);
+        set_timeout(
+            move || {
+                if typed.get_untracked() == n {
+                    set_lookup.set(value);
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
+    let suggestions = Resource::new(
+        move || lookup.get(),
+        |title| async move {
+            if search_terms(&title).is_empty() {
+                Ok(Vec::new())
+            } else {
+                suggest_guides(title).await
+            }
+        },
+    );
+    // The no-JavaScript button is replaced by live suggestions once the page is interactive.
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+
     let submit = ServerAction::<SubmitRequest>::new();
     let title_error = field_error(submit, "title");
     let description_error = field_error(submit, "description");
@@ -32,26 +80,20 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
         </p>
         <h1>{kind.label()}</h1>
         <p class="lead">{kind.summary()}</p>
+        <div class="form-with-suggestions">
         <div class="card form-card">
             <FormError message=form_error(submit) />
             <ActionForm action=submit attr:class="stack" attr:novalidate=true>
                 <input type="hidden" name="kind" value=kind.as_str() />
-                <div class="field">
-                    <label for="title">"Title"</label>
-                    <p class="hint" id="title-hint">
-                        "One line that says what is wrong, e.g. \u{201c}Zoom crashes when I share my screen\u{201d}."
-                    </p>
-                    <input
-                        id="title"
-                        name="title"
-                        type="text"
-                        required
-                        maxlength=TITLE_MAX.to_string()
-                        aria-invalid=move || title_error.get().is_some().to_string()
-                        aria-describedby="title-hint title-error"
-                    />
-                    <FieldError id="title-error" message=title_error />
-                </div>
+                <TextField
+                    name="title"
+                    label="Title"
+                    hint="One line that says what is wrong, e.g. \u{201c}Zoom crashes when I share my screen\u{201d}."
+                    maxlength=TITLE_MAX
+                    value=title0
+                    error=title_error
+                    on:input=on_title
+                />
                 <div class="field">
                     <label for="description">"Description"</label>
                     <p class="hint" id="description-hint">
@@ -65,7 +107,9 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                         maxlength=DESCRIPTION_MAX.to_string()
                         aria-invalid=move || description_error.get().is_some().to_string()
                         aria-describedby="description-hint description-error"
-                    ></textarea>
+                    >
+                        {description0}
+                    </textarea>
                     <FieldError id="description-error" message=description_error />
                 </div>
                 <div class="field">
@@ -80,7 +124,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                             .iter()
                             .map(|p| {
                                 view! {
-                                    <option value=p.as_str() selected={*p == Priority::Normal}>
+                                    <option value=p.as_str() selected={*p == priority0}>
                                         {p.label()}
                                     </option>
                                 }
@@ -93,11 +137,70 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                     <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                         {move || if pending.get() { "Submitting\u{2026}" } else { "Submit request" }}
                     </button>
+                    <Show when=move || !interactive.get()>
+                        <button
+                            type="submit"
+                            class="btn btn-quiet"
+                            formmethod="get"
+                            formaction=format!("/request/{}", kind.as_str())
+                            formnovalidate=true
+                        >
+                            "Check guides first"
+                        </button>
+                    </Show>
                     <a class="btn btn-quiet" href="/request">
                         "Back"
                     </a>
                 </div>
             </ActionForm>
         </div>
+        <Suggestions suggestions />
+        </div>
+    }
+}
+
+/// Guides that may answer the request before it is sent (deflection).
+#[component]
+fn Suggestions(suggestions: Resource<Result<Vec<GuideHit>, AppError>>) -> impl IntoView {
+    let solved = ServerAction::<GuideSolved>::new();
+    view! {
+        <aside class="suggestions" aria-labelledby="suggestions-heading" aria-live="polite">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let hits = suggestions.await.unwrap_or_default();
+                    if hits.is_empty() {
+                        return view! {
+                            <h2 id="suggestions-heading">"Guides that may help"</h2>
+                            <p class="muted small">"Type a title and matching guides appear here."</p>
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <h2 id="suggestions-heading">"Guides that may help"</h2>
+                        <ul class="suggestion-list">
+                            {hits
+                                .into_iter()
+                                .map(|h| {
+                                    view! {
+                                        <li class="suggestion">
+                                            <a href=format!("/guides/{}", h.slug) target="_blank">
+                                                {h.title.clone()}
+                                            </a>
+                                            <ActionForm action=solved>
+                                                <input type="hidden" name="slug" value=h.slug.clone() />
+                                                <button type="submit" class="btn btn-quiet btn-small">
+                                                    "This solved it"
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                })}
+            </Transition>
+        </aside>
     }
 }

@@ -1,4 +1,4 @@
-use crate::components::{field_error, form_error, FieldError, FormError};
+use crate::components::{field_error, form_error, FormError, TextField};
 use crate::session::SignIn;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -20,32 +20,20 @@ pub fn SignInPage() -> impl IntoView {
             // A plain form post (not ActionForm): the whole page reloads with the new session.
             <form method="post" action=SignIn::PATH class="stack" novalidate>
                 <input type="hidden" name="next" value=next />
-                <div class="field">
-                    <label for="email">"Work e-mail"</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="username"
-                        required
-                        aria-invalid=move || email_error.get().is_some().to_string()
-                        aria-describedby="email-error"
-                    />
-                    <FieldError id="email-error" message=email_error />
-                </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        aria-invalid=move || password_error.get().is_some().to_string()
-                        aria-describedby="password-error"
-                    />
-                    <FieldError id="password-error" message=password_error />
-                </div>
+                <TextField
+                    name="email"
+                    label="Work e-mail"
+                    input_type="email"
+                    autocomplete="username"
+                    error=email_error
+                />
+                <TextField
+                    name="password"
+                    label="Password"
+                    input_type="password"
+                    autocomplete="current-password"
+                    error=password_error
+                />
                 <button type="submit" class="btn btn-primary">
                     "Sign in"
                 </button>

@@ -1,7 +1,9 @@
 //! Passwords, session secrets and API tokens. Secrets are only ever stored hashed and never logged.
 
 use crate::domain::error::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
@@ -29,10 +31,16 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 pub fn check_password_rules(password: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
-        return Err(AppError::invalid("password", format!("Use at least {PASSWORD_MIN} characters.")));
+        return Err(AppError::invalid(
+            "password",
+            format!("Use at least {PASSWORD_MIN} characters."),
+        ));
     }
     if n > PASSWORD_MAX {
-        return Err(AppError::invalid("password", format!("Use at most {PASSWORD_MAX} characters.")));
+        return Err(AppError::invalid(
+            "password",
+            format!("Use at most {PASSWORD_MAX} characters."),
+        ));
     }
     Ok(())
 }
@@ -41,7 +49,9 @@ pub fn check_password_rules(password: &str) -> Result<(), AppError> {
 pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|_| AppError::Internal)?
@@ -60,7 +70,11 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
     let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
     let ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                argon2()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -82,7 +96,10 @@ pub fn new_secret(prefix: &str) -> String {
 
 /// What is stored for a session cookie or API token: its SHA-256, hex-encoded.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,12 +120,18 @@ mod tests {
         let a = new_secret("tds_");
         assert!(a.starts_with("tds_") && a.len() == 68);
         assert_ne!(a, new_secret("tds_"));
-        assert_eq!(secret_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            secret_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]
     fn password_rules_name_the_field() {
-        assert_eq!(check_password_rules("short").unwrap_err().field(), Some("password"));
+        assert_eq!(
+            check_password_rules("short").unwrap_err().field(),
+            Some("password")
+        );
         assert!(check_password_rules("long enough passphrase").is_ok());
         assert!(check_password_rules(&"x".repeat(257)).is_err());
     }

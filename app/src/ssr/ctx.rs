@@ -42,7 +42,10 @@ fn parts() -> Result<Parts, AppError> {
 }
 
 pub fn viewer() -> Result<Option<Viewer>, AppError> {
-    Ok(parts()?.extensions.get::<CurrentViewer>().and_then(|v| v.0.clone()))
+    Ok(parts()?
+        .extensions
+        .get::<CurrentViewer>()
+        .and_then(|v| v.0.clone()))
 }
 
 /// The signed-in person, or [`AppError::Unauthenticated`].
@@ -57,16 +60,34 @@ pub fn client_ip() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// The session secret from the request's cookie, if any.
-pub fn session_secret_from(headers: &axum::http::HeaderMap) -> Option<String> {
+/// Identifies a visitor's browser for "one vote per browser"; not a session.
+pub const VISITOR_COOKIE: &str = "tierdesk_visitor";
+
+fn cookie_from(headers: &axum::http::HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// The session secret from the request's cookie, if any.
+pub fn session_secret_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_from(headers, SESSION_COOKIE)
+}
+
+pub fn visitor_id() -> Option<String> {
+    parts()
+        .ok()
+        .and_then(|p| cookie_from(&p.headers, VISITOR_COOKIE))
+}
+
+pub fn visitor_cookie(id: &str) -> String {
+    format!("{VISITOR_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000")
 }
 
 pub fn session_secret() -> Option<String> {
@@ -75,7 +96,11 @@ pub fn session_secret() -> Option<String> {
 
 /// A `Set-Cookie` value for the session; an empty value with `Max-Age=0` clears it.
 pub fn session_cookie(value: &str, secure: bool) -> String {
-    let max_age = if value.is_empty() { 0 } else { SESSION_TTL_MS / 1000 };
+    let max_age = if value.is_empty() {
+        0
+    } else {
+        SESSION_TTL_MS / 1000
+    };
     format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
@@ -99,5 +124,36 @@ pub fn set_status(code: u16) {
         axum::http::StatusCode::from_u16(code),
     ) {
         opts.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_cookies_are_locked_down() {
+        let c = session_cookie("abc", false);
+        assert_eq!(
+            c,
+            "tierdesk_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"
+        );
+        assert!(session_cookie("abc", true).ends_with("; Secure"));
+        assert!(session_cookie("", true).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_session_secret_is_found_among_other_cookies() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            axum::http::header::COOKIE,
+            "theme=dark; tierdesk_session=s3cret; x=y".parse().unwrap(),
+        );
+        assert_eq!(session_secret_from(&h).as_deref(), Some("s3cret"));
+        h.insert(
+            axum::http::header::COOKIE,
+            "not_tierdesk_session=nope".parse().unwrap(),
+        );
+        assert_eq!(session_secret_from(&h), None);
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod ctx;
+pub mod guides;
+pub mod markdown;
 pub mod service;
 pub mod store;
 

@@ -13,7 +13,11 @@ use crate::model::{CommentView, HistoryEntry, RequestActions, RequestDetail, Req
 pub const PAGE_SIZE: i64 = 50;
 
 fn facts(r: &RequestRow) -> RequestFacts {
-    RequestFacts { requester_id: r.requester_id, assignee_id: r.assignee_id, state: r.state() }
+    RequestFacts {
+        requester_id: r.requester_id,
+        assignee_id: r.assignee_id,
+        state: r.state(),
+    }
 }
 
 pub fn summary(r: &RequestRow) -> RequestSummary {
@@ -53,7 +57,11 @@ async fn load_visible(st: &AppState, v: &Viewer, key: &str) -> Result<RequestRow
     }
 }
 
-pub async fn request_detail(st: &AppState, v: &Viewer, key: &str) -> Result<RequestDetail, AppError> {
+pub async fn request_detail(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+) -> Result<RequestDetail, AppError> {
     let r = load_visible(st, v, key).await?;
     let f = facts(&r);
     let staff = v.is_staff();
@@ -74,19 +82,33 @@ pub async fn request_detail(st: &AppState, v: &Viewer, key: &str) -> Result<Requ
 }
 
 fn comment_view(c: CommentRow) -> CommentView {
-    CommentView { id: c.id, author: c.author_name, body: c.body, internal: c.internal, at: Timestamp::from_millis(c.created_at) }
+    CommentView {
+        id: c.id,
+        author: c.author_name,
+        body: c.body,
+        internal: c.internal,
+        at: Timestamp::from_millis(c.created_at),
+    }
 }
 
 fn state_label(s: &Option<String>) -> String {
     s.as_deref()
-        .map(|s| s.parse::<RequestState>().map(|st| st.label().to_string()).unwrap_or_else(|_| s.to_string()))
+        .map(|s| {
+            s.parse::<RequestState>()
+                .map(|st| st.label().to_string())
+                .unwrap_or_else(|_| s.to_string())
+        })
         .unwrap_or_default()
 }
 
 fn history_entry(e: EventRow) -> HistoryEntry {
     let change = match e.field.as_str() {
         "created" => "submitted the request".to_string(),
-        "state" => format!("changed the state from {} to {}", state_label(&e.before), state_label(&e.after)),
+        "state" => format!(
+            "changed the state from {} to {}",
+            state_label(&e.before),
+            state_label(&e.after)
+        ),
         "assignee" => match (&e.before, &e.after) {
             (_, Some(to)) if *to == e.actor_name => "claimed it".to_string(),
             (_, Some(to)) => format!("assigned it to {to}"),
@@ -97,10 +119,19 @@ fn history_entry(e: EventRow) -> HistoryEntry {
         "internal-note" => "added an internal note".to_string(),
         other => format!("changed {other}"),
     };
-    HistoryEntry { id: e.id, actor: e.actor_name, at: Timestamp::from_millis(e.at), change }
+    HistoryEntry {
+        id: e.id,
+        actor: e.actor_name,
+        at: Timestamp::from_millis(e.at),
+        change,
+    }
 }
 
-pub async fn my_requests(st: &AppState, v: &Viewer, before: Option<i64>) -> Result<Vec<RequestSummary>, AppError> {
+pub async fn my_requests(
+    st: &AppState,
+    v: &Viewer,
+    before: Option<i64>,
+) -> Result<Vec<RequestSummary>, AppError> {
     let rows = st.db.requests_of(v.id, before, PAGE_SIZE).await?;
     Ok(rows.iter().map(summary).collect())
 }
@@ -114,9 +145,19 @@ pub async fn queue(st: &AppState, v: &Viewer) -> Result<Vec<RequestSummary>, App
 }
 
 /// Staff list every request; everyone else their own.
-pub async fn list_requests(st: &AppState, v: &Viewer, before: Option<i64>) -> Result<Vec<RequestSummary>, AppError> {
+pub async fn list_requests(
+    st: &AppState,
+    v: &Viewer,
+    before: Option<i64>,
+) -> Result<Vec<RequestSummary>, AppError> {
     if v.works_queue() {
-        Ok(st.db.all_requests(before, PAGE_SIZE).await?.iter().map(summary).collect())
+        Ok(st
+            .db
+            .all_requests(before, PAGE_SIZE)
+            .await?
+            .iter()
+            .map(summary)
+            .collect())
     } else {
         my_requests(st, v, before).await
     }
@@ -136,30 +177,56 @@ pub async fn claim(st: &AppState, v: &Viewer, key: &str) -> Result<(), AppError>
         }));
     }
     // Claiming a new request starts its flow; otherwise it only changes hands.
-    let to = if f.state == RequestState::New { r.kind().state_after_claim() } else { f.state };
+    let to = if f.state == RequestState::New {
+        r.kind().state_after_claim()
+    } else {
+        f.state
+    };
     if to != f.state {
         f.state.check_move(to)?;
     }
-    st.db.change_request(r.key(), v.id, f.state, to, Some((f.assignee_id, Some(v.id)))).await?;
+    st.db
+        .change_request(
+            r.key(),
+            v.id,
+            f.state,
+            to,
+            Some((f.assignee_id, Some(v.id))),
+        )
+        .await?;
     Ok(())
 }
 
-pub async fn comment(st: &AppState, v: &Viewer, key: &str, body: &str, internal: bool) -> Result<(), AppError> {
+pub async fn comment(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+    body: &str,
+    internal: bool,
+) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;
     let f = facts(&r);
-    let allowed = if internal { access::can_note(v, &f) } else { access::can_reply(v, &f) };
+    let allowed = if internal {
+        access::can_note(v, &f)
+    } else {
+        access::can_reply(v, &f)
+    };
     if !allowed {
         return Err(if internal && !v.is_staff() {
             AppError::Forbidden
         } else {
-            AppError::conflict("This request is finished and takes no more comments. Open a new request instead.")
+            AppError::conflict(
+                "This request is finished and takes no more comments. Open a new request instead.",
+            )
         });
     }
     let body = parse_text("body", "a message", body, COMMENT_MAX)?;
     st.db.add_comment(r.key(), v.id, &body, internal).await?;
     // The requester answering is what the request was waiting for.
     if !internal && f.requester_id == v.id && f.state == RequestState::WaitingOnRequester {
-        st.db.change_request(r.key(), v.id, f.state, RequestState::InProgress, None).await?;
+        st.db
+            .change_request(r.key(), v.id, f.state, RequestState::InProgress, None)
+            .await?;
     }
     Ok(())
 }
@@ -172,6 +239,8 @@ pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Resul
     if !access::allowed_moves(v, &f).contains(&to) {
         return Err(AppError::Forbidden);
     }
-    st.db.change_request(r.key(), v.id, f.state, to, None).await?;
+    st.db
+        .change_request(r.key(), v.id, f.state, to, None)
+        .await?;
     Ok(())
 }

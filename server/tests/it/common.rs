@@ -19,18 +19,25 @@ macro_rules! on_both {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name($crate::common::Backend::Sqlite).await }
+                async fn $name() { $crate::common::guard(super::$name($crate::common::Backend::Sqlite)).await }
             )*
         }
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() { super::$name($crate::common::Backend::Postgres).await }
+                async fn $name() { $crate::common::guard(super::$name($crate::common::Backend::Postgres)).await }
             )*
         }
     };
 }
 pub(crate) use on_both;
+
+/// A test that hangs fails by name after two minutes instead of stalling the whole run.
+pub async fn guard(test: impl std::future::Future<Output = ()>) {
+    tokio::time::timeout(std::time::Duration::from_secs(120), test)
+        .await
+        .expect("test timed out after 120 s");
+}
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -39,7 +46,8 @@ fn random_suffix() -> String {
 }
 
 pub fn pg_admin_url() -> String {
-    std::env::var("TIERDESK_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+    std::env::var("TIERDESK_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
 /// A migrated, empty database that [`TestDb::drop_db`] removes again.
@@ -53,21 +61,39 @@ impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         match backend {
             Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("tierdesk-test-{}.db", random_suffix()));
-                let db = tierdesk::open_database(&format!("sqlite://{}", path.display())).await.expect("sqlite opens");
-                TestDb { db, pg_name: None, sqlite_path: Some(path) }
+                let path =
+                    std::env::temp_dir().join(format!("tierdesk-test-{}.db", random_suffix()));
+                let db = tierdesk::open_database(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("sqlite opens");
+                TestDb {
+                    db,
+                    pg_name: None,
+                    sqlite_path: Some(path),
+                }
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
                 let name = format!("tierdesk_test_{}", random_suffix());
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
-                    .unwrap_or_else(|e| panic!("Postgres at {admin} is needed for these tests: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+                    .unwrap_or_else(|e| {
+                        panic!("Postgres at {admin} is needed for these tests: {e}")
+                    });
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create database");
                 conn.close().await.ok();
                 let (base, _) = admin.rsplit_once('/').expect("URL has a database path");
-                let db = tierdesk::open_database(&format!("{base}/{name}")).await.expect("postgres opens");
-                TestDb { db, pg_name: Some(name), sqlite_path: None }
+                let db = tierdesk::open_database(&format!("{base}/{name}"))
+                    .await
+                    .expect("postgres opens");
+                TestDb {
+                    db,
+                    pg_name: Some(name),
+                    sqlite_path: None,
+                }
             }
         }
     }
@@ -76,7 +102,9 @@ impl TestDb {
         self.db.close().await;
         if let Some(name) = self.pg_name {
             if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
             }
         }
         if let Some(path) = self.sqlite_path {
@@ -89,7 +117,10 @@ impl TestDb {
     pub async fn person(&self, email: &str, name: &str, roles: &[Role]) -> i64 {
         let hash = auth::hash_password(PASSWORD.to_string()).await.unwrap();
         let handle = email.split('@').next().unwrap();
-        self.db.create_user(email, handle, name, &hash, roles).await.unwrap()
+        self.db
+            .create_user(email, handle, name, &hash, roles)
+            .await
+            .unwrap()
     }
 }
 
@@ -102,14 +133,25 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let test_db = TestDb::new(backend).await;
-        let state = AppState { db: test_db.db.clone(), secure_cookies: false };
+        let state = AppState {
+            db: test_db.db.clone(),
+            secure_cookies: false,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = tierdesk::router(state, tierdesk::leptos_options(addr));
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        TestApp { base: format!("http://{addr}"), test_db }
+        TestApp {
+            base: format!("http://{addr}"),
+            test_db,
+        }
     }
 
     pub fn db(&self) -> &Db {
@@ -133,7 +175,16 @@ impl TestApp {
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let c = self.client();
         let res = self
-            .form(&c, "/fn/sign_in", &[("email", email), ("password", PASSWORD), ("next", "/requests")], "/sign-in")
+            .form(
+                &c,
+                "/fn/sign_in",
+                &[
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("next", "/requests"),
+                ],
+                "/sign-in",
+            )
             .await;
         assert_eq!(res.status(), 302, "sign-in of {email} should redirect");
         assert_eq!(res.headers()["location"], "/requests");
@@ -141,7 +192,13 @@ impl TestApp {
     }
 
     /// A no-JavaScript form post: `Accept: text/html` and a same-origin `Referer`.
-    pub async fn form(&self, c: &reqwest::Client, path: &str, fields: &[(&str, &str)], from: &str) -> reqwest::Response {
+    pub async fn form(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+        from: &str,
+    ) -> reqwest::Response {
         c.post(self.url(path))
             .header("accept", "text/html")
             .header("referer", self.url(from))
@@ -153,7 +210,12 @@ impl TestApp {
     }
 
     /// A server-function call as the hydrated app makes it (form-encoded, JSON answer).
-    pub async fn call(&self, c: &reqwest::Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn call(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         c.post(self.url(path))
             .header("accept", "application/json")
             .header("sec-fetch-site", "same-origin")

@@ -6,5 +6,6 @@
 //! skip, when it is unreachable.
 
 mod common;
+mod guides;
 mod http;
 mod store;

@@ -21,14 +21,21 @@ fn software(title: &str) -> NewRequest {
 
 async fn people_have_roles_and_unique_emails(b: Backend) {
     let t = TestDb::new(b).await;
-    let id = t.person("ana@example.com", "Ana", &[Role::Analyst, Role::Member]).await;
+    let id = t
+        .person("ana@example.com", "Ana", &[Role::Analyst, Role::Member])
+        .await;
     let v = t.db.viewer(id).await.unwrap().unwrap();
     assert_eq!(v.roles, vec![Role::Member, Role::Analyst]);
     assert_eq!(v.handle, "ana");
-    let dup = t.db.create_user("ana@example.com", "ana2", "Ana Two", "x", &[Role::Member]).await;
+    let dup =
+        t.db.create_user("ana@example.com", "ana2", "Ana Two", "x", &[Role::Member])
+            .await;
     assert!(matches!(dup, Err(StoreError::Constraint(_))), "{dup:?}");
     // The failed insert left nothing behind.
-    assert_eq!(t.db.user_id_by_email("ana@example.com").await.unwrap(), Some(id));
+    assert_eq!(
+        t.db.user_id_by_email("ana@example.com").await.unwrap(),
+        Some(id)
+    );
     assert!(t.db.viewer(id + 100).await.unwrap().is_none());
     t.drop_db().await;
 }
@@ -39,24 +46,42 @@ async fn requests_round_trip_and_list_newest_first_with_cursor(b: Backend) {
     let other = t.person("otto@example.com", "Otto", &[Role::Member]).await;
     let mut keys = Vec::new();
     for i in 0..5 {
-        keys.push(t.db.insert_request(&software(&format!("Problem {i}")), mia).await.unwrap());
+        keys.push(
+            t.db.insert_request(&software(&format!("Problem {i}")), mia)
+                .await
+                .unwrap(),
+        );
     }
-    t.db.insert_request(&software("Not Mia's"), other).await.unwrap();
+    t.db.insert_request(&software("Not Mia's"), other)
+        .await
+        .unwrap();
     assert_eq!(keys[0], RequestKey::new(1));
 
     let r = t.db.request(keys[2]).await.unwrap().unwrap();
-    assert_eq!((r.title.as_str(), r.state(), r.requester_name.as_str()), ("Problem 2", RequestState::New, "Mia"));
+    assert_eq!(
+        (r.title.as_str(), r.state(), r.requester_name.as_str()),
+        ("Problem 2", RequestState::New, "Mia")
+    );
     assert!(r.assignee_id.is_none());
     assert!(r.created_at <= now_ms());
 
     let first = t.db.requests_of(mia, None, 3).await.unwrap();
-    assert_eq!(first.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Problem 4", "Problem 3", "Problem 2"]);
+    assert_eq!(
+        first.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(),
+        ["Problem 4", "Problem 3", "Problem 2"]
+    );
     let rest = t.db.requests_of(mia, Some(first[2].id), 3).await.unwrap();
-    assert_eq!(rest.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Problem 1", "Problem 0"]);
+    assert_eq!(
+        rest.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(),
+        ["Problem 1", "Problem 0"]
+    );
 
     let history = t.db.events(keys[0], false).await.unwrap();
     assert_eq!(history.len(), 1);
-    assert_eq!((history[0].field.as_str(), history[0].actor_name.as_str()), ("created", "Mia"));
+    assert_eq!(
+        (history[0].field.as_str(), history[0].actor_name.as_str()),
+        ("created", "Mia")
+    );
     assert!(t.db.request(RequestKey::new(999)).await.unwrap().is_none());
     t.drop_db().await;
 }
@@ -70,10 +95,23 @@ async fn queue_puts_unassigned_first_and_hides_finished(b: Backend) {
     let c = t.db.insert_request(&software("C"), mia).await.unwrap();
     let d = t.db.insert_request(&software("D"), mia).await.unwrap();
     // B is claimed, D is finished.
-    t.db.change_request(bb, ana, RequestState::New, RequestState::InProgress, Some((None, Some(ana)))).await.unwrap();
-    t.db.change_request(d, ana, RequestState::New, RequestState::Cancelled, None).await.unwrap();
+    t.db.change_request(
+        bb,
+        ana,
+        RequestState::New,
+        RequestState::InProgress,
+        Some((None, Some(ana))),
+    )
+    .await
+    .unwrap();
+    t.db.change_request(d, ana, RequestState::New, RequestState::Cancelled, None)
+        .await
+        .unwrap();
     let q = t.db.queue(10).await.unwrap();
-    assert_eq!(q.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["C", "A", "B"]);
+    assert_eq!(
+        q.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(),
+        ["C", "A", "B"]
+    );
     assert_eq!(q[2].assignee_name.as_deref(), Some("Ana"));
     let _ = (a, c);
     t.drop_db().await;
@@ -84,22 +122,53 @@ async fn state_changes_are_checked_against_the_current_state(b: Backend) {
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
     let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
     let k = t.db.insert_request(&software("A"), mia).await.unwrap();
-    t.db.change_request(k, ana, RequestState::New, RequestState::InProgress, Some((None, Some(ana)))).await.unwrap();
+    t.db.change_request(
+        k,
+        ana,
+        RequestState::New,
+        RequestState::InProgress,
+        Some((None, Some(ana))),
+    )
+    .await
+    .unwrap();
     // Someone else already moved it: the second writer is told, and nothing changes.
-    let stale = t.db.change_request(k, ana, RequestState::New, RequestState::Cancelled, None).await;
+    let stale =
+        t.db.change_request(k, ana, RequestState::New, RequestState::Cancelled, None)
+            .await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     // An assignee that changed meanwhile also refuses the whole change, state included.
-    let stale = t.db.change_request(k, ana, RequestState::InProgress, RequestState::Resolved, Some((None, Some(mia)))).await;
+    let stale =
+        t.db.change_request(
+            k,
+            ana,
+            RequestState::InProgress,
+            RequestState::Resolved,
+            Some((None, Some(mia))),
+        )
+        .await;
     assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
     let r = t.db.request(k).await.unwrap().unwrap();
-    assert_eq!((r.state(), r.assignee_id), (RequestState::InProgress, Some(ana)));
+    assert_eq!(
+        (r.state(), r.assignee_id),
+        (RequestState::InProgress, Some(ana))
+    );
 
-    let fields: Vec<_> = t.db.events(k, true).await.unwrap().into_iter().map(|e| (e.field, e.before, e.after)).collect();
+    let fields: Vec<_> =
+        t.db.events(k, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.field, e.before, e.after))
+            .collect();
     assert_eq!(
         fields,
         vec![
             ("created".into(), None, Some("new".into())),
-            ("state".into(), Some("new".into()), Some("in-progress".into())),
+            (
+                "state".into(),
+                Some("new".into()),
+                Some("in-progress".into())
+            ),
             ("assignee".into(), None, Some("Ana".into())),
         ]
     );
@@ -111,22 +180,58 @@ async fn internal_notes_are_filtered_out_for_requesters(b: Backend) {
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
     let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
     let k = t.db.insert_request(&software("A"), mia).await.unwrap();
-    t.db.add_comment(k, ana, "Public answer", false).await.unwrap();
+    t.db.add_comment(k, ana, "Public answer", false)
+        .await
+        .unwrap();
     t.db.add_comment(k, ana, "Secret note", true).await.unwrap();
-    let public: Vec<_> = t.db.comments(k, false).await.unwrap().into_iter().map(|c| c.body).collect();
+    let public: Vec<_> =
+        t.db.comments(k, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.body)
+            .collect();
     assert_eq!(public, ["Public answer"]);
-    let all: Vec<_> = t.db.comments(k, true).await.unwrap().into_iter().map(|c| (c.body, c.internal)).collect();
-    assert_eq!(all, [("Public answer".to_string(), false), ("Secret note".to_string(), true)]);
-    assert!(!t.db.events(k, false).await.unwrap().iter().any(|e| e.field == "internal-note"));
-    assert!(t.db.events(k, true).await.unwrap().iter().any(|e| e.field == "internal-note"));
+    let all: Vec<_> =
+        t.db.comments(k, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.body, c.internal))
+            .collect();
+    assert_eq!(
+        all,
+        [
+            ("Public answer".to_string(), false),
+            ("Secret note".to_string(), true)
+        ]
+    );
+    assert!(!t
+        .db
+        .events(k, false)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.field == "internal-note"));
+    assert!(t
+        .db
+        .events(k, true)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.field == "internal-note"));
     t.drop_db().await;
 }
 
 async fn sessions_expire_and_tokens_resolve(b: Backend) {
     let t = TestDb::new(b).await;
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
-    t.db.create_session("live", mia, now_ms() + 60_000).await.unwrap();
-    t.db.create_session("dead", mia, now_ms() - 1).await.unwrap();
+    t.db.create_session("live", mia, now_ms() + 60_000)
+        .await
+        .unwrap();
+    t.db.create_session("dead", mia, now_ms() - 1)
+        .await
+        .unwrap();
     assert_eq!(t.db.session_user("live").await.unwrap(), Some(mia));
     assert_eq!(t.db.session_user("dead").await.unwrap(), None);
     t.db.delete_session("live").await.unwrap();
@@ -141,12 +246,50 @@ async fn sign_in_failures_are_counted_and_cleared(b: Backend) {
     let t = TestDb::new(b).await;
     let since = now_ms() - 1000;
     for _ in 0..3 {
-        t.db.record_sign_in_failure("mia@example.com", "10.0.0.1").await.unwrap();
+        t.db.record_sign_in_failure("mia@example.com", "10.0.0.1")
+            .await
+            .unwrap();
     }
-    t.db.record_sign_in_failure("bob@example.com", "10.0.0.1").await.unwrap();
-    assert_eq!(t.db.sign_in_failures("mia@example.com", "10.0.0.1", since).await.unwrap(), (3, 4));
-    assert_eq!(t.db.sign_in_failures("mia@example.com", "10.0.0.2", since).await.unwrap(), (3, 0));
-    t.db.clear_sign_in_failures("mia@example.com", since).await.unwrap();
-    assert_eq!(t.db.sign_in_failures("mia@example.com", "10.0.0.1", since).await.unwrap(), (0, 1));
+    t.db.record_sign_in_failure("bob@example.com", "10.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(
+        t.db.sign_in_failures("mia@example.com", "10.0.0.1", since)
+            .await
+            .unwrap(),
+        (3, 4)
+    );
+    assert_eq!(
+        t.db.sign_in_failures("mia@example.com", "10.0.0.2", since)
+            .await
+            .unwrap(),
+        (3, 0)
+    );
+    t.db.clear_sign_in_failures("mia@example.com", since)
+        .await
+        .unwrap();
+    assert_eq!(
+        t.db.sign_in_failures("mia@example.com", "10.0.0.1", since)
+            .await
+            .unwrap(),
+        (0, 1)
+    );
     t.drop_db().await;
+}
+
+/// A database that is down at start is a clear error, not a panic.
+#[tokio::test]
+async fn an_unreachable_database_is_a_clear_error() {
+    let err = tierdesk::open_database("postgres://postgres@127.0.0.1:1/nothing")
+        .await
+        .unwrap_err();
+    assert!(err.starts_with("cannot connect to Postgres"), "{err}");
+    let err = tierdesk::open_database("mysql://localhost/x")
+        .await
+        .unwrap_err();
+    assert!(err.contains("sqlite: or postgres://"), "{err}");
+    let err = tierdesk::open_database("sqlite:///proc/definitely/not/here.db")
+        .await
+        .unwrap_err();
+    assert!(!err.is_empty());
 }

@@ -1,0 +1,348 @@
+//! Tier 1 self-service: guide categories, visibility, slugs, what a guide needs to be saved,
+//! and how free text becomes a safe full-text query.
+
+use super::error::AppError;
+use super::request::parse_text;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const GUIDE_TITLE_MAX: usize = 200;
+pub const GUIDE_BODY_MAX: usize = 100_000;
+pub const SLUG_MAX: usize = 80;
+/// Longer search input is cut, not refused: a pasted error message still finds something.
+pub const QUERY_MAX_CHARS: usize = 500;
+/// At most this many words go into a full-text query.
+pub const QUERY_MAX_TERMS: usize = 12;
+
+/// The services of the seed, each a category of guides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Access,
+    Resets,
+    Onboarding,
+    RoleChanges,
+    Offboarding,
+    ContractorsCollaborators,
+    ServiceAccounts,
+    Laptops,
+    CloudAccounts,
+    TechSupport,
+}
+
+impl Category {
+    pub const ALL: &'static [Category] = &[
+        Category::Access,
+        Category::Resets,
+        Category::Onboarding,
+        Category::RoleChanges,
+        Category::Offboarding,
+        Category::ContractorsCollaborators,
+        Category::ServiceAccounts,
+        Category::Laptops,
+        Category::CloudAccounts,
+        Category::TechSupport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Access => "access",
+            Category::Resets => "resets",
+            Category::Onboarding => "onboarding",
+            Category::RoleChanges => "role-changes",
+            Category::Offboarding => "offboarding",
+            Category::ContractorsCollaborators => "contractors-collaborators",
+            Category::ServiceAccounts => "service-accounts",
+            Category::Laptops => "laptops",
+            Category::CloudAccounts => "cloud-accounts",
+            Category::TechSupport => "tech-support",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Access => "Access requests",
+            Category::Resets => "Password and 2FA resets",
+            Category::Onboarding => "Onboarding",
+            Category::RoleChanges => "Role changes",
+            Category::Offboarding => "Offboarding",
+            Category::ContractorsCollaborators => "Contractors and collaborators",
+            Category::ServiceAccounts => "Service accounts",
+            Category::Laptops => "Laptops",
+            Category::CloudAccounts => "AWS and GCP accounts",
+            Category::TechSupport => "Tech support",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Category, AppError> {
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s.trim())
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "category",
+                    format!(
+                        "Choose a category; \u{201c}{}\u{201d} is not one.",
+                        s.trim().chars().take(40).collect::<String>()
+                    ),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Public guides are for anyone; internal ones (runbooks) for staff only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Visibility {
+    Public,
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Internal => "internal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Visibility, AppError> {
+        match s.trim() {
+            "public" => Ok(Visibility::Public),
+            "internal" => Ok(Visibility::Internal),
+            other => Err(AppError::invalid(
+                "visibility",
+                format!(
+                    "Visibility is public or internal, not \u{201c}{}\u{201d}.",
+                    other.chars().take(40).collect::<String>()
+                ),
+            )),
+        }
+    }
+}
+
+/// Lower-case letters, digits and single hyphens: `reset-2fa`.
+pub fn parse_slug(s: &str) -> Result<String, AppError> {
+    let s = s.trim();
+    let bad = |m: &str| AppError::invalid("slug", m.to_string());
+    if s.is_empty() {
+        return Err(bad("Please enter a slug, like reset-your-2fa."));
+    }
+    if s.len() > SLUG_MAX {
+        return Err(bad(&format!("A slug has at most {SLUG_MAX} characters.")));
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        || s.starts_with('-')
+        || s.ends_with('-')
+        || s.contains("--")
+    {
+        return Err(bad(
+            "Use lower-case letters, digits and single hyphens, like reset-your-2fa.",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// A slug made from a title: `Reset your 2FA!` → `reset-your-2fa`.
+pub fn slugify(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= SLUG_MAX {
+            break;
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// A guide as written by an editor or an import, parsed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideDraft {
+    pub slug: String,
+    pub title: String,
+    pub category: Category,
+    pub visibility: Visibility,
+    pub owner: String,
+    pub body: String,
+}
+
+impl GuideDraft {
+    pub fn parse(
+        slug: &str,
+        title: &str,
+        category: &str,
+        visibility: &str,
+        owner: &str,
+        body: &str,
+    ) -> Result<GuideDraft, AppError> {
+        let title = parse_text("title", "a title", title, GUIDE_TITLE_MAX)?;
+        if title.contains(['\n', '\r']) {
+            return Err(AppError::invalid(
+                "title",
+                "The title must be a single line.",
+            ));
+        }
+        let slug = if slug.trim().is_empty() {
+            slugify(&title)
+        } else {
+            slug.to_string()
+        };
+        let slug = parse_slug(&slug)?;
+        let category = Category::parse(category)?;
+        let visibility = Visibility::parse(visibility)?;
+        let owner = owner.trim().to_string();
+        if owner.chars().count() > 100 {
+            return Err(AppError::invalid(
+                "owner",
+                "The owner has at most 100 characters.",
+            ));
+        }
+        let body = parse_text("body", "the guide's text", body, GUIDE_BODY_MAX)?;
+        Ok(GuideDraft {
+            slug,
+            title,
+            category,
+            visibility,
+            owner,
+            body,
+        })
+    }
+}
+
+/// The words of a search, lower-cased, without punctuation or query operators, so that no input
+/// can be read as FTS syntax by either database.
+pub fn search_terms(q: &str) -> Vec<String> {
+    let q: String = q.chars().take(QUERY_MAX_CHARS).collect();
+    let mut terms: Vec<String> = Vec::new();
+    for word in q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.to_lowercase();
+        // FTS5 keywords are only special in upper case, but dropping them costs nothing.
+        if matches!(word.as_str(), "and" | "or" | "not" | "near") || word.chars().count() > 40 {
+            continue;
+        }
+        if !terms.contains(&word) {
+            terms.push(word);
+        }
+        if terms.len() == QUERY_MAX_TERMS {
+            break;
+        }
+    }
+    terms
+}
+
+/// Text with highlighted parts, from a snippet whose matches the database wrapped in
+/// `\u{2}`…`\u{3}` markers. Rendered as text nodes and `<mark>` elements, never as HTML.
+pub fn highlight_segments(snippet: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut marked = false;
+    let mut cur = String::new();
+    for c in snippet.chars() {
+        match c {
+            '\u{2}' | '\u{3}' => {
+                if !cur.is_empty() {
+                    out.push((std::mem::take(&mut cur), marked));
+                }
+                marked = c == '\u{2}';
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push((cur, marked));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(parse_slug("reset-your-2fa").unwrap(), "reset-your-2fa");
+        for bad in ["", "Reset", "a b", "-a", "a-", "a--b", "ä", "a/b"] {
+            assert_eq!(parse_slug(bad).unwrap_err().field(), Some("slug"), "{bad}");
+        }
+        assert_eq!(slugify("  Reset your 2FA! (Okta) "), "reset-your-2fa-okta");
+        assert_eq!(slugify("Ünïcode — only"), "n-code-only");
+    }
+
+    #[test]
+    fn drafts_name_the_bad_field() {
+        let ok = GuideDraft::parse("", "Reset your 2FA", "resets", "public", "IT", "Body").unwrap();
+        assert_eq!(ok.slug, "reset-your-2fa");
+        let field = |r: Result<GuideDraft, AppError>| r.unwrap_err().field().unwrap().to_string();
+        assert_eq!(
+            field(GuideDraft::parse("", "", "resets", "public", "", "b")),
+            "title"
+        );
+        assert_eq!(
+            field(GuideDraft::parse(
+                "Bad Slug", "t", "resets", "public", "", "b"
+            )),
+            "slug"
+        );
+        assert_eq!(
+            field(GuideDraft::parse("", "t", "printers", "public", "", "b")),
+            "category"
+        );
+        assert_eq!(
+            field(GuideDraft::parse("", "t", "resets", "secret", "", "b")),
+            "visibility"
+        );
+        assert_eq!(
+            field(GuideDraft::parse("", "t", "resets", "public", "", " ")),
+            "body"
+        );
+    }
+
+    #[test]
+    fn search_terms_drop_syntax() {
+        assert_eq!(
+            search_terms("Resetting my 2FA?"),
+            ["resetting", "my", "2fa"]
+        );
+        assert!(search_terms("\"*:-()^NEAR AND OR NOT").is_empty());
+        assert_eq!(search_terms("vpn -client \"NEAR\" vpn*"), ["vpn", "client"]);
+        assert_eq!(search_terms(&"word ".repeat(1000)), ["word"]);
+        assert_eq!(
+            search_terms(
+                &(0..100)
+                    .map(|i| format!("w{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+            .len(),
+            QUERY_MAX_TERMS
+        );
+    }
+
+    #[test]
+    fn highlights_split_on_markers() {
+        assert_eq!(
+            highlight_segments("How to \u{2}reset\u{3} your <b>2FA</b>"),
+            vec![
+                ("How to ".to_string(), false),
+                ("reset".to_string(), true),
+                (" your <b>2FA</b>".to_string(), false)
+            ]
+        );
+        assert!(highlight_segments("").is_empty());
+    }
+}

@@ -1,0 +1,203 @@
+//! Server functions and views for Tier 1 guides: browse, search, read, vote, suggest.
+
+use crate::domain::error::AppError;
+use crate::domain::guide::Category;
+use crate::domain::time::Timestamp;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideSummary {
+    pub slug: String,
+    pub title: String,
+    pub category: Category,
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryGuides {
+    pub category: Category,
+    pub guides: Vec<GuideSummary>,
+}
+
+/// A search result; `snippet` is text split into plain and highlighted parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideHit {
+    pub slug: String,
+    pub title: String,
+    pub category: Category,
+    pub internal: bool,
+    pub snippet: Vec<(String, bool)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuidesView {
+    /// `None` when nobody searched: then the categories are shown.
+    pub hits: Option<Vec<GuideHit>>,
+    pub categories: Vec<CategoryGuides>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideView {
+    pub summary: GuideSummary,
+    pub owner: String,
+    pub last_reviewed: Timestamp,
+    pub revision: i32,
+    /// Rendered from Markdown and sanitized on the server.
+    pub html: String,
+    pub related: Vec<GuideSummary>,
+    /// Vote counts and "solved it" counts, for editors only.
+    pub stats: Option<GuideStats>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideStats {
+    pub helpful_yes: i64,
+    pub helpful_no: i64,
+    pub solved: i32,
+}
+
+#[server(prefix = "/fn", endpoint = "list_guides")]
+pub async fn list_guides(q: String, category: String) -> Result<GuidesView, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::browse(&ctx::state()?, ctx::viewer()?.as_ref(), &q, &category).await
+}
+
+#[server(prefix = "/fn", endpoint = "get_guide")]
+pub async fn get_guide(slug: String) -> Result<GuideView, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::read(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await
+}
+
+/// Up to five guides matching what someone is typing as a request title.
+#[server(prefix = "/fn", endpoint = "suggest_guides")]
+pub async fn suggest_guides(title: String) -> Result<Vec<GuideHit>, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::suggest(&ctx::state()?, ctx::viewer()?.as_ref(), &title).await
+}
+
+/// "Was this helpful?": one vote per person, or per browser for visitors; a new vote replaces it.
+#[server(prefix = "/fn", endpoint = "vote_guide")]
+pub async fn vote_guide(slug: String, helpful: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, guides};
+    let helpful = match helpful.as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::invalid("helpful", "Answer yes or no.")),
+    };
+    guides::vote(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, helpful).await
+}
+
+/// "This solved it" on a suggestion: counts it and leaves the draft for the guide.
+#[server(prefix = "/fn", endpoint = "guide_solved")]
+pub async fn guide_solved(slug: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::solved(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await?;
+    leptos_axum::redirect(&format!("/guides/{slug}?solved=1"));
+    Ok(())
+}
+
+/// What an editor starts from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideSource {
+    pub slug: String,
+    pub title: String,
+    pub category: Category,
+    pub visibility: crate::domain::guide::Visibility,
+    pub owner: String,
+    pub body: String,
+    pub revision: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub number: i32,
+    pub author: String,
+    pub at: Timestamp,
+    pub note: String,
+    pub title: String,
+}
+
+/// One line of a diff: `+` added, `-` removed, ` ` kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffLine {
+    pub tag: char,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuideHistory {
+    pub slug: String,
+    pub title: String,
+    pub revisions: Vec<RevisionView>,
+    /// The diff between `from` and `to` when both were asked for.
+    pub diff: Option<(i32, i32, Vec<DiffLine>)>,
+}
+
+#[server(prefix = "/fn", endpoint = "get_guide_source")]
+pub async fn get_guide_source(slug: String) -> Result<GuideSource, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::source(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await
+}
+
+/// Creates (empty `original`) or edits (the guide's slug in `original`) a guide; every save is
+/// a revision. `revision` is the one the editor started from, so nobody's newer save is lost.
+#[server(prefix = "/fn", endpoint = "save_guide")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_guide(
+    original: String,
+    slug: String,
+    title: String,
+    category: String,
+    visibility: String,
+    owner: String,
+    body: String,
+    revision: String,
+    note: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, guides};
+    let v = ctx::require_viewer()?;
+    let slug = guides::edit(
+        &ctx::state()?,
+        &v,
+        &original,
+        &slug,
+        &title,
+        &category,
+        &visibility,
+        &owner,
+        &body,
+        &revision,
+        &note,
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/guides/{slug}"));
+    Ok(())
+}
+
+/// Markdown rendered and sanitized exactly as readers will see it.
+#[server(prefix = "/fn", endpoint = "preview_markdown")]
+pub async fn preview_markdown(body: String) -> Result<String, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::preview(ctx::viewer()?.as_ref(), &body)
+}
+
+#[server(prefix = "/fn", endpoint = "get_guide_history")]
+pub async fn get_guide_history(
+    slug: String,
+    from: Option<i32>,
+    to: Option<i32>,
+) -> Result<GuideHistory, AppError> {
+    use crate::ssr::{ctx, guides};
+    guides::history(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, from, to).await
+}
+
+/// Makes an old revision current again, as a new revision.
+#[server(prefix = "/fn", endpoint = "restore_guide")]
+pub async fn restore_guide(slug: String, number: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, guides};
+    let v = ctx::require_viewer()?;
+    guides::restore(&ctx::state()?, &v, &slug, &number).await?;
+    leptos_axum::redirect(&format!("/guides/{slug}/history"));
+    Ok(())
+}

@@ -1,0 +1,221 @@
+use crate::components::{
+    field_error, form_error, use_viewer, ErrorPanel, FieldError, FormError, TextField,
+};
+use crate::domain::access;
+use crate::domain::error::AppError;
+use crate::domain::guide::{Category, Visibility, GUIDE_BODY_MAX, GUIDE_TITLE_MAX, SLUG_MAX};
+use crate::guides::{get_guide_source, preview_markdown, GuideSource, SaveGuide};
+use crate::routes::not_found::NotFoundPage;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/guides/new`: for analysts and engineers; the server checks again on save.
+#[component]
+pub fn GuideNewPage() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let v = viewer.await.ok().flatten();
+                if access::can_edit_guides(v.as_ref()) {
+                    view! { <GuideEditor source=None /> }.into_any()
+                } else {
+                    #[cfg(feature = "ssr")]
+                    crate::ssr::ctx::set_status(if v.is_some() { 403 } else { 401 });
+                    let error = if v.is_some() { AppError::Forbidden } else { AppError::Unauthenticated };
+                    view! { <ErrorPanel error /> }.into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/guides/{slug}/edit`.
+#[component]
+pub fn GuideEditPage() -> impl IntoView {
+    let params = use_params_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let source = Resource::new(slug, get_guide_source);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
+            {move || Suspend::new(async move {
+                match source.await {
+                    Ok(src) => view! { <GuideEditor source=Some(src) /> }.into_any(),
+                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        crate::ssr::ctx::set_status(error.status());
+                        view! { <ErrorPanel error /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The editor: Markdown on the left, a live preview (with JavaScript) or a preview button
+/// (without) showing exactly what readers will see.
+#[component]
+fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
+    // A no-JavaScript preview comes back with the draft in the query; it wins over the source.
+    let query = use_query_map();
+    let from_query = move |k: &str| query.with_untracked(|q| q.get(k));
+    let editing = source.is_some();
+    let original = source.as_ref().map(|s| s.slug.clone()).unwrap_or_default();
+    let revision = source
+        .as_ref()
+        .map(|s| s.revision.to_string())
+        .unwrap_or_default();
+    let title0 = from_query("title")
+        .or_else(|| source.as_ref().map(|s| s.title.clone()))
+        .unwrap_or_default();
+    let slug0 = from_query("slug").unwrap_or_else(|| original.clone());
+    let category0 = from_query("category")
+        .or_else(|| source.as_ref().map(|s| s.category.as_str().to_string()))
+        .unwrap_or_default();
+    let visibility0 = from_query("visibility")
+        .or_else(|| source.as_ref().map(|s| s.visibility.as_str().to_string()))
+        .unwrap_or_else(|| "public".to_string());
+    let owner0 = from_query("owner")
+        .or_else(|| source.as_ref().map(|s| s.owner.clone()))
+        .unwrap_or_default();
+    let body0 = from_query("body")
+        .or_else(|| source.as_ref().map(|s| s.body.clone()))
+        .unwrap_or_default();
+
+    let (preview_src, set_preview_src) = signal(body0.clone());
+    let typed = RwSignal::new(0u32);
+    let on_body = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let n = typed.get_untracked().wrapping_add(1);
+        typed.set(n);
+        set_timeout(
+            move || {
+                if typed.get_untracked() == n {
+                    set_preview_src.set(value);
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    };
+    let preview = Resource::new(
+        move || preview_src.get(),
+        |body| async move {
+            if body.trim().is_empty() {
+                Ok(String::new())
+            } else {
+                preview_markdown(body).await
+            }
+        },
+    );
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+
+    let save = ServerAction::<SaveGuide>::new();
+    let here = if editing {
+        format!("/guides/{original}/edit")
+    } else {
+        "/guides/new".to_string()
+    };
+    let heading = if editing {
+        format!("Edit \u{201c}{title0}\u{201d}")
+    } else {
+        "New guide".to_string()
+    };
+    view! {
+        <Title text=heading.clone() />
+        <p class="crumbs">
+            <a href="/guides">"Guides"</a>
+            " / "
+        </p>
+        <h1>{heading}</h1>
+        <div class="editor-layout">
+            <div class="card">
+                <FormError message=form_error(save) />
+                <ActionForm action=save attr:class="stack" attr:novalidate=true>
+                    <input type="hidden" name="original" value=original.clone() />
+                    <input type="hidden" name="revision" value=revision />
+                    <TextField name="title" label="Title" maxlength=GUIDE_TITLE_MAX value=title0 error=field_error(save, "title") />
+                    {if editing {
+                        view! {
+                            <input type="hidden" name="slug" value=slug0.clone() />
+                            <p class="muted small">"Address: /guides/" {slug0.clone()}</p>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <TextField
+                                name="slug"
+                                label="Address (slug)"
+                                hint="Lower-case words joined by hyphens. Leave empty to make one from the title."
+                                maxlength=SLUG_MAX
+                                value=slug0.clone()
+                                error=field_error(save, "slug")
+                            />
+                        }
+                            .into_any()
+                    }}
+                    <div class="field-row">
+                        <div class="field">
+                            <label for="category">"Category"</label>
+                            <select id="category" name="category" aria-describedby="category-error">
+                                <option value="" selected=category0.is_empty()>"Choose\u{2026}"</option>
+                                {Category::ALL
+                                    .iter()
+                                    .map(|c| view! { <option value=c.as_str() selected={category0 == c.as_str()}>{c.label()}</option> })
+                                    .collect_view()}
+                            </select>
+                            <FieldError id="category-error" message=field_error(save, "category") />
+                        </div>
+                        <div class="field">
+                            <label for="visibility">"Who can read it"</label>
+                            <select id="visibility" name="visibility" aria-describedby="visibility-error">
+                                <option value=Visibility::Public.as_str() selected={visibility0 == "public"}>"Everyone (public guide)"</option>
+                                <option value=Visibility::Internal.as_str() selected={visibility0 == "internal"}>"Staff only (runbook)"</option>
+                            </select>
+                            <FieldError id="visibility-error" message=field_error(save, "visibility") />
+                        </div>
+                    </div>
+                    <TextField name="owner" label="Owner" hint="The team that keeps this guide right." value=owner0 error=field_error(save, "owner") />
+                    <div class="field">
+                        <label for="body">"Text (Markdown)"</label>
+                        <textarea
+                            id="body"
+                            name="body"
+                            rows="18"
+                            class="mono"
+                            maxlength=GUIDE_BODY_MAX.to_string()
+                            aria-describedby="body-error"
+                            on:input=on_body
+                        >
+                            {body0}
+                        </textarea>
+                        <FieldError id="body-error" message=field_error(save, "body") />
+                    </div>
+                    <TextField name="note" label="What changed (optional)" maxlength=200usize error=field_error(save, "note") />
+                    <div class="actions">
+                        <button type="submit" class="btn btn-primary">"Save guide"</button>
+                        <Show when=move || !interactive.get()>
+                            <button type="submit" class="btn btn-quiet" formmethod="get" formaction=here.clone() formnovalidate=true>
+                                "Preview"
+                            </button>
+                        </Show>
+                    </div>
+                </ActionForm>
+            </div>
+            <section class="card preview" aria-labelledby="preview-heading">
+                <h2 id="preview-heading">"Preview"</h2>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match preview.await {
+                            Ok(html) if html.is_empty() => view! { <p class="muted">"Nothing to preview yet."</p> }.into_any(),
+                            Ok(html) => view! { <div class="prose" inner_html=html></div> }.into_any(),
+                            Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}

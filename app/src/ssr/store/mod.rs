@@ -1,0 +1,166 @@
+//! One store API over SQLite and Postgres, chosen at run time from the database URL.
+//!
+//! Each query is written once with `$N` placeholders and runs on either pool through [`on_pool!`],
+//! which expands the same body once per backend so each is type-checked against its driver.
+
+use crate::domain::error::AppError;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+mod guides;
+mod people;
+mod requests;
+
+pub use guides::*;
+pub use requests::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique or check constraint refused the write; the name says which.
+    #[error("constraint {0} violated")]
+    Constraint(String),
+    #[error("state changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    fn from_sqlx(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() || db.is_check_violation() => {
+                // Postgres names the constraint; SQLite names the columns in its message.
+                let name = db
+                    .constraint()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| db.message().to_string());
+                StoreError::Constraint(name)
+            }
+            _ => StoreError::Sqlx(e),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    /// Logs what the client must not see and hands back something safe to show.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::not_found("That item"),
+            StoreError::Stale => AppError::conflict(
+                "Someone changed this request meanwhile. Reload the page and try again.",
+            ),
+            StoreError::Constraint(name) => {
+                tracing::warn!(constraint = %name, "constraint refused a write");
+                AppError::conflict("That conflicts with something that already exists.")
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+pub(crate) fn q<T>(r: std::result::Result<T, sqlx::Error>) -> Result<T> {
+    r.map_err(StoreError::from_sqlx)
+}
+
+pub fn now_ms() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
+}
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tierdesk.db";
+
+impl Db {
+    /// Connects to `url` (`sqlite:...` or `postgres://...`), creating an SQLite file and its folder
+    /// if missing. Fails with a clear error when the server is down; never panics.
+    pub async fn connect(url: &str) -> Result<Db, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .map_err(|e| format!("cannot connect to Postgres: {e}"))?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| format!("bad SQLite URL {url:?}: {e}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true);
+            if let Some(dir) = opts.get_filename().parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts)
+                .await
+                .map_err(|e| format!("cannot open SQLite database {url}: {e}"))?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got {:?})",
+                url.split(':').next().unwrap_or_default()
+            ))
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the migrations of this backend's dialect (embedded in the binary).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query("SELECT 1").execute(p).await.map(|_| ())))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+}

@@ -1,0 +1,231 @@
+//! Requests, their conversation and their history.
+
+use super::{now_ms, q, Db, Result, StoreError};
+use crate::domain::request::{NewRequest, Priority, RequestKey, RequestKind, RequestState};
+use sqlx::FromRow;
+
+impl Db {
+    // ----- requests ------------------------------------------------------------------------
+
+    /// Saves a new request and its first history line in one transaction.
+    pub async fn insert_request(&self, r: &NewRequest, requester_id: i64) -> Result<RequestKey> {
+        let now = now_ms();
+        let state = RequestState::New;
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let (id,): (i64,) = q(sqlx::query_as(
+                "INSERT INTO requests (kind, title, description, priority, state, requester_id, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
+                .bind(r.kind().as_str()).bind(r.title()).bind(r.description())
+                .bind(r.priority().as_str()).bind(state.as_str()).bind(requester_id).bind(now)
+                .fetch_one(&mut *tx).await)?;
+            q(sqlx::query(
+                "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'created', NULL, $4)")
+                .bind(id).bind(requester_id).bind(now).bind(state.as_str()).execute(&mut *tx).await)?;
+            q(tx.commit().await)?;
+            Ok(RequestKey::new(id))
+        })
+    }
+
+    pub async fn request(&self, key: RequestKey) -> Result<Option<RequestRow>> {
+        on_pool!(self, p => q(sqlx::query_as(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
+            .bind(key.number()).fetch_optional(p).await))
+    }
+
+    /// A requester's own requests, newest first, `limit` at a time before the cursor (a request
+    /// number), so paging never scans with OFFSET.
+    pub async fn requests_of(
+        &self,
+        requester_id: i64,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RequestRow>> {
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{REQUEST_SELECT} WHERE r.requester_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3"))
+            .bind(requester_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await))
+    }
+
+    /// The open requests: unassigned first, then newest first.
+    pub async fn queue(&self, limit: i64) -> Result<Vec<RequestRow>> {
+        let closed = [
+            RequestState::Resolved,
+            RequestState::Closed,
+            RequestState::Denied,
+            RequestState::Cancelled,
+        ];
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{REQUEST_SELECT} WHERE r.state NOT IN ($1, $2, $3, $4) \
+             ORDER BY CASE WHEN r.assignee_id IS NULL THEN 0 ELSE 1 END, r.id DESC LIMIT $5"))
+            .bind(closed[0].as_str()).bind(closed[1].as_str()).bind(closed[2].as_str()).bind(closed[3].as_str())
+            .bind(limit).fetch_all(p).await))
+    }
+
+    /// Every request, newest first, before the cursor (for staff API listing).
+    pub async fn all_requests(&self, before: Option<i64>, limit: i64) -> Result<Vec<RequestRow>> {
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{REQUEST_SELECT} WHERE r.id < $1 ORDER BY r.id DESC LIMIT $2"))
+            .bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await))
+    }
+
+    /// Moves a request from `from` to `to`, setting the assignee too when given, and writes the
+    /// history; refuses with [`StoreError::Stale`] if someone moved it first.
+    pub async fn change_request(
+        &self,
+        key: RequestKey,
+        actor_id: i64,
+        from: RequestState,
+        to: RequestState,
+        assignee: Option<(Option<i64>, Option<i64>)>,
+    ) -> Result<()> {
+        let now = now_ms();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let done = q(sqlx::query(
+                "UPDATE requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                .bind(to.as_str()).bind(now).bind(key.number()).bind(from.as_str())
+                .execute(&mut *tx).await)?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Stale);
+            }
+            if from != to {
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', $4, $5)")
+                    .bind(key.number()).bind(actor_id).bind(now).bind(from.as_str()).bind(to.as_str())
+                    .execute(&mut *tx).await)?;
+            }
+            if let Some((before, after)) = assignee {
+                let done = q(sqlx::query(
+                    "UPDATE requests SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NOT DISTINCT FROM $3")
+                    .bind(after).bind(key.number()).bind(before).execute(&mut *tx).await)?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Stale);
+                }
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
+                     VALUES ($1, $2, $3, 'assignee', \
+                       (SELECT name FROM users WHERE id = $4), (SELECT name FROM users WHERE id = $5))")
+                    .bind(key.number()).bind(actor_id).bind(now).bind(before).bind(after)
+                    .execute(&mut *tx).await)?;
+            }
+            q(tx.commit().await)?;
+            Ok(())
+        })
+    }
+
+    /// Adds a reply or internal note, with a history line, in one transaction.
+    pub async fn add_comment(
+        &self,
+        key: RequestKey,
+        author_id: i64,
+        body: &str,
+        internal: bool,
+    ) -> Result<i64> {
+        let now = now_ms();
+        let field = if internal { "internal-note" } else { "reply" };
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let (id,): (i64,) = q(sqlx::query_as(
+                "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(key.number()).bind(author_id).bind(body).bind(internal).bind(now)
+                .fetch_one(&mut *tx).await)?;
+            q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
+                .bind(now).bind(key.number()).execute(&mut *tx).await)?;
+            q(sqlx::query(
+                "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, $4, NULL, NULL)")
+                .bind(key.number()).bind(author_id).bind(now).bind(field).execute(&mut *tx).await)?;
+            q(tx.commit().await)?;
+            Ok(id)
+        })
+    }
+
+    /// The conversation; internal notes only when asked for (staff).
+    pub async fn comments(
+        &self,
+        key: RequestKey,
+        include_internal: bool,
+    ) -> Result<Vec<CommentRow>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT c.id, u.name AS author_name, c.body, c.internal, c.created_at \
+             FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.request_id = $1 AND (c.internal = FALSE OR $2) ORDER BY c.id")
+            .bind(key.number()).bind(include_internal).fetch_all(p).await))
+    }
+
+    /// The history, oldest first. Internal notes appear as "added an internal note" only for staff.
+    pub async fn events(&self, key: RequestKey, include_internal: bool) -> Result<Vec<EventRow>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT e.id, u.name AS actor_name, e.at, e.field, e.before, e.after \
+             FROM request_events e JOIN users u ON u.id = e.actor_id \
+             WHERE e.request_id = $1 AND (e.field <> 'internal-note' OR $2) ORDER BY e.id")
+            .bind(key.number()).bind(include_internal).fetch_all(p).await))
+    }
+
+    pub async fn count_requests(&self) -> Result<i64> {
+        let (n,): (i64,) = on_pool!(self, p => q(sqlx::query_as("SELECT COUNT(*) FROM requests").fetch_one(p).await))?;
+        Ok(n)
+    }
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
+    r.requester_id, rq.name AS requester_name, r.assignee_id, a.name AS assignee_name, \
+    r.created_at, r.updated_at \
+    FROM requests r JOIN users rq ON rq.id = r.requester_id LEFT JOIN users a ON a.id = r.assignee_id";
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub priority: String,
+    pub state: String,
+    pub requester_id: i64,
+    pub requester_name: String,
+    pub assignee_id: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl RequestRow {
+    pub fn key(&self) -> RequestKey {
+        RequestKey::new(self.id)
+    }
+
+    /// Rows are only ever written from parsed domain values; a value that no longer parses means
+    /// the database was edited by hand, which is worth a loud log rather than a crash.
+    pub fn state(&self) -> RequestState {
+        self.state.parse().unwrap_or_else(|e| {
+            tracing::error!(request = self.id, error = %e, "unknown state in database");
+            RequestState::New
+        })
+    }
+    pub fn kind(&self) -> RequestKind {
+        self.kind.parse().unwrap_or_else(|e| {
+            tracing::error!(request = self.id, error = %e, "unknown kind in database");
+            RequestKind::Other
+        })
+    }
+    pub fn priority(&self) -> Priority {
+        self.priority.parse().unwrap_or(Priority::Normal)
+    }
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub author_name: String,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub id: i64,
+    pub actor_name: String,
+    pub at: i64,
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
