@@ -52,7 +52,26 @@ await shot(analyst, 'queue');
 await analyst.goto(`${base}/requests/REQ-1`);
 await shot(analyst, 'request-analyst');
 
+await visitor.goto(`${base}/guides`);
+await shot(visitor, 'guides');
+await visitor.goto(`${base}/guides?q=resetting+password`);
+await shot(visitor, 'guides-search');
+await visitor.goto(`${base}/guides/reset-your-2fa`);
+await shot(visitor, 'guide');
+
+await member.goto(`${base}/request/software`);
+await member.locator('body[data-hydrated]').waitFor();
+await member.getByLabel('Title').fill('VPN keeps asking for my password');
+await member.locator('.suggestion').first().waitFor();
+await shot(member, 'request-form-suggestions');
+
+await analyst.goto(`${base}/guides/software-problems/edit`);
+await analyst.locator('.preview .prose').waitFor();
+await shot(analyst, 'guide-editor');
+
 const phone = await as('member@tierdesk.test', { width: 390, height: 844 });
+await phone.goto(`${base}/guides/laptop-refresh`);
+await shot(phone, 'guide-phone');
 await phone.goto(`${base}/requests/REQ-1`);
 await shot(phone, 'request-phone');
 await phone.goto(`${base}/requests`);

@@ -85,7 +85,10 @@ pub async fn vote_guide(slug: String, helpful: String) -> Result<(), AppError> {
         "no" => false,
         _ => return Err(AppError::invalid("helpful", "Answer yes or no.")),
     };
-    guides::vote(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, helpful).await
+    guides::vote(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, helpful).await?;
+    // Back to the guide, saying thanks: the only way to say it without JavaScript.
+    leptos_axum::redirect(&format!("/guides/{slug}?voted=1"));
+    Ok(())
 }
 
 /// "This solved it" on a suggestion: counts it and leaves the draft for the guide.

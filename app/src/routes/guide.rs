@@ -15,11 +15,12 @@ pub fn GuidePage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let guide = Resource::new(slug, get_guide);
     let solved = move || query.read().get("solved").is_some();
+    let voted = move || query.read().get("voted").is_some();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
                 match guide.await {
-                    Ok(g) => view! { <GuideArticle g solved=solved() /> }.into_any(),
+                    Ok(g) => view! { <GuideArticle g solved=solved() voted=voted() /> }.into_any(),
                     Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
@@ -29,7 +30,7 @@ pub fn GuidePage() -> impl IntoView {
 }
 
 #[component]
-fn GuideArticle(g: GuideView, solved: bool) -> impl IntoView {
+fn GuideArticle(g: GuideView, solved: bool, voted: bool) -> impl IntoView {
     let s = g.summary.clone();
     view! {
         <Title text=s.title.clone() />
@@ -57,7 +58,7 @@ fn GuideArticle(g: GuideView, solved: bool) -> impl IntoView {
                     </p>
                 </header>
                 <div class="prose" inner_html=g.html.clone()></div>
-                <Helpful slug=s.slug.clone() />
+                <Helpful slug=s.slug.clone() voted />
             </article>
             <aside class="guide-side">
                 {g
@@ -112,9 +113,9 @@ fn GuideArticle(g: GuideView, solved: bool) -> impl IntoView {
 
 /// "Was this helpful?" Yes / No, working as a plain form without JavaScript.
 #[component]
-fn Helpful(slug: String) -> impl IntoView {
+fn Helpful(slug: String, voted: bool) -> impl IntoView {
     let vote = ServerAction::<VoteGuide>::new();
-    let voted = move || matches!(vote.value().get(), Some(Ok(())));
+    let voted = move || voted || matches!(vote.value().get(), Some(Ok(())));
     let error = form_error(vote);
     view! {
         <section class="helpful" aria-labelledby="helpful-heading">
