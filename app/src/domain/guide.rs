@@ -222,6 +222,17 @@ impl GuideDraft {
     }
 }
 
+/// English filler words (and the FTS5 operators), dropped from searches on both databases.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but",
+    "by", "can", "cannot", "could", "did", "do", "does", "doing", "for", "from", "get", "got",
+    "had", "has", "have", "having", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it",
+    "its", "keeps", "me", "my", "near", "no", "not", "of", "on", "or", "our", "please", "she",
+    "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+    "to", "too", "up", "us", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "why", "will", "with", "would", "you", "your",
+];
+
 /// The words of a search, lower-cased, without punctuation or query operators, so that no input
 /// can be read as FTS syntax by either database.
 pub fn search_terms(q: &str) -> Vec<String> {
@@ -232,8 +243,9 @@ pub fn search_terms(q: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
     {
         let word = word.to_lowercase();
-        // FTS5 keywords are only special in upper case, but dropping them costs nothing.
-        if matches!(word.as_str(), "and" | "or" | "not" | "near") || word.chars().count() > 40 {
+        // FTS5 keywords are only special in upper case, but dropping them costs nothing; filler
+        // words match everything, rank nothing and make searches slow.
+        if STOP_WORDS.contains(&word.as_str()) || word.chars().count() > 40 {
             continue;
         }
         if !terms.contains(&word) {
@@ -314,10 +326,8 @@ mod tests {
 
     #[test]
     fn search_terms_drop_syntax() {
-        assert_eq!(
-            search_terms("Resetting my 2FA?"),
-            ["resetting", "my", "2fa"]
-        );
+        assert_eq!(search_terms("Resetting my 2FA?"), ["resetting", "2fa"]);
+        assert_eq!(search_terms("How do I reset the VPN"), ["reset", "vpn"]);
         assert!(search_terms("\"*:-()^NEAR AND OR NOT").is_empty());
         assert_eq!(search_terms("vpn -client \"NEAR\" vpn*"), ["vpn", "client"]);
         assert_eq!(search_terms(&"word ".repeat(1000)), ["word"]);

@@ -116,8 +116,10 @@ impl Db {
     }
 
     /// Full-text search, best match first, with a snippet whose matches are wrapped in
-    /// `\u{2}`…`\u{3}`. `terms` must come from `domain::guide::search_terms` (letters and digits
-    /// only), which is what makes them safe to put into either engine's query syntax.
+    /// `\u{2}`…`\u{3}`. Guides with every word come first; only when none has them all does
+    /// any word do (so a long, chatty request title still finds something). `terms` must come
+    /// from `domain::guide::search_terms` (letters and digits only), which is what makes them
+    /// safe to put into either engine's query syntax.
     pub async fn search_guides(
         &self,
         terms: &[String],
@@ -128,28 +130,54 @@ impl Db {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
+        let all = self
+            .search_guides_with(terms, true, include_internal, category, limit)
+            .await?;
+        if !all.is_empty() || terms.len() == 1 {
+            return Ok(all);
+        }
+        self.search_guides_with(terms, false, include_internal, category, limit)
+            .await
+    }
+
+    async fn search_guides_with(
+        &self,
+        terms: &[String],
+        every: bool,
+        include_internal: bool,
+        category: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SearchHit>> {
+        // The last word may be unfinished (search as you type); one or two letters would match
+        // half the dictionary, so only longer ones are taken as a prefix.
         let last = terms.len() - 1;
+        let prefix = |i: usize, t: &str| i == last && t.chars().count() >= 3;
         match self {
             Db::Sqlite(p) => {
-                // Each term quoted, OR-ed, the last one also as a prefix (search as you type).
+                // Each term quoted, the last one also as a prefix (search as you type).
                 let expr = terms
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        if i == last {
+                        if prefix(i, t) {
                             format!("\"{t}\"*")
                         } else {
                             format!("\"{t}\"")
                         }
                     })
                     .collect::<Vec<_>>()
-                    .join(" OR ");
+                    .join(if every { " AND " } else { " OR " });
+                // Rank and cut in the inner query; snippets (the expensive part) only for the rows
+                // shown, since SQLite computes every output column before it sorts.
                 q(sqlx::query_as(
                     "SELECT g.slug, g.title, g.category, g.visibility, \
                        snippet(guides_fts, 1, char(2), char(3), '\u{2026}', 24) AS snippet \
                      FROM guides_fts JOIN guides g ON g.id = guides_fts.rowid \
-                     WHERE guides_fts MATCH $1 AND (g.visibility = 'public' OR $2) AND ($3 = '' OR g.category = $3) \
-                     ORDER BY bm25(guides_fts, 10.0, 1.0) LIMIT $4")
+                     WHERE guides_fts MATCH $1 AND guides_fts.rowid IN ( \
+                       SELECT guides_fts.rowid FROM guides_fts JOIN guides g2 ON g2.id = guides_fts.rowid \
+                       WHERE guides_fts MATCH $1 AND (g2.visibility = 'public' OR $2) AND ($3 = '' OR g2.category = $3) \
+                       ORDER BY bm25(guides_fts, 10.0, 1.0) LIMIT $4) \
+                     ORDER BY bm25(guides_fts, 10.0, 1.0)")
                     .bind(expr).bind(include_internal).bind(category.unwrap_or("")).bind(limit)
                     .fetch_all(p).await)
             }
@@ -158,14 +186,14 @@ impl Db {
                     .iter()
                     .enumerate()
                     .map(|(i, t)| {
-                        if i == last {
+                        if prefix(i, t) {
                             format!("{t}:*")
                         } else {
                             t.clone()
                         }
                     })
                     .collect::<Vec<_>>()
-                    .join(" | ");
+                    .join(if every { " & " } else { " | " });
                 // Rank and cut first, then build snippets for the few rows shown: ts_headline is
                 // the expensive part.
                 q(sqlx::query_as(
