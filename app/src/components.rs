@@ -203,6 +203,46 @@ pub fn FormError(message: Signal<Option<String>>) -> impl IntoView {
     }
 }
 
+/// What a page shows when its data could not be loaded: the not-found page for anything missing
+/// or hidden (so hidden things look missing), otherwise the error, with the HTTP status it calls
+/// for when rendered on the server.
+#[component]
+pub fn LoadError(error: AppError) -> impl IntoView {
+    match error {
+        AppError::NotFound { .. } => {
+            view! { <crate::routes::not_found::NotFoundPage /> }.into_any()
+        }
+        error => {
+            #[cfg(feature = "ssr")]
+            crate::ssr::ctx::set_status(error.status());
+            view! { <ErrorPanel error /> }.into_any()
+        }
+    }
+}
+
+/// Returns an input handler that calls `apply` with the input's value once typing has paused
+/// for `ms` milliseconds (suggestions, live previews).
+pub fn debounced_input(
+    ms: u64,
+    apply: impl Fn(String) + Clone + Send + Sync + 'static,
+) -> impl Fn(leptos::ev::Event) + Clone + 'static {
+    let typed = RwSignal::new(0u32);
+    move |ev| {
+        let value = event_target_value(&ev);
+        let n = typed.get_untracked().wrapping_add(1);
+        typed.set(n);
+        let apply = apply.clone();
+        set_timeout(
+            move || {
+                if typed.get_untracked() == n {
+                    apply(value);
+                }
+            },
+            std::time::Duration::from_millis(ms),
+        );
+    }
+}
+
 /// Shown where a page's data could not be loaded.
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {

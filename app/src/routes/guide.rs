@@ -1,8 +1,6 @@
-use crate::components::{form_error, ErrorPanel, FormError};
-use crate::domain::error::AppError;
+use crate::components::{form_error, FormError, LoadError};
 use crate::guides::{get_guide, GuideView, VoteGuide};
 use crate::routes::guides::category_href;
-use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -21,8 +19,7 @@ pub fn GuidePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match guide.await {
                     Ok(g) => view! { <GuideArticle g solved=solved() voted=voted() /> }.into_any(),
-                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,11 +1,11 @@
 use crate::components::{
-    field_error, form_error, use_viewer, ErrorPanel, FieldError, FormError, TextField,
+    debounced_input, field_error, form_error, use_viewer, ErrorPanel, FieldError, FormError,
+    LoadError, TextField,
 };
 use crate::domain::access;
 use crate::domain::error::AppError;
 use crate::domain::guide::{Category, Visibility, GUIDE_BODY_MAX, GUIDE_TITLE_MAX, SLUG_MAX};
 use crate::guides::{get_guide_source, preview_markdown, GuideSource, SaveGuide};
-use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -21,10 +21,8 @@ pub fn GuideNewPage() -> impl IntoView {
                 if access::can_edit_guides(v.as_ref()) {
                     view! { <GuideEditor source=None /> }.into_any()
                 } else {
-                    #[cfg(feature = "ssr")]
-                    crate::ssr::ctx::set_status(if v.is_some() { 403 } else { 401 });
                     let error = if v.is_some() { AppError::Forbidden } else { AppError::Unauthenticated };
-                    view! { <ErrorPanel error /> }.into_any()
+                    view! { <LoadError error /> }.into_any()
                 }
             })}
         </Suspense>
@@ -42,12 +40,7 @@ pub fn GuideEditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match source.await {
                     Ok(src) => view! { <GuideEditor source=Some(src) /> }.into_any(),
-                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
-                    Err(error) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::ctx::set_status(error.status());
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -85,20 +78,7 @@ fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
         .unwrap_or_default();
 
     let (preview_src, set_preview_src) = signal(body0.clone());
-    let typed = RwSignal::new(0u32);
-    let on_body = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        let n = typed.get_untracked().wrapping_add(1);
-        typed.set(n);
-        set_timeout(
-            move || {
-                if typed.get_untracked() == n {
-                    set_preview_src.set(value);
-                }
-            },
-            std::time::Duration::from_millis(300),
-        );
-    };
+    let on_body = debounced_input(300, move |value| set_preview_src.set(value));
     let preview = Resource::new(
         move || preview_src.get(),
         |body| async move {

@@ -1,7 +1,5 @@
-use crate::components::{form_error, ErrorPanel, FormError};
-use crate::domain::error::AppError;
+use crate::components::{form_error, FormError, LoadError};
 use crate::guides::{get_guide_history, GuideHistory, RestoreGuide};
-use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -23,12 +21,7 @@ pub fn GuideHistoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match history.await {
                     Ok(h) => view! { <HistoryView h restore /> }.into_any(),
-                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
-                    Err(error) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::ctx::set_status(error.status());
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,4 +1,4 @@
-use crate::components::{ErrorPanel, StateBadge};
+use crate::components::{LoadError, StateBadge};
 use crate::model::RequestSummary;
 use crate::requests::list_my_requests;
 use leptos::prelude::*;
@@ -27,7 +27,7 @@ pub fn MyRequestsPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(list) => view! { <MyRequestList list /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>

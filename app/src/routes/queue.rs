@@ -1,4 +1,4 @@
-use crate::components::{ErrorPanel, PriorityBadge, StateBadge};
+use crate::components::{LoadError, PriorityBadge, StateBadge};
 use crate::model::RequestSummary;
 use crate::requests::list_queue;
 use leptos::prelude::*;
@@ -25,11 +25,7 @@ pub fn QueuePage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(list) => view! { <QueueTable list /> }.into_any(),
-                    Err(error) => {
-                        #[cfg(feature = "ssr")]
-                        crate::ssr::ctx::set_status(error.status());
-                        view! { <ErrorPanel error /> }.into_any()
-                    }
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,11 +1,9 @@
 use crate::components::{
-    field_error, form_error, ErrorPanel, FieldError, FormError, PriorityBadge, StateBadge,
+    field_error, form_error, FieldError, FormError, LoadError, PriorityBadge, StateBadge,
 };
-use crate::domain::error::AppError;
 use crate::domain::request::RequestState;
 use crate::model::{CommentView, HistoryEntry, RequestDetail};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
-use crate::routes::not_found::NotFoundPage;
 use leptos::html::Form;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,8 +44,7 @@ pub fn RequestPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match request.await {
                     Ok(detail) => view! { <RequestView detail actions /> }.into_any(),
-                    Err(AppError::NotFound { .. }) => view! { <NotFoundPage /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -1,4 +1,6 @@
-use crate::components::{field_error, form_error, FieldError, FormError, TextField};
+use crate::components::{
+    debounced_input, field_error, form_error, FieldError, FormError, TextField,
+};
 use crate::domain::error::AppError;
 use crate::domain::guide::search_terms;
 use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
@@ -39,20 +41,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
 
     // Suggestions follow the title as it is typed, 300 ms after the last key.
     let (lookup, set_lookup) = signal(title0.clone());
-    let typed = RwSignal::new(0u32);
-    let on_title = move |ev: leptos::ev::Event| {
-        let value = event_target_value(&ev);
-        let n = typed.get_untracked().wrapping_add(1);
-        typed.set(n);
-        set_timeout(
-            move || {
-                if typed.get_untracked() == n {
-                    set_lookup.set(value);
-                }
-            },
-            std::time::Duration::from_millis(300),
-        );
-    };
+    let on_title = debounced_input(300, move |value| set_lookup.set(value));
     let suggestions = Resource::new(
         move || lookup.get(),
         |title| async move {

@@ -639,6 +639,13 @@ async fn editing_needs_an_editor_and_keeps_history(b: Backend) {
             .status(),
         403
     );
+    let status = |c: &reqwest::Client, path: &'static str| {
+        let req = c.get(app.url(path));
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(status(&mia, "/guides/new").await, 403);
+    assert_eq!(status(&app.client(), "/guides/new").await, 401);
+    assert_eq!(status(&eli, "/guides/new").await, 200);
 
     assert_eq!(
         app.call(
