@@ -221,10 +221,20 @@ pub async fn guides(db: &Db, count: usize, queries: usize) -> Result<(), String>
             .search_guides(&terms, internal, None, 20)
             .await
             .map_err(|e| e.to_string())?;
-        times.push(t.elapsed());
+        times.push((t.elapsed(), q, internal));
         found += hits.len();
     }
-    times.sort();
+    times.sort_by_key(|t| t.0);
+    let slowest: Vec<String> = times
+        .iter()
+        .rev()
+        .take(5)
+        .map(|(d, q, internal)| {
+            let who = if *internal { "staff" } else { "public" };
+            format!("{:.1} ms {q:?} ({who})", d.as_secs_f64() * 1000.0)
+        })
+        .collect();
+    let times: Vec<Duration> = times.into_iter().map(|t| t.0).collect();
     println!(
         "search on {} ({} queries, {:.1} hits each, 5,000-word Zipf vocabulary): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         db.backend(),
@@ -234,5 +244,6 @@ pub async fn guides(db: &Db, count: usize, queries: usize) -> Result<(), String>
         percentile(&times, 0.99).as_secs_f64() * 1000.0,
         times.last().copied().unwrap_or_default().as_secs_f64() * 1000.0,
     );
+    println!("slowest: {}", slowest.join("; "));
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod ctx;
 pub mod guides;
 pub mod markdown;
 pub mod service;
+pub mod snippet;
 pub mod store;
 
 pub use ctx::AppState;

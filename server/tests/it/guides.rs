@@ -10,6 +10,8 @@ use serde_json::Value;
 on_both!(
     search_ranks_titles_first_and_stems,
     search_hides_runbooks_unless_asked,
+    search_relaxes_in_stages,
+    search_follows_edits_in_the_same_transaction,
     search_survives_hostile_queries,
     saves_are_revisions_and_unchanged_saves_are_not,
     votes_are_one_per_voter,
@@ -97,6 +99,66 @@ async fn search_ranks_titles_first_and_stems(b: Backend) {
             .await
             .unwrap();
     assert_eq!(slugs(&hits), ["laptop-refresh"]);
+    t.drop_db().await;
+}
+
+/// The slugs a search finds, best first.
+async fn found(db: &Db, q: &str, internal: bool) -> Vec<String> {
+    let hits = db
+        .search_guides(&search_terms(q), internal, None, 10)
+        .await
+        .unwrap();
+    hits.into_iter().map(|h| h.slug).collect()
+}
+
+async fn search_relaxes_in_stages(b: Backend) {
+    let t = TestDb::new(b).await;
+    seed(&t.db).await;
+    let find = |q: &'static str| found(&t.db, q, false);
+    // Every word, the unfinished last one as a prefix.
+    assert_eq!(find("old phone passw").await, ["new-phone-2fa"]);
+    // An unfinished last word that matches nothing is dropped before any word is allowed: the
+    // guide with both finished words, not every guide with one of them.
+    assert_eq!(find("old phone zzqx").await, ["new-phone-2fa"]);
+    // Then any word, so a chatty title still finds something.
+    let any = find("refreshed wipe zz").await;
+    assert_eq!(any.len(), 2, "{any:?}");
+    assert!(any.contains(&"laptop-refresh".to_string()) && any.contains(&"new-phone-2fa".to_string()));
+    // The snippet highlights what the stage matched, stemmed: "refreshed" marks "refreshed".
+    let hits =
+        t.db.search_guides(&search_terms("laptop refreshing"), false, None, 10)
+            .await
+            .unwrap();
+    assert_eq!(
+        hits[0].snippet,
+        "\u{2}Laptops\u{3} are \u{2}refreshed\u{3} after three years. Return the old \u{2}laptop\u{3} within two weeks."
+    );
+    t.drop_db().await;
+}
+
+async fn search_follows_edits_in_the_same_transaction(b: Backend) {
+    let t = TestDb::new(b).await;
+    seed(&t.db).await;
+    let found = |q: &'static str, internal: bool| found(&t.db, q, internal);
+    // Retitled, recategorised and made internal in one save: the index follows all three.
+    let d = GuideDraft::parse(
+        "laptop-refresh",
+        "Hardware renewal",
+        "tech-support",
+        "internal",
+        "IT Helpdesk",
+        "Machines are renewed after three years.",
+    )
+    .unwrap();
+    save(&t.db, &d, None, None, "test").await.unwrap();
+    assert!(found("laptop", true).await.is_empty());
+    assert!(found("renewal", false).await.is_empty());
+    assert_eq!(found("renewal", true).await, ["laptop-refresh"]);
+    let by_category =
+        t.db.search_guides(&search_terms("renewal"), true, Some("tech-support"), 10)
+            .await
+            .unwrap();
+    assert_eq!(by_category.len(), 1);
     t.drop_db().await;
 }
 

@@ -3,6 +3,7 @@
 
 use super::{now_ms, q, Db, Result, StoreError};
 use crate::domain::guide::{GuideDraft, Visibility};
+use crate::ssr::snippet::{Highlighter, Term};
 use sqlx::FromRow;
 
 /// What saving a guide did.
@@ -116,10 +117,13 @@ impl Db {
     }
 
     /// Full-text search, best match first, with a snippet whose matches are wrapped in
-    /// `\u{2}`…`\u{3}`. Guides with every word come first; only when none has them all does
-    /// any word do (so a long, chatty request title still finds something). `terms` must come
-    /// from `domain::guide::search_terms` (letters and digits only), which is what makes them
-    /// safe to put into either engine's query syntax.
+    /// `\u{2}`…`\u{3}`. `terms` must come from `domain::guide::search_terms` (letters and
+    /// digits only), which is what makes them safe to put into either engine's query syntax.
+    ///
+    /// The search relaxes in stages and stops at the first that finds anything: every word (the
+    /// last, if 3+ letters, also as the beginning of a word: search as you type); then every
+    /// finished word without that unfinished last one; then any word, so that a long, chatty
+    /// request title still finds something.
     pub async fn search_guides(
         &self,
         terms: &[String],
@@ -127,85 +131,80 @@ impl Db {
         category: Option<&str>,
         limit: i64,
     ) -> Result<Vec<SearchHit>> {
-        if terms.is_empty() {
-            return Ok(Vec::new());
+        for (stage, every) in search_stages(terms) {
+            let rows = self
+                .ranked_guides(&stage, every, include_internal, category, limit)
+                .await?;
+            if !rows.is_empty() {
+                let h = Highlighter::new(&stage);
+                return Ok(rows
+                    .into_iter()
+                    .map(|r| SearchHit {
+                        snippet: h.snippet(&r.body_text, 24),
+                        slug: r.slug,
+                        title: r.title,
+                        category: r.category,
+                        visibility: r.visibility,
+                    })
+                    .collect());
+            }
         }
-        let all = self
-            .search_guides_with(terms, true, include_internal, category, limit)
-            .await?;
-        if !all.is_empty() || terms.len() == 1 {
-            return Ok(all);
-        }
-        self.search_guides_with(terms, false, include_internal, category, limit)
-            .await
+        Ok(Vec::new())
     }
 
-    async fn search_guides_with(
+    async fn ranked_guides(
         &self,
-        terms: &[String],
+        terms: &[Term],
         every: bool,
         include_internal: bool,
         category: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<SearchHit>> {
-        // The last word may be unfinished (search as you type); one or two letters would match
-        // half the dictionary, so only longer ones are taken as a prefix.
-        let last = terms.len() - 1;
-        let prefix = |i: usize, t: &str| i == last && t.chars().count() >= 3;
+    ) -> Result<Vec<RankedRow>> {
         match self {
             Db::Sqlite(p) => {
-                // Each term quoted, the last one also as a prefix (search as you type).
                 let expr = terms
                     .iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        if prefix(i, t) {
-                            format!("\"{t}\"*")
-                        } else {
-                            format!("\"{t}\"")
-                        }
+                    .map(|t| {
+                        let star = if t.prefix { "*" } else { "" };
+                        format!("\"{}\"{star}", t.word)
                     })
                     .collect::<Vec<_>>()
                     .join(if every { " AND " } else { " OR " });
-                // Rank and cut in the inner query; snippets (the expensive part) only for the rows
-                // shown, since SQLite computes every output column before it sorts.
+                // The filters read the narrow covering index, not the wide guides rows; only the
+                // rows shown are then read in full.
                 q(sqlx::query_as(
-                    "SELECT g.slug, g.title, g.category, g.visibility, \
-                       snippet(guides_fts, 1, char(2), char(3), '\u{2026}', 24) AS snippet \
-                     FROM guides_fts JOIN guides g ON g.id = guides_fts.rowid \
-                     WHERE guides_fts MATCH $1 AND guides_fts.rowid IN ( \
-                       SELECT guides_fts.rowid FROM guides_fts JOIN guides g2 ON g2.id = guides_fts.rowid \
-                       WHERE guides_fts MATCH $1 AND (g2.visibility = 'public' OR $2) AND ($3 = '' OR g2.category = $3) \
-                       ORDER BY bm25(guides_fts, 10.0, 1.0) LIMIT $4) \
-                     ORDER BY bm25(guides_fts, 10.0, 1.0)")
+                    "SELECT g.slug, g.title, g.category, g.visibility, g.body_text \
+                     FROM (SELECT guides_fts.rowid AS id, bm25(guides_fts, 10.0, 1.0) AS rank \
+                           FROM guides_fts \
+                           JOIN guides g2 INDEXED BY guides_search_filter ON g2.id = guides_fts.rowid \
+                           WHERE guides_fts MATCH $1 AND (g2.visibility = 'public' OR $2) \
+                             AND ($3 = '' OR g2.category = $3) \
+                           ORDER BY rank LIMIT $4) top \
+                     JOIN guides g ON g.id = top.id \
+                     ORDER BY top.rank, g.id")
                     .bind(expr).bind(include_internal).bind(category.unwrap_or("")).bind(limit)
                     .fetch_all(p).await)
             }
             Db::Postgres(p) => {
                 let expr = terms
                     .iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        if prefix(i, t) {
-                            format!("{t}:*")
-                        } else {
-                            t.clone()
-                        }
+                    .map(|t| {
+                        let star = if t.prefix { ":*" } else { "" };
+                        format!("{}{star}", t.word)
                     })
                     .collect::<Vec<_>>()
                     .join(if every { " & " } else { " | " });
-                // Rank and cut first, then build snippets for the few rows shown: ts_headline is
-                // the expensive part.
+                // Rank on the narrow guide_search table (see its migration), then read only the
+                // rows shown.
                 q(sqlx::query_as(
-                    "SELECT slug, title, category, visibility, \
-                       ts_headline('english', body_text, query, \
-                         'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=12, MaxFragments=1') AS snippet \
-                     FROM (SELECT g.slug, g.title, g.category, g.visibility, g.body_text, query, \
-                             ts_rank_cd(g.search, query) AS rank \
-                           FROM guides g, to_tsquery('english', $1) query \
-                           WHERE g.search @@ query AND (g.visibility = 'public' OR $2) AND ($3 = '' OR g.category = $3) \
-                           ORDER BY rank DESC, g.id LIMIT $4) top \
-                     ORDER BY rank DESC")
+                    "SELECT g.slug, g.title, g.category, g.visibility, g.body_text \
+                     FROM (SELECT s.guide_id, ts_rank_cd(s.search, query) AS rank \
+                           FROM guide_search s, to_tsquery('english', $1) query \
+                           WHERE s.search @@ query AND (s.visibility = 'public' OR $2) \
+                             AND ($3 = '' OR s.category = $3) \
+                           ORDER BY rank DESC, s.guide_id LIMIT $4) top \
+                     JOIN guides g ON g.id = top.guide_id \
+                     ORDER BY top.rank DESC, g.id")
                     .bind(expr).bind(include_internal).bind(category.unwrap_or("")).bind(limit)
                     .fetch_all(p).await)
             }
@@ -269,6 +268,15 @@ impl GuideRow {
 }
 
 #[derive(Debug, Clone, FromRow)]
+struct RankedRow {
+    slug: String,
+    title: String,
+    category: String,
+    visibility: String,
+    body_text: String,
+}
+
+#[derive(Debug, Clone)]
 pub struct SearchHit {
     pub slug: String,
     pub title: String,
@@ -288,4 +296,68 @@ pub struct RevisionRow {
     pub note: String,
     pub at: i64,
     pub author_name: String,
+}
+
+/// The stages `search_guides` tries, each a list of terms and whether every one must match.
+/// One or two letters as a prefix would match half the dictionary, so only a last word of 3+
+/// letters is also taken as the beginning of a word.
+fn search_stages(terms: &[String]) -> Vec<(Vec<Term>, bool)> {
+    let exact = |w: &String| Term {
+        word: w.clone(),
+        prefix: false,
+    };
+    let Some((last, finished)) = terms.split_last() else {
+        return Vec::new();
+    };
+    let typing = last.chars().count() >= 3;
+    let mut every: Vec<Term> = finished.iter().map(exact).collect();
+    every.push(Term {
+        word: last.clone(),
+        prefix: typing,
+    });
+    let mut stages = vec![(every, true)];
+    if typing && !finished.is_empty() {
+        stages.push((finished.iter().map(exact).collect(), true));
+    }
+    if terms.len() > 1 {
+        stages.push((terms.iter().map(exact).collect(), false));
+    }
+    stages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &[&str]) -> Vec<String> {
+        s.iter().map(|w| w.to_string()).collect()
+    }
+
+    fn show(stages: Vec<(Vec<Term>, bool)>) -> Vec<String> {
+        stages
+            .into_iter()
+            .map(|(terms, every)| {
+                let t: Vec<String> = terms
+                    .iter()
+                    .map(|t| format!("{}{}", t.word, if t.prefix { "*" } else { "" }))
+                    .collect();
+                t.join(if every { " & " } else { " | " })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stages_relax_from_every_word_to_finished_words_to_any_word() {
+        assert_eq!(
+            show(search_stages(&words(&["reset", "laptop", "acc"]))),
+            ["reset & laptop & acc*", "reset & laptop", "reset | laptop | acc"]
+        );
+        assert_eq!(
+            show(search_stages(&words(&["reset", "vp"]))),
+            ["reset & vp", "reset | vp"]
+        );
+        assert_eq!(show(search_stages(&words(&["vpn"]))), ["vpn*"]);
+        assert_eq!(show(search_stages(&words(&["vp"]))), ["vp"]);
+        assert!(search_stages(&[]).is_empty());
+    }
 }
