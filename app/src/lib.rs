@@ -9,6 +9,7 @@ pub mod model;
 pub mod requests;
 pub mod routes;
 pub mod session;
+pub mod systems;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

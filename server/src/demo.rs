@@ -1,4 +1,4 @@
-//! Demo data: one person per role, the shipped guides and a few requests, so a fresh install has something to click.
+//! Demo data: one person per role, the shipped guides, the tech-stack registry and a few requests, so a fresh install has something to click.
 
 use app::domain::request::NewRequest;
 use app::domain::user::Role;
@@ -100,6 +100,20 @@ pub async fn load(db: &Db) -> Result<(), String> {
             dir.display()
         );
     }
+    // The tech-stack registry: GitLab's real file, built into the binary.
+    let r = app::ssr::registry::import(
+        db,
+        include_str!("../../seed/tech_stack.yml"),
+        app::ssr::registry::ImportOptions::default(),
+    )
+    .await?;
+    let o = &r.outcome;
+    println!(
+        "Systems: {} added, {} changed, {} unchanged",
+        o.added.len(),
+        o.changed.len(),
+        o.unchanged.len()
+    );
     println!("Demo people (password for all: {password}):");
     for (email, name, roles) in PEOPLE {
         let roles: Vec<_> = roles.iter().map(|r| r.as_str()).collect();

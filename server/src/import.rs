@@ -4,6 +4,7 @@
 use app::domain::error::AppError;
 use app::domain::guide::GuideDraft;
 use app::ssr::guides;
+use app::ssr::registry;
 use app::ssr::store::{Db, Saved};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -116,6 +117,71 @@ pub async fn import_guides(db: &Db, dir: &Path) -> Result<ImportReport, String> 
         }
     }
     Ok(report)
+}
+
+/// Reads a tech-stack file, refusing one over the size limit before reading it, and imports it.
+pub async fn import_tech_stack(
+    db: &Db,
+    path: &Path,
+    opts: registry::ImportOptions,
+) -> Result<registry::ImportReport, String> {
+    let name = path.display();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{name}: {e}"))?
+        .len();
+    if size > registry::MAX_FILE_BYTES {
+        return Err(format!(
+            "{name}: {}",
+            registry::FileError::TooLarge {
+                size,
+                max: registry::MAX_FILE_BYTES
+            }
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    registry::import(db, &text, opts)
+        .await
+        .map_err(|e| format!("{name}: {e}"))
+}
+
+/// The import report as the command prints it.
+pub fn describe(r: &registry::ImportReport) -> String {
+    use std::fmt::Write;
+    let o = &r.outcome;
+    let mut s = String::new();
+    if !r.refused {
+        let _ = writeln!(
+            s,
+            "systems: {} added, {} changed, {} unchanged, {} conflicts, {} skipped",
+            o.added.len(),
+            o.changed.len(),
+            o.unchanged.len(),
+            o.conflicts.len(),
+            r.errors.len()
+        );
+    }
+    for t in &o.added {
+        let _ = writeln!(s, "  added: {t}");
+    }
+    for (t, fields) in &o.changed {
+        let _ = writeln!(s, "  changed: {t} ({})", fields.join(", "));
+    }
+    for (t, fields) in &o.conflicts {
+        let _ = writeln!(
+            s,
+            "  conflict: {t}: {} edited here and in the file; {}",
+            fields.join(", "),
+            if r.overwrite {
+                "took the file's value"
+            } else {
+                "kept the edit made here (--overwrite takes the file's)"
+            }
+        );
+    }
+    for e in &r.errors {
+        let _ = writeln!(s, "  error: {e}");
+    }
+    s
 }
 
 #[cfg(test)]

@@ -64,6 +64,16 @@ enum BenchCommand {
 enum ImportCommand {
     /// Markdown files with front matter (title, slug, category, visibility, owner); updates by slug.
     Guides { dir: std::path::PathBuf },
+    /// A tech-stack YAML file (GitLab's data/tech_stack.yml format); matches systems by title.
+    TechStack {
+        file: std::path::PathBuf,
+        /// Take the file's value where a system was edited here since the last import.
+        #[arg(long)]
+        overwrite: bool,
+        /// Import the valid entries even when others have errors.
+        #[arg(long)]
+        partial: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -203,6 +213,23 @@ async fn run(command: Command) -> Result<(), String> {
                 for slug in slugs {
                     println!("  {what}: {slug}");
                 }
+            }
+            Ok(())
+        }
+        Command::Import {
+            command:
+                ImportCommand::TechStack {
+                    file,
+                    overwrite,
+                    partial,
+                },
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            let opts = app::ssr::registry::ImportOptions { overwrite, partial };
+            let report = tierdesk::import::import_tech_stack(&db, &file, opts).await?;
+            print!("{}", tierdesk::import::describe(&report));
+            if report.refused {
+                return Err("nothing imported: fix the entries above, or pass --partial to import the valid ones".into());
             }
             Ok(())
         }

@@ -167,6 +167,16 @@ pub fn can_edit_guides(v: Option<&Viewer>) -> bool {
     v.is_some_and(|v| v.is_staff())
 }
 
+/// The registry (owners, provisioners, channels) is company information: anyone signed in.
+pub fn can_read_systems(v: Option<&Viewer>) -> bool {
+    v.is_some()
+}
+
+/// Admins import the registry and edit systems.
+pub fn can_edit_systems(v: Option<&Viewer>) -> bool {
+    v.is_some_and(|v| v.has(crate::domain::user::Role::Admin))
+}
+
 #[cfg(test)]
 mod guide_tests {
     use super::*;
@@ -196,5 +206,13 @@ mod guide_tests {
         assert!(can_read_internal_guides(Some(&person(&[Role::Engineer]))));
         assert!(!can_edit_guides(Some(&person(&[Role::Member]))));
         assert!(can_edit_guides(Some(&person(&[Role::Engineer]))));
+    }
+
+    #[test]
+    fn registry_is_for_people_signed_in_and_edited_by_admins() {
+        assert!(!can_read_systems(None));
+        assert!(can_read_systems(Some(&person(&[Role::Contractor]))));
+        assert!(!can_edit_systems(Some(&person(&[Role::Analyst, Role::Engineer]))));
+        assert!(can_edit_systems(Some(&person(&[Role::Admin]))));
     }
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod error;
 pub mod guide;
+pub mod registry;
 pub mod request;
 pub mod time;
 pub mod user;

@@ -19,6 +19,20 @@ pub fn render(markdown: &str) -> String {
         .to_string()
 }
 
+/// Safe HTML for a registry field written in Markdown (descriptions, handbook links), with
+/// relative links made absolute against `base`, the site the file came from.
+pub fn render_with_base(markdown: &str, base: &str) -> String {
+    let mut raw = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(markdown, options()));
+    let mut b = ammonia::Builder::default();
+    b.link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+    if let Ok(url) = ammonia::Url::parse(base) {
+        b.url_relative(ammonia::UrlRelative::RewriteWithBase(url));
+    }
+    b.clean(&raw).to_string()
+}
+
 /// The words of a guide without Markdown syntax, for the search index and snippets.
 pub fn plain_text(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len());
@@ -88,6 +102,16 @@ mod tests {
                 assert!(!html.contains(bad), "{md:?} rendered as {html:?}");
             }
         }
+    }
+
+    #[test]
+    fn relative_links_point_at_the_source_site() {
+        let html = render_with_base(
+            "[Guide](/handbook/security/#1password) and [x](javascript:alert(1))",
+            "https://handbook.gitlab.com/",
+        );
+        assert!(html.contains("href=\"https://handbook.gitlab.com/handbook/security/#1password\""), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
     }
 
     #[test]

@@ -5,8 +5,10 @@ pub mod auth;
 pub mod ctx;
 pub mod guides;
 pub mod markdown;
+pub mod registry;
 pub mod service;
 pub mod snippet;
+pub mod systems;
 pub mod store;
 
 pub use ctx::AppState;

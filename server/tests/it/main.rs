@@ -9,3 +9,4 @@ mod common;
 mod guides;
 mod http;
 mod store;
+mod systems;

@@ -29,9 +29,11 @@ macro_rules! on_pool {
 mod guides;
 mod people;
 mod requests;
+mod systems;
 
 pub use guides::*;
 pub use requests::*;
+pub use systems::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

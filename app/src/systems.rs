@@ -1,0 +1,128 @@
+//! Server functions and shapes for the tech-stack registry: "who owns X?".
+
+use crate::domain::error::AppError;
+use crate::domain::registry::Classification;
+use crate::domain::time::Timestamp;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemSummary {
+    pub slug: String,
+    pub title: String,
+    /// The description as plain text, cut to a line or two.
+    pub blurb: String,
+    pub group_owner: String,
+    pub owner_channel: String,
+    pub classification: Option<Classification>,
+    pub tier: Option<u8>,
+    /// `SOX`, `SOC2`, both comma-separated, `""` for none, `None` for unknown.
+    pub compliance: Option<String>,
+    pub baseline: Option<bool>,
+    /// Whether the helpdesk works requests for this system.
+    pub managed: bool,
+}
+
+/// The list's filters, as in the page's query string; empty means any.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SystemsQuery {
+    pub q: String,
+    pub classification: String,
+    pub tier: String,
+    pub baseline: String,
+    pub compliance: String,
+    pub group: String,
+    pub sort: String,
+    pub page: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemsView {
+    pub systems: Vec<SystemSummary>,
+    pub page: i64,
+    pub more: bool,
+    pub groups: Vec<String>,
+    pub can_import: bool,
+}
+
+/// A handle from a people field, with the person it names where one here has that handle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonRef {
+    pub handle: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub group: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub raw: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemEventView {
+    pub at: Timestamp,
+    pub who: String,
+    pub import: bool,
+    pub changes: Vec<ChangeView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemView {
+    pub summary: SystemSummary,
+    /// Sanitized HTML from the description's Markdown.
+    pub description_html: String,
+    pub access_to: String,
+    pub business_owner: String,
+    pub technical_owner: String,
+    pub owners: Vec<PersonRef>,
+    pub provisioners: Vec<PersonRef>,
+    pub deprovisioners: Vec<PersonRef>,
+    /// The provisioning instructions as written.
+    pub provisioner_text: String,
+    pub deprovisioner_text: String,
+    pub labels: Vec<String>,
+    pub authentication: String,
+    /// Sanitized HTML of the handbook and external links.
+    pub links_html: String,
+    /// Every field as imported or edited, known ones first.
+    pub fields: Vec<FieldView>,
+    pub can_edit: bool,
+    /// For admins: who changed what.
+    pub history: Option<Vec<SystemEventView>>,
+}
+
+#[server(prefix = "/fn", endpoint = "list_systems")]
+pub async fn list_systems(query: SystemsQuery) -> Result<SystemsView, AppError> {
+    use crate::ssr::{ctx, systems};
+    systems::list(&ctx::state()?, ctx::viewer()?.as_ref(), &query).await
+}
+
+#[server(prefix = "/fn", endpoint = "get_system")]
+pub async fn get_system(slug: String) -> Result<SystemView, AppError> {
+    use crate::ssr::{ctx, systems};
+    systems::read(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await
+}
+
+/// An admin's edit: the editable fields by name, and whether the helpdesk manages the system.
+#[server(prefix = "/fn", endpoint = "edit_system")]
+pub async fn edit_system(
+    slug: String,
+    fields: std::collections::BTreeMap<String, String>,
+    managed: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, systems};
+    let v = ctx::require_viewer()?;
+    systems::edit(&ctx::state()?, &v, &slug, &fields, managed.is_some()).await?;
+    leptos_axum::redirect(&format!("/systems/{slug}?saved=1"));
+    Ok(())
+}

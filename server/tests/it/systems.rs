@@ -1,0 +1,183 @@
+//! The tech-stack registry: importing GitLab's real file on both databases, idempotence, local
+//! edits against later imports, handles linked to people, and bad files.
+
+use crate::common::{on_both, Backend, TestDb};
+use app::domain::registry::Fields;
+use app::domain::user::Role;
+use app::ssr::registry::{import, ImportOptions, ImportReport};
+use app::ssr::store::{Db, SystemFilter};
+
+on_both!(
+    the_real_file_imports_whole_and_normalised,
+    a_second_import_changes_nothing,
+    local_edits_survive_imports_unless_overwritten,
+    bad_files_import_nothing_unless_partial,
+);
+
+/// GitLab's data/tech_stack.yml (2022), shipped in seed/ for the demo and these tests.
+const REAL_FILE: &str = include_str!("../../../seed/tech_stack.yml");
+
+async fn run(db: &Db, text: &str, overwrite: bool, partial: bool) -> ImportReport {
+    import(db, text, ImportOptions { overwrite, partial })
+        .await
+        .unwrap()
+}
+
+async fn count(db: &Db, f: SystemFilter) -> usize {
+    db.systems(&f, 0, 10_000).await.unwrap().len()
+}
+
+async fn the_real_file_imports_whole_and_normalised(b: Backend) {
+    let t = TestDb::new(b).await;
+    // A person whose handle a provisioner field names (ADP: "@vlaughlan").
+    t.person("vlaughlan@example.com", "V. Laughlan", &[Role::Member]).await;
+    let r = run(&t.db, REAL_FILE, false, false).await;
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.outcome.added.len(), 219);
+    assert_eq!(t.db.count_systems().await.unwrap(), 219);
+    let by = |field: &str, value: &str| {
+        let mut f = SystemFilter::default();
+        match field {
+            "classification" => f.classification = value.into(),
+            "tier" => f.tier = value.into(),
+            "compliance" => f.compliance = value.into(),
+            "baseline" => f.baseline = value.into(),
+            _ => f.group = value.into(),
+        }
+        f
+    };
+    // Counts read off the file: every spelling of a tier, colour or scope lands somewhere.
+    for (field, value, n) in [
+        ("classification", "orange", 145),
+        ("classification", "yellow", 31),
+        ("classification", "green", 22),
+        ("classification", "red", 16),
+        ("classification", "unknown", 5),
+        ("tier", "1", 34),
+        ("tier", "2", 42),
+        ("tier", "3", 124),
+        ("tier", "unknown", 19),
+        ("compliance", "SOX", 28),
+        ("compliance", "SOC2", 6),
+        ("compliance", "none", 38),
+        ("baseline", "yes", 31),
+        ("baseline", "no", 178),
+        ("group", "IT Ops", 10),
+    ] {
+        assert_eq!(count(&t.db, by(field, value)).await, n, "{field}={value}");
+    }
+    // Every field of every entry is kept as it was written, nulls included.
+    let s = t.db.system("1password").await.unwrap().unwrap();
+    let f: Fields = s.fields();
+    assert_eq!(f.len(), 23);
+    assert_eq!(f["critical_systems_tier"], "Tier 3 / Non-critical");
+    assert_eq!(f["saas"], serde_json::Value::Null);
+    assert!(s.managed, "IT Ops owns 1Password");
+    let adaptive = t.db.system("adaptive-insights").await.unwrap().unwrap();
+    assert!(!adaptive.managed);
+    assert_eq!(
+        adaptive.labels(),
+        ["FinSys - Adaptive Insights", "BT Finance Systems", "BT-Priority::1", "FinSys::Service Desk"]
+    );
+    // Handles link to people where a user has that handle; the others stay plain handles.
+    let adp = t.db.system("adp").await.unwrap().unwrap();
+    let people = t.db.system_people(adp.id).await.unwrap();
+    let linked = people
+        .iter()
+        .find(|p| p.role == "provisioner" && p.handle == "vlaughlan")
+        .expect("ADP's provisioner handle");
+    assert_eq!(linked.user_name.as_deref(), Some("V. Laughlan"));
+    let ally = t.db.system("ally-io").await.unwrap().unwrap();
+    let people = t.db.system_people(ally.id).await.unwrap();
+    assert!(people.iter().any(|p| p.handle == "kristie.thomas" && p.user_name.is_none()));
+    // Search by name, description or owner.
+    let words = |w: &[&str]| SystemFilter {
+        words: w.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let okta: Vec<String> = t.db.systems(&words(&["okta"]), 0, 50).await.unwrap()
+        .into_iter().map(|s| s.slug).collect();
+    assert_eq!(okta.first().map(String::as_str), Some("okta"), "{okta:?}");
+    assert_eq!(count(&t.db, words(&["payroll", "adp"])).await, 1);
+    assert_eq!(count(&t.db, words(&["100%_"])).await, 0);
+    t.drop_db().await;
+}
+
+async fn a_second_import_changes_nothing(b: Backend) {
+    let t = TestDb::new(b).await;
+    run(&t.db, REAL_FILE, false, false).await;
+    let again = run(&t.db, REAL_FILE, false, false).await;
+    assert!(again.outcome.added.is_empty() && again.outcome.changed.is_empty());
+    assert!(again.outcome.conflicts.is_empty());
+    assert_eq!(again.outcome.unchanged.len(), 219);
+    // A changed file changes just what it changed, and says which fields.
+    let edited = REAL_FILE.replacen(
+        "deprovisioner: IT Ops\n  group_owner: IT Ops",
+        "deprovisioner: '@it-ops'\n  group_owner: IT Ops",
+        1,
+    );
+    assert_ne!(edited, REAL_FILE);
+    let r = run(&t.db, &edited, false, false).await;
+    assert_eq!(r.outcome.changed, [("1Password".to_string(), vec!["deprovisioner".to_string()])]);
+    let s = t.db.system("1password").await.unwrap().unwrap();
+    assert_eq!(t.db.system_events(s.id).await.unwrap().len(), 2);
+    t.drop_db().await;
+}
+
+async fn local_edits_survive_imports_unless_overwritten(b: Backend) {
+    let t = TestDb::new(b).await;
+    let admin = t.person("admin@example.com", "Admin", &[Role::Admin]).await;
+    let file = "- title: Okta\n  group_owner: IT Ops\n  provisioner: '@it'\n  notes: null\n";
+    run(&t.db, file, false, false).await;
+    let s = t.db.system("okta").await.unwrap().unwrap();
+    let mut f = s.fields();
+    f.insert("provisioner".into(), "@alice, @bob".into());
+    let changed = t.db.edit_system(s.id, &f, false, admin).await.unwrap();
+    assert_eq!(changed, ["provisioner", "managed"]);
+    // The file changes the provisioner too, and the notes: the notes come in, the edit stays.
+    let newer = "- title: Okta\n  group_owner: IT Ops\n  provisioner: '@carol'\n  notes: SSO for all\n";
+    let r = run(&t.db, newer, false, false).await;
+    assert_eq!(r.outcome.conflicts, [("Okta".to_string(), vec!["provisioner".to_string()])]);
+    assert_eq!(r.outcome.changed, [("Okta".to_string(), vec!["notes".to_string()])]);
+    let s = t.db.system("okta").await.unwrap().unwrap();
+    assert_eq!(s.fields()["provisioner"], "@alice, @bob");
+    assert_eq!(s.fields()["notes"], "SSO for all");
+    assert!(!s.managed, "the managed flag is the admin's, imports leave it");
+    // --overwrite takes the file's value.
+    let newest = newer.replace("@carol", "@dave");
+    let r = run(&t.db, &newest, true, false).await;
+    assert_eq!(r.outcome.conflicts.len(), 1);
+    let s = t.db.system("okta").await.unwrap().unwrap();
+    assert_eq!(s.fields()["provisioner"], "@dave");
+    let people = t.db.system_people(s.id).await.unwrap();
+    assert_eq!(people.iter().map(|p| p.handle.as_str()).collect::<Vec<_>>(), ["dave"]);
+    // History: import, edit (by the admin), import, import.
+    let events = t.db.system_events(s.id).await.unwrap();
+    let sources: Vec<&str> = events.iter().map(|e| e.source.as_str()).collect();
+    assert_eq!(sources, ["import", "import", "edit", "import"]);
+    assert_eq!(events[2].actor_name.as_deref(), Some("Admin"));
+    t.drop_db().await;
+}
+
+async fn bad_files_import_nothing_unless_partial(b: Backend) {
+    let t = TestDb::new(b).await;
+    let err = import(&t.db, "- title: A\n  notes: [oops\n", ImportOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.contains("line 2"), "{err}");
+    let err = import(&t.db, "title: A", ImportOptions::default()).await.unwrap_err();
+    assert!(err.contains("must be a list"), "{err}");
+    let mixed = "- title: Good\n- notes: no title\n- title: good\n";
+    let r = run(&t.db, mixed, false, false).await;
+    assert!(r.refused);
+    assert_eq!(r.errors.len(), 2);
+    assert_eq!(t.db.count_systems().await.unwrap(), 0);
+    let r = run(&t.db, mixed, false, true).await;
+    assert!(!r.refused);
+    assert_eq!(r.outcome.added, ["Good"]);
+    assert_eq!(t.db.count_systems().await.unwrap(), 1);
+    let huge = "#".repeat(6 * 1024 * 1024);
+    let err = import(&t.db, &huge, ImportOptions::default()).await.unwrap_err();
+    assert!(err.contains("largest accepted"), "{err}");
+    t.drop_db().await;
+}
