@@ -45,6 +45,7 @@ pub fn Header() -> impl IntoView {
                                 Some(v) => {
                                     view! {
                                         <A href="/requests">"My requests"</A>
+                                        <A href="/systems">"Systems"</A>
                                         {v.works_queue().then(|| view! { <A href="/queue">"Queue"</A> })}
                                     }
                                         .into_any()
@@ -56,9 +57,9 @@ pub fn Header() -> impl IntoView {
                 </nav>
                 <form method="get" action="/guides" role="search" class="header-search">
                     <label for="header-q" class="sr-only">
-                        "Search guides"
+                        "Search guides and systems"
                     </label>
-                    <input id="header-q" type="search" name="q" maxlength="500" placeholder="Search guides" />
+                    <input id="header-q" type="search" name="q" maxlength="500" placeholder="Search guides, systems" />
                 </form>
                 <div class="account">
                     <Transition fallback=|| ()>

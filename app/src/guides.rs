@@ -35,6 +35,8 @@ pub struct GuidesView {
     /// `None` when nobody searched: then the categories are shown.
     pub hits: Option<Vec<GuideHit>>,
     pub categories: Vec<CategoryGuides>,
+    /// Systems named in the search (for people signed in): "who owns X?".
+    pub systems: Vec<crate::systems::SystemSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

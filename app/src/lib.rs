@@ -28,6 +28,8 @@ use routes::{
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
     queue::QueuePage,
+    system::{SystemEditPage, SystemPage},
+    systems::SystemsPage,
     request::RequestPage,
     request_form::RequestFormPage,
     sign_in::SignInPage,
@@ -91,6 +93,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
+                    <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
+                    <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -24,6 +24,8 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{key}/transitions", post(add_transition))
         .route("/guides", get(list_guides))
         .route("/guides/{slug}", get(show_guide))
+        .route("/systems", get(list_systems))
+        .route("/systems/{slug}", get(show_system))
         .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
 }
 
@@ -268,4 +270,60 @@ async fn show_guide(
     Path(slug): Path<String>,
 ) -> ApiResult<app::guides::GuideView> {
     ApiResult(app::ssr::guides::read(&st, v.as_ref(), &slug).await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SystemQuery {
+    q: String,
+    classification: String,
+    tier: String,
+    baseline: String,
+    compliance: String,
+    group: String,
+    sort: String,
+    cursor: String,
+}
+
+/// Systems for anyone signed in, filtered as on the page; the cursor is opaque to clients.
+async fn list_systems(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    q: Result<Query<SystemQuery>, QueryRejection>,
+) -> ApiResult<Page<app::systems::SystemSummary>> {
+    ApiResult(
+        async {
+            let Query(q) = q.map_err(|e| AppError::BadRequest {
+                message: e.body_text(),
+            })?;
+            let offset = match q.cursor.as_str() {
+                "" => 0,
+                c => c.parse::<i64>().ok().filter(|n| (0..1_000_000).contains(n)).ok_or_else(|| {
+                    AppError::invalid("cursor", "This cursor is not one the API gave out.")
+                })?,
+            };
+            let query = app::systems::SystemsQuery {
+                q: q.q,
+                classification: q.classification,
+                tier: q.tier,
+                baseline: q.baseline,
+                compliance: q.compliance,
+                group: q.group,
+                sort: q.sort,
+                page: 0,
+            };
+            let (items, more) = app::ssr::systems::api_list(&st, &v, &query, offset).await?;
+            let next_cursor = more.then(|| (offset + items.len() as i64).to_string());
+            Ok(Page { items, next_cursor })
+        }
+        .await,
+    )
+}
+
+async fn show_system(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(slug): Path<String>,
+) -> ApiResult<app::systems::SystemView> {
+    ApiResult(app::ssr::systems::read(&st, Some(&v), &slug).await)
 }

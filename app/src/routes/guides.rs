@@ -2,6 +2,7 @@ use crate::components::{use_viewer, ErrorPanel};
 use crate::domain::access;
 use crate::domain::guide::Category;
 use crate::guides::{list_guides, CategoryGuides, GuideHit};
+use crate::systems::SystemSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -34,8 +35,10 @@ pub fn GuidesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => {
+                        let systems = view.systems.clone();
+                        let systems = (!systems.is_empty()).then(|| view! { <SystemMatches systems /> });
                         match view.hits {
-                            Some(hits) => view! { <SearchHits hits q=q() /> }.into_any(),
+                            Some(hits) => view! { {systems} <SearchHits hits q=q() /> }.into_any(),
                             None => view! { <Categories groups=view.categories /> }.into_any(),
                         }
                     }
@@ -43,6 +46,35 @@ pub fn GuidesPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Systems named in the search, before the guides: who owns it and where to ask.
+#[component]
+fn SystemMatches(systems: Vec<SystemSummary>) -> impl IntoView {
+    view! {
+        <section class="card system-matches" aria-labelledby="system-matches-heading">
+            <h2 id="system-matches-heading">"Systems"</h2>
+            <ul class="guide-list">
+                {systems
+                    .into_iter()
+                    .map(|s| {
+                        let owner = [s.group_owner.clone(), s.owner_channel.clone()]
+                            .into_iter()
+                            .filter(|x| !x.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(" \u{b7} ");
+                        view! {
+                            <li>
+                                <a href=format!("/systems/{}", s.slug)>{s.title.clone()}</a>
+                                {s.managed.then(|| view! { <span class="badge badge-managed">"Helpdesk"</span> })}
+                                {(!owner.is_empty()).then(|| view! { <span class="muted small">" \u{2014} owned by " {owner}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
     }
 }
 

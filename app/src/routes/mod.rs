@@ -12,3 +12,5 @@ pub mod queue;
 pub mod request;
 pub mod request_form;
 pub mod sign_in;
+pub mod system;
+pub mod systems;

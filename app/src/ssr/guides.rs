@@ -84,7 +84,17 @@ pub async fn browse(
             }
         }
     }
-    Ok(GuidesView { hits, categories })
+    // "Who owns X?": a system named in the search comes first.
+    let systems = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        super::systems::named_in(st, v, q).await?
+    };
+    Ok(GuidesView {
+        hits,
+        categories,
+        systems,
+    })
 }
 
 /// A guide the viewer may read; hidden ones are "not found", exactly like missing ones.

@@ -105,6 +105,40 @@ pub async fn list(
     })
 }
 
+/// A page of systems for the API, from `offset`; true when more follow.
+pub async fn api_list(
+    st: &AppState,
+    v: &Viewer,
+    q: &SystemsQuery,
+    offset: i64,
+) -> Result<(Vec<SystemSummary>, bool), AppError> {
+    require_reader(Some(v))?;
+    let rows = st.db.systems(&filter(q), offset, PAGE_SIZE + 1).await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    Ok((
+        rows.iter().take(PAGE_SIZE as usize).map(summary).collect(),
+        more,
+    ))
+}
+
+/// Systems whose name has a word starting with one of the search's words, for "who owns X?"
+/// in the header search: the best few, for people signed in.
+pub async fn named_in(
+    st: &AppState,
+    v: Option<&Viewer>,
+    q: &str,
+) -> Result<Vec<SystemSummary>, AppError> {
+    if !access::can_read_systems(v) {
+        return Ok(Vec::new());
+    }
+    let words: Vec<String> = search_terms(q)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    let rows = st.db.systems_named(&words, 3).await?;
+    Ok(rows.iter().map(summary).collect())
+}
+
 fn people(list: &[SystemPerson], roles: &[&str]) -> Vec<PersonRef> {
     let mut out: Vec<PersonRef> = Vec::new();
     for p in list.iter().filter(|p| roles.contains(&p.role.as_str())) {

@@ -1,7 +1,8 @@
 //! The tech-stack registry: importing GitLab's real file on both databases, idempotence, local
 //! edits against later imports, handles linked to people, and bad files.
 
-use crate::common::{on_both, Backend, TestDb};
+use crate::common::{on_both, Backend, TestApp, TestDb};
+use serde_json::Value;
 use app::domain::registry::Fields;
 use app::domain::user::Role;
 use app::ssr::registry::{import, ImportOptions, ImportReport};
@@ -12,6 +13,7 @@ on_both!(
     a_second_import_changes_nothing,
     local_edits_survive_imports_unless_overwritten,
     bad_files_import_nothing_unless_partial,
+    systems_over_http,
 );
 
 /// GitLab's data/tech_stack.yml (2022), shipped in seed/ for the demo and these tests.
@@ -180,4 +182,114 @@ async fn bad_files_import_nothing_unless_partial(b: Backend) {
     let err = import(&t.db, &huge, ImportOptions::default()).await.unwrap_err();
     assert!(err.contains("largest accepted"), "{err}");
     t.drop_db().await;
+}
+
+async fn systems_over_http(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let db = app.db().clone();
+    run(&db, REAL_FILE, false, false).await;
+    app.test_db.person("mia@example.com", "Mia", &[Role::Member]).await;
+    app.test_db.person("cora@example.com", "Cora", &[Role::Contractor]).await;
+    app.test_db.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    app.test_db.person("ada@example.com", "Ada", &[Role::Admin]).await;
+    let visitor = app.client();
+    let mia = app.signed_in("mia@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
+    let ada = app.signed_in("ada@example.com").await;
+
+    // Visitors: sent to sign in from the pages, 401 from the API and server functions.
+    let res = visitor.get(app.url("/systems/okta")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/sign-in?next=/systems/okta");
+    let res = visitor.get(app.url("/api/v1/systems?q=okta")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = app.call(&visitor, "/fn/get_system", &[("slug", "okta")]).await;
+    assert_eq!(res.status(), 401);
+
+    // Anyone signed in: the page, the API, and the header search offering the system first.
+    let page = mia.get(app.url("/systems/okta")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("#it_help") && html.contains("Request access"), "owner channel and the request button");
+    let adp = mia.get(app.url("/systems/adp")).send().await.unwrap().text().await.unwrap();
+    assert!(adp.contains("The helpdesk does not manage this system"));
+    assert!(adp.contains("Finance in #finance"));
+    let list: Value = mia
+        .get(app.url("/api/v1/systems?q=okta"))
+        .send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["items"][0]["slug"], "okta", "{list}");
+    let page: Value = mia
+        .get(app.url("/api/v1/systems?tier=1&classification=orange"))
+        .send().await.unwrap().json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|s| s["tier"] == 1 && s["classification"] == "orange"));
+    let all: Value = mia.get(app.url("/api/v1/systems")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 50);
+    let next = all["next_cursor"].as_str().unwrap().to_string();
+    let second: Value = mia
+        .get(app.url(&format!("/api/v1/systems?cursor={next}")))
+        .send().await.unwrap().json().await.unwrap();
+    assert_ne!(second["items"][0]["slug"], all["items"][0]["slug"]);
+    let bad = mia.get(app.url("/api/v1/systems?cursor=abc")).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["error"]["field"], "cursor");
+    let one: Value = mia.get(app.url("/api/v1/systems/okta")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["summary"]["owner_channel"], "#it_help");
+    assert_eq!(one["history"], Value::Null, "history is for admins");
+    let missing = mia.get(app.url("/api/v1/systems/no-such-system")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let search = mia.get(app.url("/guides?q=who+owns+okta")).send().await.unwrap().text().await.unwrap();
+    assert!(search.contains("href=\"/systems/okta\""), "the header search offers the system");
+    let cora = app.signed_in("cora@example.com").await;
+    assert_eq!(cora.get(app.url("/api/v1/systems/okta")).send().await.unwrap().status(), 200);
+
+    // Editing: admins only, checked on the server; bad fields are named; nothing half-saved.
+    let edit = |v: &'static str| {
+        vec![
+            ("slug", "okta"),
+            ("fields[provisioner]", v),
+            ("fields[team_member_baseline_entitlement]", "true"),
+            ("managed", "on"),
+        ]
+    };
+    for who in [&mia, &ana] {
+        let res = app.call(who, "/fn/edit_system", &edit("@someone")).await;
+        assert_eq!(res.status(), 403);
+    }
+    let res = app
+        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[title]", "Renamed")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "title");
+    let long = "x".repeat(10_001);
+    let res = app
+        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[notes]", long.as_str())])
+        .await;
+    assert_eq!(res.status(), 422);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "notes");
+    let res = app
+        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[team_member_baseline_entitlement]", "maybe")])
+        .await;
+    assert_eq!(res.status(), 422);
+    let okta = db.system("okta").await.unwrap().unwrap();
+    assert_eq!(db.system_events(okta.id).await.unwrap().len(), 1, "nothing saved by refused edits");
+    // A no-JavaScript form post saves and comes back to the page.
+    let res = app.form(&ada, "/fn/edit_system", &edit("@ana and @gitlab-com/it"), "/systems/okta/edit").await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/systems/okta?saved=1");
+    let okta = db.system("okta").await.unwrap().unwrap();
+    assert_eq!(okta.fields()["provisioner"], "@ana and @gitlab-com/it");
+    let people = db.system_people(okta.id).await.unwrap();
+    let ana_link = people.iter().find(|p| p.handle == "ana").unwrap();
+    assert_eq!(ana_link.user_name.as_deref(), Some("Ana"), "the handle links to the person");
+    let one: Value = ada.get(app.url("/api/v1/systems/okta")).send().await.unwrap().json().await.unwrap();
+    let history = one["history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["who"], "Ada");
+    assert_eq!(history[0]["changes"][0]["field"], "Provisioners");
+    app.finish().await;
 }

@@ -147,6 +147,13 @@ fn changes(before: &Fields, after: &Fields, names: &[String]) -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
+/// `w` as literal text in a LIKE pattern with `ESCAPE '\'`: no input is a wildcard.
+fn like_escape(w: &str) -> String {
+    w.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 fn json(f: &Fields) -> String {
     serde_json::to_string(f).unwrap_or_else(|_| "{}".into())
 }
@@ -327,8 +334,7 @@ impl Db {
             .words
             .iter()
             .map(|w| {
-                let esc = w.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                format!("%{esc}%")
+                format!("%{}%", like_escape(&w.to_lowercase()))
             })
             .collect();
         on_pool!(self, p => {
@@ -337,6 +343,38 @@ impl Db {
                 .bind(&f.group).bind(limit).bind(offset);
             for pat in &patterns {
                 query = query.bind(pat);
+            }
+            q(query.fetch_all(p).await)
+        })
+    }
+
+    /// Systems with a word of their name starting with one of `words`, those with more such words
+    /// first, then shorter names.
+    pub async fn systems_named(&self, words: &[String], limit: i64) -> Result<Vec<SystemRow>> {
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut score = Vec::new();
+        let mut binds = Vec::new();
+        for w in words.iter().take(8) {
+            let n = binds.len();
+            score.push(format!(
+                "(CASE WHEN title_key LIKE ${} ESCAPE '\\' OR title_key LIKE ${} ESCAPE '\\' THEN 1 ELSE 0 END)",
+                n + 2,
+                n + 3
+            ));
+            binds.push(format!("{}%", like_escape(w)));
+            binds.push(format!("% {}%", like_escape(w)));
+        }
+        let score = score.join(" + ");
+        let sql = format!(
+            "SELECT {SYSTEM_COLUMNS} FROM (SELECT s.*, {score} AS hits FROM systems s) t \
+             WHERE hits > 0 ORDER BY hits DESC, length(title_key), title_key LIMIT $1"
+        );
+        on_pool!(self, p => {
+            let mut query = sqlx::query_as(&sql).bind(limit);
+            for b in &binds {
+                query = query.bind(b);
             }
             q(query.fetch_all(p).await)
         })
