@@ -19,6 +19,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
+    admin_registry::RegistryAdminPage,
     catalog::CatalogPage,
     guide::GuidePage,
     guide_edit::{GuideEditPage, GuideNewPage},
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
                     <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
                 </Routes>

@@ -101,6 +101,51 @@ pub struct SystemView {
     pub history: Option<Vec<SystemEventView>>,
 }
 
+/// What an upload on the admin page did, kept with it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub file_name: String,
+    /// `imported`, `preview` (rolled back) or `refused`.
+    pub status: String,
+    /// Why nothing was imported, when that is the case.
+    pub message: Option<String>,
+    pub added: Vec<String>,
+    pub changed: Vec<(String, Vec<String>)>,
+    pub unchanged: usize,
+    pub conflicts: Vec<(String, Vec<String>)>,
+    pub errors: Vec<String>,
+    pub overwrite: bool,
+    /// Filled in when read back.
+    #[serde(default)]
+    pub at: String,
+    #[serde(default)]
+    pub who: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportListItem {
+    pub id: i64,
+    pub at: Timestamp,
+    pub who: String,
+    pub file_name: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryAdminView {
+    pub count: i64,
+    pub imports: Vec<ImportListItem>,
+    pub shown: Option<ImportSummary>,
+}
+
+/// The admin import page: the registry's size, recent uploads and, if asked, one report.
+#[server(prefix = "/fn", endpoint = "get_registry_admin")]
+pub async fn get_registry_admin(import: Option<i64>) -> Result<RegistryAdminView, AppError> {
+    use crate::ssr::{ctx, systems};
+    let v = ctx::require_viewer()?;
+    systems::registry_admin(&ctx::state()?, &v, import).await
+}
+
 #[server(prefix = "/fn", endpoint = "list_systems")]
 pub async fn list_systems(query: SystemsQuery) -> Result<SystemsView, AppError> {
     use crate::ssr::{ctx, systems};

@@ -7,6 +7,7 @@ export const people = {
   manager: 'manager@tierdesk.test',
   contractor: 'contractor@tierdesk.test',
   analyst: 'analyst@tierdesk.test',
+  admin: 'admin@tierdesk.test',
 } as const;
 
 /** Signs in through the form, the way a person does. */

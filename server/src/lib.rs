@@ -2,6 +2,7 @@
 //! The `tierdesk` server: configuration, the HTTP stack (pages, server functions, JSON API,
 //! health checks), middleware, and the command-line tasks.
 
+pub mod admin;
 pub mod api;
 pub mod bench;
 pub mod config;
@@ -57,12 +58,28 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(options);
 
-    Router::new()
+    // No form or API body is anywhere near 1 MiB; anything larger is refused with 413 before a
+    // handler reads it into memory.
+    let limited = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(api::readyz))
         .nest("/api/v1", api::routes())
         .with_state(state.clone())
         .merge(pages)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));
+    // The registry upload enforces its own limit while it streams the file, so that it can say
+    // what was wrong instead of cutting the connection.
+    let uploads = Router::new()
+        .route(
+            "/admin/registry/import",
+            axum::routing::post(admin::import_registry),
+        )
+        .layer(axum::extract::DefaultBodyLimit::max(admin::UPLOAD_LIMIT))
+        .with_state(state.clone());
+
+    Router::new()
+        .merge(uploads)
+        .merge(limited)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::protect_pages))
         .layer(axum::middleware::from_fn_with_state(
@@ -71,9 +88,6 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        // No form or API body is anywhere near this; anything larger is refused with 413 before
-        // a handler reads it into memory.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)

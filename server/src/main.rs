@@ -225,7 +225,11 @@ async fn run(command: Command) -> Result<(), String> {
                 },
         } => {
             let db = tierdesk::open_database(&config.database_url).await?;
-            let opts = app::ssr::registry::ImportOptions { overwrite, partial };
+            let opts = app::ssr::registry::ImportOptions {
+                overwrite,
+                partial,
+                dry_run: false,
+            };
             let report = tierdesk::import::import_tech_stack(&db, &file, opts).await?;
             print!("{}", tierdesk::import::describe(&report));
             if report.refused {

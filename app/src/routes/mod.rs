@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod admin_registry;
 pub mod catalog;
 pub mod guide;
 pub mod guide_edit;

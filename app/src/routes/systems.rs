@@ -29,6 +29,13 @@ pub fn SystemsPage() -> impl IntoView {
         <Title text="Systems" />
         <div class="page-head">
             <h1>"Systems"</h1>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    data.await.ok().filter(|v| v.can_import).map(|_| view! {
+                        <a class="btn btn-secondary" href="/admin/registry">"Import registry"</a>
+                    })
+                })}
+            </Transition>
         </div>
         <p class="lead">
             "Who owns a system, who grants access to it, and where to ask. The helpdesk handles requests for the systems marked "

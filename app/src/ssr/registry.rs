@@ -181,6 +181,8 @@ pub struct ImportOptions {
     pub overwrite: bool,
     /// Import the valid entries even when others have errors.
     pub partial: bool,
+    /// Report what the import would do, then roll it back.
+    pub dry_run: bool,
 }
 
 /// The report of an import: what the store did, and the entries it skipped.
@@ -214,7 +216,7 @@ pub async fn import(db: &Db, text: &str, opts: ImportOptions) -> Result<ImportRe
         });
     }
     let outcome = db
-        .import_systems(&parsed.entries, opts.overwrite)
+        .import_systems(&parsed.entries, opts.overwrite, opts.dry_run)
         .await
         .map_err(|e| format!("the import failed and nothing was saved: {e}"))?;
     Ok(ImportReport {
@@ -223,6 +225,19 @@ pub async fn import(db: &Db, text: &str, opts: ImportOptions) -> Result<ImportRe
         refused: false,
         overwrite: opts.overwrite,
     })
+}
+
+impl crate::systems::ImportSummary {
+    /// Copies an import's outcome into the summary kept for the admin page.
+    pub fn fill(&mut self, r: &ImportReport) {
+        let o = &r.outcome;
+        self.added = o.added.clone();
+        self.changed = o.changed.clone();
+        self.unchanged = o.unchanged.len();
+        self.conflicts = o.conflicts.clone();
+        self.errors = r.errors.iter().map(|e| e.to_string()).collect();
+        self.overwrite = r.overwrite;
+    }
 }
 
 #[cfg(test)]

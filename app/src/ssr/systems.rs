@@ -139,6 +139,50 @@ pub async fn named_in(
     Ok(rows.iter().map(summary).collect())
 }
 
+pub async fn registry_admin(
+    st: &AppState,
+    v: &Viewer,
+    import: Option<i64>,
+) -> Result<crate::systems::RegistryAdminView, AppError> {
+    if !access::can_edit_systems(Some(v)) {
+        return Err(AppError::Forbidden);
+    }
+    let imports = st.db.registry_imports(None, 10).await?;
+    let shown = match import {
+        Some(id) => {
+            let row = st
+                .db
+                .registry_imports(Some(id), 1)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| AppError::not_found("That import"))?;
+            let mut s: crate::systems::ImportSummary =
+                serde_json::from_str(&row.report).unwrap_or_default();
+            s.at = Timestamp::from_millis(row.at).to_string();
+            s.who = row.who;
+            s.file_name = row.file_name;
+            s.status = row.status;
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(crate::systems::RegistryAdminView {
+        count: st.db.count_systems().await?,
+        imports: imports
+            .into_iter()
+            .map(|r| crate::systems::ImportListItem {
+                id: r.id,
+                at: Timestamp::from_millis(r.at),
+                who: r.who,
+                file_name: r.file_name,
+                status: r.status,
+            })
+            .collect(),
+        shown,
+    })
+}
+
 fn people(list: &[SystemPerson], roles: &[&str]) -> Vec<PersonRef> {
     let mut out: Vec<PersonRef> = Vec::new();
     for p in list.iter().filter(|p| roles.contains(&p.role.as_str())) {

@@ -14,13 +14,22 @@ on_both!(
     local_edits_survive_imports_unless_overwritten,
     bad_files_import_nothing_unless_partial,
     systems_over_http,
+    registry_upload_from_the_admin_page,
 );
 
 /// GitLab's data/tech_stack.yml (2022), shipped in seed/ for the demo and these tests.
 const REAL_FILE: &str = include_str!("../../../seed/tech_stack.yml");
 
 async fn run(db: &Db, text: &str, overwrite: bool, partial: bool) -> ImportReport {
-    import(db, text, ImportOptions { overwrite, partial })
+    import(
+        db,
+        text,
+        ImportOptions {
+            overwrite,
+            partial,
+            dry_run: false,
+        },
+    )
         .await
         .unwrap()
 }
@@ -291,5 +300,83 @@ async fn systems_over_http(b: Backend) {
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["who"], "Ada");
     assert_eq!(history[0]["changes"][0]["field"], "Provisioners");
+    app.finish().await;
+}
+
+async fn upload(
+    app: &TestApp,
+    c: &reqwest::Client,
+    name: &str,
+    bytes: Vec<u8>,
+    extra: &[&str],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+    );
+    for e in extra {
+        form = form.text(e.to_string(), "on");
+    }
+    c.post(app.url("/admin/registry/import"))
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn registry_upload_from_the_admin_page(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let db = app.db().clone();
+    app.test_db.person("ada@example.com", "Ada", &[Role::Admin]).await;
+    app.test_db.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    let ada = app.signed_in("ada@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
+    let file = REAL_FILE.as_bytes().to_vec();
+
+    // Only admins; cross-site posts are refused before anything is read.
+    let res = upload(&app, &app.client(), "t.yml", file.clone(), &["import"]).await;
+    assert_eq!(res.status(), 401);
+    let res = upload(&app, &ana, "t.yml", file.clone(), &["import"]).await;
+    assert_eq!(res.status(), 403);
+    let res = ada
+        .post(app.url("/admin/registry/import"))
+        .header("sec-fetch-site", "cross-site")
+        .multipart(reqwest::multipart::Form::new().text("import", "on"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // A preview reports and rolls back; the import then saves; both are on record.
+    let res = upload(&app, &ada, "tech_stack.yml", file.clone(), &["preview"]).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/admin/registry?import="), "{location}");
+    assert_eq!(db.count_systems().await.unwrap(), 0);
+    let page = ada.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Preview: nothing was saved") && page.contains("219 added"), "the report");
+    let res = upload(&app, &ada, "tech_stack.yml", file.clone(), &["import"]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(db.count_systems().await.unwrap(), 219);
+    let rows = db.registry_imports(None, 10).await.unwrap();
+    let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(statuses, ["imported", "preview"]);
+    assert_eq!(rows[0].who, "Ada");
+
+    // Bad files: each refused with its reason on record, nothing imported.
+    for (bytes, reason) in [
+        (b"- title: A\n  notes: [oops\n".to_vec(), "line 3"),
+        (vec![0xff, 0xfe, 0x00], "not UTF-8"),
+        (Vec::new(), "empty"),
+        (vec![b'#'; 5 * 1024 * 1024 + 1], "larger than 5 MB, the largest accepted"),
+    ] {
+        let res = upload(&app, &ada, "bad.yml", bytes, &["import"]).await;
+        assert_eq!(res.status(), 303, "{reason}");
+        let last = &db.registry_imports(None, 1).await.unwrap()[0];
+        assert_eq!(last.status, "refused", "{reason}");
+        assert!(last.report.contains(reason), "{reason}: {}", last.report);
+    }
+    assert_eq!(db.count_systems().await.unwrap(), 219);
     app.finish().await;
 }

@@ -76,6 +76,16 @@ pub struct SystemPerson {
 }
 
 #[derive(Debug, Clone, FromRow)]
+pub struct RegistryImportRow {
+    pub id: i64,
+    pub file_name: String,
+    pub status: String,
+    pub report: String,
+    pub at: i64,
+    pub who: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
 pub struct SystemEventRow {
     pub source: String,
     pub changes: String,
@@ -188,6 +198,7 @@ impl Db {
         &self,
         entries: &[Fields],
         overwrite: bool,
+        dry_run: bool,
     ) -> Result<ImportOutcome> {
         let now = now_ms();
         let mut out = ImportOutcome::default();
@@ -251,9 +262,36 @@ impl Db {
                     }
                 }
             }
-            q(tx.commit().await)?;
+            if dry_run {
+                q(tx.rollback().await)?;
+            } else {
+                q(tx.commit().await)?;
+            }
             Ok(out)
         })
+    }
+
+    /// Keeps the report of an upload from the admin page; returns its id.
+    pub async fn record_registry_import(
+        &self,
+        actor_id: i64,
+        s: &crate::systems::ImportSummary,
+    ) -> Result<i64> {
+        let report = serde_json::to_string(s).unwrap_or_else(|_| "{}".into());
+        on_pool!(self, p => q(sqlx::query_scalar(
+            "INSERT INTO registry_imports (actor_id, file_name, status, report, at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id")
+            .bind(actor_id).bind(&s.file_name).bind(&s.status).bind(report).bind(now_ms())
+            .fetch_one(p).await))
+    }
+
+    /// The newest uploads first: (id, file name, status, report JSON, at, who).
+    pub async fn registry_imports(&self, id: Option<i64>, limit: i64) -> Result<Vec<RegistryImportRow>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT i.id, i.file_name, i.status, i.report, i.at, COALESCE(u.name, '') AS who \
+             FROM registry_imports i LEFT JOIN users u ON u.id = i.actor_id \
+             WHERE ($1 = 0 OR i.id = $1) ORDER BY i.id DESC LIMIT $2")
+            .bind(id.unwrap_or(0)).bind(limit).fetch_all(p).await))
     }
 
     /// Saves an admin's edit of a system's fields and managed flag, with the changes in its
