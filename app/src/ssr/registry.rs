@@ -4,7 +4,7 @@
 //! Values are never rejected for being messy; `domain::registry` reads what it can out of them.
 
 use super::store::{Db, ImportOutcome};
-use crate::domain::registry::{title_key, Fields, FIELD_MAX};
+use crate::domain::registry::{field_label, title_key, Fields, FIELD_MAX};
 use serde_json::Value;
 use serde_norway::Value as Yaml;
 
@@ -232,9 +232,17 @@ impl crate::systems::ImportSummary {
     pub fn fill(&mut self, r: &ImportReport) {
         let o = &r.outcome;
         self.added = o.added.clone();
-        self.changed = o.changed.clone();
+        let labelled = |list: &[(String, Vec<String>)]| {
+            list.iter()
+                .map(|(t, f)| {
+                    let f = f.iter().map(|n| field_label(n).to_string()).collect();
+                    (t.clone(), f)
+                })
+                .collect()
+        };
+        self.changed = labelled(&o.changed);
         self.unchanged = o.unchanged.len();
-        self.conflicts = o.conflicts.clone();
+        self.conflicts = labelled(&o.conflicts);
         self.errors = r.errors.iter().map(|e| e.to_string()).collect();
         self.overwrite = r.overwrite;
     }
