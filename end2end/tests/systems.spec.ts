@@ -55,12 +55,12 @@ test('an admin edits a system and the change shows in its history', async ({ pag
   await expect(page.getByRole('region', { name: 'Who owns it' }).getByText(channel)).toBeVisible();
   const history = page.getByRole('region', { name: 'History' });
   await expect(history.getByText('Edited by Ada Admin')).toBeVisible();
-  await expect(history.getByText(channel)).toBeVisible();
+  await expect(history.locator('ins', { hasText: channel })).toBeVisible();
 
   // Members see the new channel but no edit link and no history; the edit page refuses them.
   const member = await (await page.context().browser()!.newContext({ javaScriptEnabled })).newPage();
   await signIn(member, people.member, `/systems/${slug}`);
-  await expect(member.getByText(channel)).toBeVisible();
+  await expect(member.getByRole('region', { name: 'Who owns it' }).getByText(channel)).toBeVisible();
   await expect(member.getByRole('link', { name: 'Edit' })).toHaveCount(0);
   await expect(member.getByRole('region', { name: 'History' })).toHaveCount(0);
   const res = await member.goto(`/systems/${slug}/edit`);

@@ -247,3 +247,81 @@ pub async fn guides(db: &Db, count: usize, queries: usize) -> Result<(), String>
     println!("slowest: {}", slowest.join("; "));
     Ok(())
 }
+
+/// Fills the registry up to `count` systems (generated entries shaped like the real file's) and
+/// measures the systems list with random filters and searches, and the header's "who owns X?".
+pub async fn systems(db: &Db, count: usize, queries: usize) -> Result<(), String> {
+    use app::ssr::store::SystemFilter;
+    let mut rng = Lcg(7);
+    let vocab = Vocabulary::new(&mut rng, 5_000);
+    let existing = db.count_systems().await.map_err(|e| e.to_string())? as usize;
+    let tiers = ["Tier 1 Business", "Tier 2 Support", "Tier 3 / Non-critical", "TBD", "TIer 3 / Non-critical"];
+    let colours = ["Red", "Orange", "Yellow", "Green", "N/A"];
+    let groups = ["IT Ops", "Finance", "Marketing", "Infrastructure", "People Ops", "Security", "Data", "Sales"];
+    let entries: Vec<app::domain::registry::Fields> = (existing..count)
+        .map(|i| {
+            let pick = |rng: &mut Lcg, list: &[&str]| list[rng.next() % list.len()].to_string();
+            serde_json::json!({
+                "title": format!("{} {} {i}", rng.word(), vocab.pick(&mut rng)),
+                "description": vocab.sentence(&mut rng, 25),
+                "group_owner": pick(&mut rng, &groups),
+                "group_owner_slack_channel": format!("#{}", rng.word()),
+                "business_owner": vocab.sentence(&mut rng, 2),
+                "technical_owner": vocab.sentence(&mut rng, 2),
+                "provisioner": format!("@{} @{}", rng.word(), rng.word()),
+                "critical_systems_tier": pick(&mut rng, &tiers),
+                "data_classification": pick(&mut rng, &colours),
+                "compliance_scope": if rng.next() % 4 == 0 { serde_json::json!("SOX") } else { serde_json::Value::Null },
+                "team_member_baseline_entitlement": rng.next() % 10 == 0,
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+        })
+        .collect();
+    let start = Instant::now();
+    let added = entries.len();
+    db.import_systems(&entries, false, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{} systems in the database ({added} added in {:.1?})",
+        count.max(existing),
+        start.elapsed()
+    );
+    let mut list = Vec::with_capacity(queries);
+    let mut named = Vec::with_capacity(queries);
+    for _ in 0..queries {
+        let mut f = SystemFilter::default();
+        match rng.next() % 4 {
+            0 => f.words = vec![rng.word().to_string()],
+            1 => f.classification = ["red", "orange", "unknown"][rng.next() % 3].into(),
+            2 => {
+                f.tier = ["1", "2", "3"][rng.next() % 3].into();
+                f.sort = "classification".into();
+            }
+            _ => {
+                f.group = groups[rng.next() % groups.len()].into();
+                f.words = vec![rng.word()[..3].to_string()];
+                f.sort = "tier".into();
+            }
+        }
+        let t = Instant::now();
+        db.systems(&f, 0, 51).await.map_err(|e| e.to_string())?;
+        list.push(t.elapsed());
+        let words = vec!["who".to_string(), "owns".to_string(), rng.word().to_string()];
+        let t = Instant::now();
+        db.systems_named(&words, 3).await.map_err(|e| e.to_string())?;
+        named.push(t.elapsed());
+    }
+    for (what, mut times) in [("systems list (filters, search, sort; 50 a page)", list), ("who owns X (header search)", named)] {
+        times.sort();
+        println!(
+            "{what} on {}: p50 {:.2} ms, p99 {:.2} ms",
+            db.backend(),
+            percentile(&times, 0.50).as_secs_f64() * 1000.0,
+            percentile(&times, 0.99).as_secs_f64() * 1000.0,
+        );
+    }
+    Ok(())
+}

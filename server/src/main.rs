@@ -58,6 +58,13 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
+    /// Generate systems up to --count and report /systems list and "who owns X?" p50/p99.
+    Systems {
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -242,6 +249,12 @@ async fn run(command: Command) -> Result<(), String> {
         } => {
             let db = tierdesk::open_database(&config.database_url).await?;
             tierdesk::bench::guides(&db, count, queries).await
+        }
+        Command::Bench {
+            command: BenchCommand::Systems { count, queries },
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            tierdesk::bench::systems(&db, count, queries).await
         }
         Command::Demo => {
             let db = tierdesk::open_database(&config.database_url).await?;
