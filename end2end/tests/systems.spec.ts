@@ -12,7 +12,9 @@ test('"who owns okta?": the header search offers the system, which names its own
   const owner = page.getByRole('region', { name: 'Who owns it' });
   await expect(owner.getByText('IT Ops')).toBeVisible();
   await expect(owner.getByText('#it_help')).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Request access' })).toHaveAttribute('href', '/request/access?system=okta');
+  await page.getByRole('link', { name: 'Request access' }).click();
+  await expect(page.getByLabel('Title')).toHaveValue('Access to Okta');
+  await expect(page.getByLabel('Description')).toHaveValue(/System: Okta \(\/systems\/okta\)/);
 });
 
 test('a system the helpdesk does not manage points to its owner instead of a request', async ({ page }) => {

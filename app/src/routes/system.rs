@@ -1,6 +1,6 @@
 use crate::components::{field_error, form_error, FieldError, FormError, LoadError};
 use crate::domain::registry::{field_label, EDITABLE_FIELDS, FIELD_MAX};
-use crate::routes::systems::{compliance_text, tier_text, ClassificationBadge};
+use crate::routes::systems::{compliance_text, tier_text, urlencode, ClassificationBadge};
 use crate::systems::{get_system, EditSystem, PersonRef, SystemEventView, SystemView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,6 +56,19 @@ fn People(list: Vec<PersonRef>) -> impl IntoView {
     }
 }
 
+/// The request form, filled in for access to this system. (The dedicated access form with its
+/// approvals replaces this link when the request catalog grows one.)
+fn request_access_href(title: &str, slug: &str) -> String {
+    let description = format!(
+        "System: {title} (/systems/{slug})\nWho needs access: \nRole or group: \nWhy: "
+    );
+    format!(
+        "/request/other?title={}&description={}",
+        urlencode(&format!("Access to {title}")),
+        urlencode(&description)
+    )
+}
+
 fn or_unknown(s: &str) -> String {
     if s.is_empty() {
         "Not recorded".into()
@@ -95,7 +108,7 @@ fn SystemDetail(s: SystemView, saved: bool) -> impl IntoView {
                 {if sum.managed {
                     view! {
                         <p class="actions">
-                            <a class="btn btn-primary" href=format!("/request/access?system={}", sum.slug)>"Request access"</a>
+                            <a class="btn btn-primary" href=request_access_href(&sum.title, &sum.slug)>"Request access"</a>
                         </p>
                     }
                         .into_any()

@@ -153,7 +153,8 @@ fn href(q: &SystemsQuery, page: i64) -> String {
     }
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes a query-string value.
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -244,17 +244,21 @@ fn require_editor(v: Option<&Viewer>) -> Result<&Viewer, AppError> {
     }
 }
 
+/// A guide for its editors: any visibility, after checking the viewer edits guides.
+async fn editable(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<GuideRow, AppError> {
+    require_editor(v)?;
+    st.db
+        .guide(slug)
+        .await?
+        .ok_or_else(|| AppError::not_found("That guide"))
+}
+
 pub async fn source(
     st: &AppState,
     v: Option<&Viewer>,
     slug: &str,
 ) -> Result<GuideSource, AppError> {
-    require_editor(v)?;
-    let g = st
-        .db
-        .guide(slug)
-        .await?
-        .ok_or_else(|| AppError::not_found("That guide"))?;
+    let g = editable(st, v, slug).await?;
     Ok(GuideSource {
         slug: g.slug.clone(),
         title: g.title.clone(),
@@ -361,12 +365,7 @@ pub async fn history(
     from: Option<i32>,
     to: Option<i32>,
 ) -> Result<GuideHistory, AppError> {
-    require_editor(v)?;
-    let g = st
-        .db
-        .guide(slug)
-        .await?
-        .ok_or_else(|| AppError::not_found("That guide"))?;
+    let g = editable(st, v, slug).await?;
     let revs = st.db.guide_revisions(g.id).await?;
     let render = |r: &super::store::RevisionRow| {
         format!(
@@ -404,16 +403,11 @@ pub async fn history(
 }
 
 pub async fn restore(st: &AppState, v: &Viewer, slug: &str, number: &str) -> Result<(), AppError> {
-    require_editor(Some(v))?;
+    let g = editable(st, Some(v), slug).await?;
     let number: i32 = number
         .trim()
         .parse()
         .map_err(|_| AppError::invalid("number", "Choose a revision."))?;
-    let g = st
-        .db
-        .guide(slug)
-        .await?
-        .ok_or_else(|| AppError::not_found("That guide"))?;
     let revs = st.db.guide_revisions(g.id).await?;
     let r = revs
         .iter()

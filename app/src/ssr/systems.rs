@@ -207,13 +207,16 @@ fn show(v: &Value) -> String {
     }
 }
 
-pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<SystemView, AppError> {
-    let v = require_reader(v)?;
-    let s = st
-        .db
+async fn system(st: &AppState, slug: &str) -> Result<SystemRow, AppError> {
+    st.db
         .system(slug)
         .await?
-        .ok_or_else(|| AppError::not_found("That system"))?;
+        .ok_or_else(|| AppError::not_found("That system"))
+}
+
+pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<SystemView, AppError> {
+    let v = require_reader(v)?;
+    let s = system(st, slug).await?;
     let f = s.fields();
     let t = |n: &str| text(&f, n).unwrap_or_default();
     let list = st.db.system_people(s.id).await?;
@@ -299,11 +302,7 @@ pub async fn edit(
     if !access::can_edit_systems(Some(v)) {
         return Err(AppError::Forbidden);
     }
-    let s = st
-        .db
-        .system(slug)
-        .await?
-        .ok_or_else(|| AppError::not_found("That system"))?;
+    let s = system(st, slug).await?;
     let mut fields: Fields = s.fields();
     for (name, value) in input {
         if !EDITABLE_FIELDS.contains(&name.as_str()) {
