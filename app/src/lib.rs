@@ -9,9 +9,9 @@ pub mod model;
 pub mod requests;
 pub mod routes;
 pub mod session;
-pub mod systems;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod systems;
 
 use components::Header;
 use leptos::prelude::*;
@@ -29,11 +29,11 @@ use routes::{
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
     queue::QueuePage,
-    system::{SystemEditPage, SystemPage},
-    systems::SystemsPage,
     request::RequestPage,
     request_form::RequestFormPage,
     sign_in::SignInPage,
+    system::{SystemEditPage, SystemPage},
+    systems::SystemsPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

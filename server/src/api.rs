@@ -298,9 +298,13 @@ async fn list_systems(
             })?;
             let offset = match q.cursor.as_str() {
                 "" => 0,
-                c => c.parse::<i64>().ok().filter(|n| (0..1_000_000).contains(n)).ok_or_else(|| {
-                    AppError::invalid("cursor", "This cursor is not one the API gave out.")
-                })?,
+                c => c
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (0..1_000_000).contains(n))
+                    .ok_or_else(|| {
+                        AppError::invalid("cursor", "This cursor is not one the API gave out.")
+                    })?,
             };
             let query = app::systems::SystemsQuery {
                 q: q.q,

@@ -255,9 +255,24 @@ pub async fn systems(db: &Db, count: usize, queries: usize) -> Result<(), String
     let mut rng = Lcg(7);
     let vocab = Vocabulary::new(&mut rng, 5_000);
     let existing = db.count_systems().await.map_err(|e| e.to_string())? as usize;
-    let tiers = ["Tier 1 Business", "Tier 2 Support", "Tier 3 / Non-critical", "TBD", "TIer 3 / Non-critical"];
+    let tiers = [
+        "Tier 1 Business",
+        "Tier 2 Support",
+        "Tier 3 / Non-critical",
+        "TBD",
+        "TIer 3 / Non-critical",
+    ];
     let colours = ["Red", "Orange", "Yellow", "Green", "N/A"];
-    let groups = ["IT Ops", "Finance", "Marketing", "Infrastructure", "People Ops", "Security", "Data", "Sales"];
+    let groups = [
+        "IT Ops",
+        "Finance",
+        "Marketing",
+        "Infrastructure",
+        "People Ops",
+        "Security",
+        "Data",
+        "Sales",
+    ];
     let entries: Vec<app::domain::registry::Fields> = (existing..count)
         .map(|i| {
             let pick = |rng: &mut Lcg, list: &[&str]| list[rng.next() % list.len()].to_string();
@@ -309,12 +324,21 @@ pub async fn systems(db: &Db, count: usize, queries: usize) -> Result<(), String
         let t = Instant::now();
         db.systems(&f, 0, 51).await.map_err(|e| e.to_string())?;
         list.push(t.elapsed());
-        let words = vec!["who".to_string(), "owns".to_string(), rng.word().to_string()];
+        let words = vec![
+            "who".to_string(),
+            "owns".to_string(),
+            rng.word().to_string(),
+        ];
         let t = Instant::now();
-        db.systems_named(&words, 3).await.map_err(|e| e.to_string())?;
+        db.systems_named(&words, 3)
+            .await
+            .map_err(|e| e.to_string())?;
         named.push(t.elapsed());
     }
-    for (what, mut times) in [("systems list (filters, search, sort; 50 a page)", list), ("who owns X (header search)", named)] {
+    for (what, mut times) in [
+        ("systems list (filters, search, sort; 50 a page)", list),
+        ("who owns X (header search)", named),
+    ] {
         times.sort();
         println!(
             "{what} on {}: p50 {:.2} ms, p99 {:.2} ms",

@@ -212,7 +212,10 @@ mod guide_tests {
     fn registry_is_for_people_signed_in_and_edited_by_admins() {
         assert!(!can_read_systems(None));
         assert!(can_read_systems(Some(&person(&[Role::Contractor]))));
-        assert!(!can_edit_systems(Some(&person(&[Role::Analyst, Role::Engineer]))));
+        assert!(!can_edit_systems(Some(&person(&[
+            Role::Analyst,
+            Role::Engineer
+        ]))));
         assert!(can_edit_systems(Some(&person(&[Role::Admin]))));
     }
 }

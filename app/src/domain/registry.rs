@@ -39,7 +39,10 @@ pub const KNOWN_FIELDS: &[(&str, &str)] = &[
     ("saas", "SaaS"),
     ("collected_data", "Collected data"),
     ("processing_customer_data", "Processes customer data"),
-    ("employee_or_customer_facing_app", "Employee or customer facing"),
+    (
+        "employee_or_customer_facing_app",
+        "Employee or customer facing",
+    ),
     ("handbook_link", "Handbook"),
     ("external_link", "External link"),
     ("google_group", "Google group"),
@@ -381,8 +384,11 @@ pub fn merge_import(
     let mut merged = local.clone();
     let mut changed = Vec::new();
     let mut conflicts = Vec::new();
-    let names: std::collections::BTreeSet<&String> =
-        base.keys().chain(local.keys()).chain(incoming.keys()).collect();
+    let names: std::collections::BTreeSet<&String> = base
+        .keys()
+        .chain(local.keys())
+        .chain(incoming.keys())
+        .collect();
     for name in names {
         let (b, l, i) = (base.get(name), local.get(name), incoming.get(name));
         if i == b || i == l {
@@ -416,7 +422,11 @@ pub fn system_slug(title: &str) -> String {
 
 /// The key imports match systems by: the title, trimmed, case and spacing ignored.
 pub fn title_key(title: &str) -> String {
-    title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    title
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -449,9 +459,15 @@ mod tests {
 
     #[test]
     fn classifications_and_unknowns() {
-        assert_eq!(normalise_classification("Orange"), Some(Classification::Orange));
+        assert_eq!(
+            normalise_classification("Orange"),
+            Some(Classification::Orange)
+        );
         assert_eq!(normalise_classification(" red "), Some(Classification::Red));
-        assert_eq!(normalise_classification("N/A - OSQuery does not store any data"), None);
+        assert_eq!(
+            normalise_classification("N/A - OSQuery does not store any data"),
+            None
+        );
         assert_eq!(normalise_classification("Greenish"), None);
     }
 
@@ -476,7 +492,9 @@ mod tests {
     fn handles_from_free_text_provisioners() {
         // Entries from the real file.
         assert_eq!(
-            handles(r#"Leave "Assignee" blank, then tag the group @gitlab-com/business-technology/team-member-enablement (copy and paste the group tag if it does not appear in the dropdown) in the comments and add the label IT::to do."#),
+            handles(
+                r#"Leave "Assignee" blank, then tag the group @gitlab-com/business-technology/team-member-enablement (copy and paste the group tag if it does not appear in the dropdown) in the comments and add the label IT::to do."#
+            ),
             ["gitlab-com/business-technology/team-member-enablement"]
         );
         assert_eq!(
@@ -492,11 +510,20 @@ mod tests {
     #[test]
     fn labels_from_provisioning_instructions() {
         assert_eq!(
-            labels(r#"Please add the labels "FinSys - Adaptive Insights", "BT Finance Systems", "BT-Priority::1", "FinSys::Service Desk")"#),
-            ["FinSys - Adaptive Insights", "BT Finance Systems", "BT-Priority::1", "FinSys::Service Desk"]
+            labels(
+                r#"Please add the labels "FinSys - Adaptive Insights", "BT Finance Systems", "BT-Priority::1", "FinSys::Service Desk")"#
+            ),
+            [
+                "FinSys - Adaptive Insights",
+                "BT Finance Systems",
+                "BT-Priority::1",
+                "FinSys::Service Desk"
+            ]
         );
         assert_eq!(
-            labels(r#"Leave "Assignee" blank, then tag the group @gitlab-com/x in the comments and add the label IT::to do."#),
+            labels(
+                r#"Leave "Assignee" blank, then tag the group @gitlab-com/x in the comments and add the label IT::to do."#
+            ),
             ["IT::to do"]
         );
         assert!(labels("@jdoe and @asmith").is_empty());
@@ -512,7 +539,9 @@ mod tests {
         assert!(managed_by_default(Some("IT Ops")));
         assert!(managed_by_default(Some("Corporate Security")));
         assert!(managed_by_default(Some("it")));
-        assert!(!managed_by_default(Some("IT Infrastructure, Eng Infrastructure")));
+        assert!(!managed_by_default(Some(
+            "IT Infrastructure, Eng Infrastructure"
+        )));
         assert!(!managed_by_default(Some("Finance")));
         assert!(!managed_by_default(None));
     }
@@ -534,7 +563,10 @@ mod tests {
         assert_eq!(facts.tier, Some(3));
         assert_eq!(facts.compliance.as_deref(), Some("SOX"));
         assert_eq!(facts.baseline, Some(false));
-        assert_eq!(facts.labels, ["FinSys - Adaptive Insights", "BT-Priority::1"]);
+        assert_eq!(
+            facts.labels,
+            ["FinSys - Adaptive Insights", "BT-Priority::1"]
+        );
         assert_eq!(
             facts.handles,
             [

@@ -59,9 +59,8 @@ fn People(list: Vec<PersonRef>) -> impl IntoView {
 /// The request form, filled in for access to this system. (The dedicated access form with its
 /// approvals replaces this link when the request catalog grows one.)
 fn request_access_href(title: &str, slug: &str) -> String {
-    let description = format!(
-        "System: {title} (/systems/{slug})\nWho needs access: \nRole or group: \nWhy: "
-    );
+    let description =
+        format!("System: {title} (/systems/{slug})\nWho needs access: \nRole or group: \nWhy: ");
     format!(
         "/request/other?title={}&description={}",
         urlencode(&format!("Access to {title}")),

@@ -207,7 +207,9 @@ fn Results(view: SystemsView, q: SystemsQuery) -> impl IntoView {
 #[component]
 pub fn ClassificationBadge(c: Option<Classification>) -> impl IntoView {
     match c {
-        Some(c) => view! { <span class=format!("badge data-{}", c.as_str())>{c.label()}</span> }.into_any(),
+        Some(c) => {
+            view! { <span class=format!("badge data-{}", c.as_str())>{c.label()}</span> }.into_any()
+        }
         None => view! { <span class="muted small">"Unknown"</span> }.into_any(),
     }
 }

@@ -110,7 +110,10 @@ mod tests {
             "[Guide](/handbook/security/#1password) and [x](javascript:alert(1))",
             "https://handbook.gitlab.com/",
         );
-        assert!(html.contains("href=\"https://handbook.gitlab.com/handbook/security/#1password\""), "{html}");
+        assert!(
+            html.contains("href=\"https://handbook.gitlab.com/handbook/security/#1password\""),
+            "{html}"
+        );
         assert!(!html.contains("javascript:"), "{html}");
     }
 

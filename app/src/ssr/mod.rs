@@ -8,7 +8,7 @@ pub mod markdown;
 pub mod registry;
 pub mod service;
 pub mod snippet;
-pub mod systems;
 pub mod store;
+pub mod systems;
 
 pub use ctx::AppState;

@@ -82,11 +82,9 @@ fn to_json(v: &Yaml) -> Value {
         }
         Yaml::String(s) => Value::String(s.clone()),
         Yaml::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
-        Yaml::Mapping(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (key_text(k), to_json(v)))
-                .collect(),
-        ),
+        Yaml::Mapping(m) => {
+            Value::Object(m.iter().map(|(k, v)| (key_text(k), to_json(v))).collect())
+        }
         Yaml::Tagged(t) => to_json(&t.value),
     }
 }
@@ -156,9 +154,8 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
             .find(|(_, v)| v.to_string().len() > FIELD_MAX)
             .map(|(k, _)| k.clone())
         {
-            out.errors.push(err(format!(
-                "{name}: longer than {FIELD_MAX} characters"
-            )));
+            out.errors
+                .push(err(format!("{name}: longer than {FIELD_MAX} characters")));
             continue;
         }
         let key = title_key(&title);
@@ -256,10 +253,15 @@ mod tests {
     fn syntax_errors_name_line_and_column() {
         let e = parse("- title: A\n  description: [unclosed\n").unwrap_err();
         match e {
-            FileError::Syntax { line, column, .. } => assert!(line >= 2 && column >= 1, "{line}:{column}"),
+            FileError::Syntax { line, column, .. } => {
+                assert!(line >= 2 && column >= 1, "{line}:{column}")
+            }
             other => panic!("{other:?}"),
         }
-        assert_eq!(parse("title: A\n").unwrap_err(), FileError::NotAList("a mapping"));
+        assert_eq!(
+            parse("title: A\n").unwrap_err(),
+            FileError::NotAList("a mapping")
+        );
         assert_eq!(parse("").unwrap_err(), FileError::NotAList("empty"));
     }
 

@@ -230,7 +230,10 @@ pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<Syste
         })
         .collect();
     // Fields this portal does not know (a newer copy of the file) are shown, not dropped.
-    for (n, _) in f.iter().filter(|(n, _)| !KNOWN_FIELDS.iter().any(|(k, _)| k == n)) {
+    for (n, _) in f
+        .iter()
+        .filter(|(n, _)| !KNOWN_FIELDS.iter().any(|(k, _)| k == n))
+    {
         fields.push(FieldView {
             name: n.clone(),
             label: n.clone(),
@@ -311,7 +314,10 @@ pub async fn edit(
         if value.chars().count() > FIELD_MAX {
             return Err(AppError::invalid(
                 name,
-                format!("{} is longer than {FIELD_MAX} characters.", field_label(name)),
+                format!(
+                    "{} is longer than {FIELD_MAX} characters.",
+                    field_label(name)
+                ),
             ));
         }
         let value = value.trim();
@@ -321,12 +327,7 @@ pub async fn edit(
             match value {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
-                _ => {
-                    return Err(AppError::invalid(
-                        name,
-                        "Choose yes, no or unknown.",
-                    ))
-                }
+                _ => return Err(AppError::invalid(name, "Choose yes, no or unknown.")),
             }
         } else {
             Value::String(value.to_string())

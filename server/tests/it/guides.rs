@@ -123,7 +123,9 @@ async fn search_relaxes_in_stages(b: Backend) {
     // Then any word, so a chatty title still finds something.
     let any = find("refreshed wipe zz").await;
     assert_eq!(any.len(), 2, "{any:?}");
-    assert!(any.contains(&"laptop-refresh".to_string()) && any.contains(&"new-phone-2fa".to_string()));
+    assert!(
+        any.contains(&"laptop-refresh".to_string()) && any.contains(&"new-phone-2fa".to_string())
+    );
     // The snippet highlights what the stage matched, stemmed: "refreshed" marks "refreshed".
     let hits =
         t.db.search_guides(&search_terms("laptop refreshing"), false, None, 10)

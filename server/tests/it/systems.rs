@@ -2,11 +2,11 @@
 //! edits against later imports, handles linked to people, and bad files.
 
 use crate::common::{on_both, Backend, TestApp, TestDb};
-use serde_json::Value;
 use app::domain::registry::Fields;
 use app::domain::user::Role;
 use app::ssr::registry::{import, ImportOptions, ImportReport};
 use app::ssr::store::{Db, SystemFilter};
+use serde_json::Value;
 
 on_both!(
     the_real_file_imports_whole_and_normalised,
@@ -30,8 +30,8 @@ async fn run(db: &Db, text: &str, overwrite: bool, partial: bool) -> ImportRepor
             dry_run: false,
         },
     )
-        .await
-        .unwrap()
+    .await
+    .unwrap()
 }
 
 async fn count(db: &Db, f: SystemFilter) -> usize {
@@ -41,7 +41,8 @@ async fn count(db: &Db, f: SystemFilter) -> usize {
 async fn the_real_file_imports_whole_and_normalised(b: Backend) {
     let t = TestDb::new(b).await;
     // A person whose handle a provisioner field names (ADP: "@vlaughlan").
-    t.person("vlaughlan@example.com", "V. Laughlan", &[Role::Member]).await;
+    t.person("vlaughlan@example.com", "V. Laughlan", &[Role::Member])
+        .await;
     let r = run(&t.db, REAL_FILE, false, false).await;
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.outcome.added.len(), 219);
@@ -88,7 +89,12 @@ async fn the_real_file_imports_whole_and_normalised(b: Backend) {
     assert!(!adaptive.managed);
     assert_eq!(
         adaptive.labels(),
-        ["FinSys - Adaptive Insights", "BT Finance Systems", "BT-Priority::1", "FinSys::Service Desk"]
+        [
+            "FinSys - Adaptive Insights",
+            "BT Finance Systems",
+            "BT-Priority::1",
+            "FinSys::Service Desk"
+        ]
     );
     // Handles link to people where a user has that handle; the others stay plain handles.
     let adp = t.db.system("adp").await.unwrap().unwrap();
@@ -100,14 +106,21 @@ async fn the_real_file_imports_whole_and_normalised(b: Backend) {
     assert_eq!(linked.user_name.as_deref(), Some("V. Laughlan"));
     let ally = t.db.system("ally-io").await.unwrap().unwrap();
     let people = t.db.system_people(ally.id).await.unwrap();
-    assert!(people.iter().any(|p| p.handle == "kristie.thomas" && p.user_name.is_none()));
+    assert!(people
+        .iter()
+        .any(|p| p.handle == "kristie.thomas" && p.user_name.is_none()));
     // Search by name, description or owner.
     let words = |w: &[&str]| SystemFilter {
         words: w.iter().map(|s| s.to_string()).collect(),
         ..Default::default()
     };
-    let okta: Vec<String> = t.db.systems(&words(&["okta"]), 0, 50).await.unwrap()
-        .into_iter().map(|s| s.slug).collect();
+    let okta: Vec<String> =
+        t.db.systems(&words(&["okta"]), 0, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.slug)
+            .collect();
     assert_eq!(okta.first().map(String::as_str), Some("okta"), "{okta:?}");
     assert_eq!(count(&t.db, words(&["payroll", "adp"])).await, 1);
     assert_eq!(count(&t.db, words(&["100%_"])).await, 0);
@@ -129,7 +142,10 @@ async fn a_second_import_changes_nothing(b: Backend) {
     );
     assert_ne!(edited, REAL_FILE);
     let r = run(&t.db, &edited, false, false).await;
-    assert_eq!(r.outcome.changed, [("1Password".to_string(), vec!["deprovisioner".to_string()])]);
+    assert_eq!(
+        r.outcome.changed,
+        [("1Password".to_string(), vec!["deprovisioner".to_string()])]
+    );
     let s = t.db.system("1password").await.unwrap().unwrap();
     assert_eq!(t.db.system_events(s.id).await.unwrap().len(), 2);
     t.drop_db().await;
@@ -146,14 +162,24 @@ async fn local_edits_survive_imports_unless_overwritten(b: Backend) {
     let changed = t.db.edit_system(s.id, &f, false, admin).await.unwrap();
     assert_eq!(changed, ["provisioner", "managed"]);
     // The file changes the provisioner too, and the notes: the notes come in, the edit stays.
-    let newer = "- title: Okta\n  group_owner: IT Ops\n  provisioner: '@carol'\n  notes: SSO for all\n";
+    let newer =
+        "- title: Okta\n  group_owner: IT Ops\n  provisioner: '@carol'\n  notes: SSO for all\n";
     let r = run(&t.db, newer, false, false).await;
-    assert_eq!(r.outcome.conflicts, [("Okta".to_string(), vec!["provisioner".to_string()])]);
-    assert_eq!(r.outcome.changed, [("Okta".to_string(), vec!["notes".to_string()])]);
+    assert_eq!(
+        r.outcome.conflicts,
+        [("Okta".to_string(), vec!["provisioner".to_string()])]
+    );
+    assert_eq!(
+        r.outcome.changed,
+        [("Okta".to_string(), vec!["notes".to_string()])]
+    );
     let s = t.db.system("okta").await.unwrap().unwrap();
     assert_eq!(s.fields()["provisioner"], "@alice, @bob");
     assert_eq!(s.fields()["notes"], "SSO for all");
-    assert!(!s.managed, "the managed flag is the admin's, imports leave it");
+    assert!(
+        !s.managed,
+        "the managed flag is the admin's, imports leave it"
+    );
     // --overwrite takes the file's value.
     let newest = newer.replace("@carol", "@dave");
     let r = run(&t.db, &newest, true, false).await;
@@ -161,7 +187,10 @@ async fn local_edits_survive_imports_unless_overwritten(b: Backend) {
     let s = t.db.system("okta").await.unwrap().unwrap();
     assert_eq!(s.fields()["provisioner"], "@dave");
     let people = t.db.system_people(s.id).await.unwrap();
-    assert_eq!(people.iter().map(|p| p.handle.as_str()).collect::<Vec<_>>(), ["dave"]);
+    assert_eq!(
+        people.iter().map(|p| p.handle.as_str()).collect::<Vec<_>>(),
+        ["dave"]
+    );
     // History: import, edit (by the admin), import, import.
     let events = t.db.system_events(s.id).await.unwrap();
     let sources: Vec<&str> = events.iter().map(|e| e.source.as_str()).collect();
@@ -172,11 +201,17 @@ async fn local_edits_survive_imports_unless_overwritten(b: Backend) {
 
 async fn bad_files_import_nothing_unless_partial(b: Backend) {
     let t = TestDb::new(b).await;
-    let err = import(&t.db, "- title: A\n  notes: [oops\n", ImportOptions::default())
+    let err = import(
+        &t.db,
+        "- title: A\n  notes: [oops\n",
+        ImportOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.contains("line 2"), "{err}");
+    let err = import(&t.db, "title: A", ImportOptions::default())
         .await
         .unwrap_err();
-    assert!(err.contains("line 2"), "{err}");
-    let err = import(&t.db, "title: A", ImportOptions::default()).await.unwrap_err();
     assert!(err.contains("must be a list"), "{err}");
     let mixed = "- title: Good\n- notes: no title\n- title: good\n";
     let r = run(&t.db, mixed, false, false).await;
@@ -188,7 +223,9 @@ async fn bad_files_import_nothing_unless_partial(b: Backend) {
     assert_eq!(r.outcome.added, ["Good"]);
     assert_eq!(t.db.count_systems().await.unwrap(), 1);
     let huge = "#".repeat(6 * 1024 * 1024);
-    let err = import(&t.db, &huge, ImportOptions::default()).await.unwrap_err();
+    let err = import(&t.db, &huge, ImportOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.contains("largest accepted"), "{err}");
     t.drop_db().await;
 }
@@ -197,10 +234,18 @@ async fn systems_over_http(b: Backend) {
     let app = TestApp::spawn(b).await;
     let db = app.db().clone();
     run(&db, REAL_FILE, false, false).await;
-    app.test_db.person("mia@example.com", "Mia", &[Role::Member]).await;
-    app.test_db.person("cora@example.com", "Cora", &[Role::Contractor]).await;
-    app.test_db.person("ana@example.com", "Ana", &[Role::Analyst]).await;
-    app.test_db.person("ada@example.com", "Ada", &[Role::Admin]).await;
+    app.test_db
+        .person("mia@example.com", "Mia", &[Role::Member])
+        .await;
+    app.test_db
+        .person("cora@example.com", "Cora", &[Role::Contractor])
+        .await;
+    app.test_db
+        .person("ana@example.com", "Ana", &[Role::Analyst])
+        .await;
+    app.test_db
+        .person("ada@example.com", "Ada", &[Role::Admin])
+        .await;
     let visitor = app.client();
     let mia = app.signed_in("mia@example.com").await;
     let ana = app.signed_in("ana@example.com").await;
@@ -210,49 +255,121 @@ async fn systems_over_http(b: Backend) {
     let res = visitor.get(app.url("/systems/okta")).send().await.unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/sign-in?next=/systems/okta");
-    let res = visitor.get(app.url("/api/v1/systems?q=okta")).send().await.unwrap();
+    let res = visitor
+        .get(app.url("/api/v1/systems?q=okta"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
-    let res = app.call(&visitor, "/fn/get_system", &[("slug", "okta")]).await;
+    let res = app
+        .call(&visitor, "/fn/get_system", &[("slug", "okta")])
+        .await;
     assert_eq!(res.status(), 401);
 
     // Anyone signed in: the page, the API, and the header search offering the system first.
     let page = mia.get(app.url("/systems/okta")).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("#it_help") && html.contains("Request access"), "owner channel and the request button");
-    let adp = mia.get(app.url("/systems/adp")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("#it_help") && html.contains("Request access"),
+        "owner channel and the request button"
+    );
+    let adp = mia
+        .get(app.url("/systems/adp"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(adp.contains("The helpdesk does not manage this system"));
     assert!(adp.contains("Finance in #finance"));
     let list: Value = mia
         .get(app.url("/api/v1/systems?q=okta"))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["items"][0]["slug"], "okta", "{list}");
     let page: Value = mia
         .get(app.url("/api/v1/systems?tier=1&classification=orange"))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let items = page["items"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(items.iter().all(|s| s["tier"] == 1 && s["classification"] == "orange"));
-    let all: Value = mia.get(app.url("/api/v1/systems")).send().await.unwrap().json().await.unwrap();
+    assert!(items
+        .iter()
+        .all(|s| s["tier"] == 1 && s["classification"] == "orange"));
+    let all: Value = mia
+        .get(app.url("/api/v1/systems"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 50);
     let next = all["next_cursor"].as_str().unwrap().to_string();
     let second: Value = mia
         .get(app.url(&format!("/api/v1/systems?cursor={next}")))
-        .send().await.unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_ne!(second["items"][0]["slug"], all["items"][0]["slug"]);
-    let bad = mia.get(app.url("/api/v1/systems?cursor=abc")).send().await.unwrap();
+    let bad = mia
+        .get(app.url("/api/v1/systems?cursor=abc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422);
     let bad: Value = bad.json().await.unwrap();
     assert_eq!(bad["error"]["field"], "cursor");
-    let one: Value = mia.get(app.url("/api/v1/systems/okta")).send().await.unwrap().json().await.unwrap();
+    let one: Value = mia
+        .get(app.url("/api/v1/systems/okta"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(one["summary"]["owner_channel"], "#it_help");
     assert_eq!(one["history"], Value::Null, "history is for admins");
-    let missing = mia.get(app.url("/api/v1/systems/no-such-system")).send().await.unwrap();
+    let missing = mia
+        .get(app.url("/api/v1/systems/no-such-system"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
-    let search = mia.get(app.url("/guides?q=who+owns+okta")).send().await.unwrap().text().await.unwrap();
-    assert!(search.contains("href=\"/systems/okta\""), "the header search offers the system");
+    let search = mia
+        .get(app.url("/guides?q=who+owns+okta"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        search.contains("href=\"/systems/okta\""),
+        "the header search offers the system"
+    );
     let cora = app.signed_in("cora@example.com").await;
-    assert_eq!(cora.get(app.url("/api/v1/systems/okta")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        cora.get(app.url("/api/v1/systems/okta"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 
     // Editing: admins only, checked on the server; bad fields are named; nothing half-saved.
     let edit = |v: &'static str| {
@@ -268,34 +385,71 @@ async fn systems_over_http(b: Backend) {
         assert_eq!(res.status(), 403);
     }
     let res = app
-        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[title]", "Renamed")])
+        .call(
+            &ada,
+            "/fn/edit_system",
+            &[("slug", "okta"), ("fields[title]", "Renamed")],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["field"], "title");
     let long = "x".repeat(10_001);
     let res = app
-        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[notes]", long.as_str())])
+        .call(
+            &ada,
+            "/fn/edit_system",
+            &[("slug", "okta"), ("fields[notes]", long.as_str())],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["field"], "notes");
     let res = app
-        .call(&ada, "/fn/edit_system", &[("slug", "okta"), ("fields[team_member_baseline_entitlement]", "maybe")])
+        .call(
+            &ada,
+            "/fn/edit_system",
+            &[
+                ("slug", "okta"),
+                ("fields[team_member_baseline_entitlement]", "maybe"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let okta = db.system("okta").await.unwrap().unwrap();
-    assert_eq!(db.system_events(okta.id).await.unwrap().len(), 1, "nothing saved by refused edits");
+    assert_eq!(
+        db.system_events(okta.id).await.unwrap().len(),
+        1,
+        "nothing saved by refused edits"
+    );
     // A no-JavaScript form post saves and comes back to the page.
-    let res = app.form(&ada, "/fn/edit_system", &edit("@ana and @gitlab-com/it"), "/systems/okta/edit").await;
+    let res = app
+        .form(
+            &ada,
+            "/fn/edit_system",
+            &edit("@ana and @gitlab-com/it"),
+            "/systems/okta/edit",
+        )
+        .await;
     assert_eq!(res.status(), 302);
     assert_eq!(res.headers()["location"], "/systems/okta?saved=1");
     let okta = db.system("okta").await.unwrap().unwrap();
     assert_eq!(okta.fields()["provisioner"], "@ana and @gitlab-com/it");
     let people = db.system_people(okta.id).await.unwrap();
     let ana_link = people.iter().find(|p| p.handle == "ana").unwrap();
-    assert_eq!(ana_link.user_name.as_deref(), Some("Ana"), "the handle links to the person");
-    let one: Value = ada.get(app.url("/api/v1/systems/okta")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        ana_link.user_name.as_deref(),
+        Some("Ana"),
+        "the handle links to the person"
+    );
+    let one: Value = ada
+        .get(app.url("/api/v1/systems/okta"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let history = one["history"].as_array().unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["who"], "Ada");
@@ -328,8 +482,12 @@ async fn upload(
 async fn registry_upload_from_the_admin_page(b: Backend) {
     let app = TestApp::spawn(b).await;
     let db = app.db().clone();
-    app.test_db.person("ada@example.com", "Ada", &[Role::Admin]).await;
-    app.test_db.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    app.test_db
+        .person("ada@example.com", "Ada", &[Role::Admin])
+        .await;
+    app.test_db
+        .person("ana@example.com", "Ana", &[Role::Analyst])
+        .await;
     let ada = app.signed_in("ada@example.com").await;
     let ana = app.signed_in("ana@example.com").await;
     let file = REAL_FILE.as_bytes().to_vec();
@@ -352,10 +510,23 @@ async fn registry_upload_from_the_admin_page(b: Backend) {
     let res = upload(&app, &ada, "tech_stack.yml", file.clone(), &["preview"]).await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with("/admin/registry?import="), "{location}");
+    assert!(
+        location.starts_with("/admin/registry?import="),
+        "{location}"
+    );
     assert_eq!(db.count_systems().await.unwrap(), 0);
-    let page = ada.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Preview: nothing was saved") && page.contains("219 added"), "the report");
+    let page = ada
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Preview: nothing was saved") && page.contains("219 added"),
+        "the report"
+    );
     let res = upload(&app, &ada, "tech_stack.yml", file.clone(), &["import"]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(db.count_systems().await.unwrap(), 219);
@@ -369,7 +540,10 @@ async fn registry_upload_from_the_admin_page(b: Backend) {
         (b"- title: A\n  notes: [oops\n".to_vec(), "line 3"),
         (vec![0xff, 0xfe, 0x00], "not UTF-8"),
         (Vec::new(), "empty"),
-        (vec![b'#'; 5 * 1024 * 1024 + 1], "larger than 5 MB, the largest accepted"),
+        (
+            vec![b'#'; 5 * 1024 * 1024 + 1],
+            "larger than 5 MB, the largest accepted",
+        ),
     ] {
         let res = upload(&app, &ada, "bad.yml", bytes, &["import"]).await;
         assert_eq!(res.status(), 303, "{reason}");

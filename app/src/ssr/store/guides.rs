@@ -204,9 +204,14 @@ impl Db {
                              AND ($3 = '' OR s.category = $3) \
                            ORDER BY rank DESC, s.guide_id LIMIT $4) top \
                      JOIN guides g ON g.id = top.guide_id \
-                     ORDER BY top.rank DESC, g.id")
-                    .bind(expr).bind(include_internal).bind(category.unwrap_or("")).bind(limit)
-                    .fetch_all(p).await)
+                     ORDER BY top.rank DESC, g.id",
+                )
+                .bind(expr)
+                .bind(include_internal)
+                .bind(category.unwrap_or(""))
+                .bind(limit)
+                .fetch_all(p)
+                .await)
             }
         }
     }
@@ -350,7 +355,11 @@ mod tests {
     fn stages_relax_from_every_word_to_finished_words_to_any_word() {
         assert_eq!(
             show(search_stages(&words(&["reset", "laptop", "acc"]))),
-            ["reset & laptop & acc*", "reset & laptop", "reset | laptop | acc"]
+            [
+                "reset & laptop & acc*",
+                "reset & laptop",
+                "reset | laptop | acc"
+            ]
         );
         assert_eq!(
             show(search_stages(&words(&["reset", "vp"]))),

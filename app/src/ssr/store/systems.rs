@@ -286,7 +286,11 @@ impl Db {
     }
 
     /// The newest uploads first: (id, file name, status, report JSON, at, who).
-    pub async fn registry_imports(&self, id: Option<i64>, limit: i64) -> Result<Vec<RegistryImportRow>> {
+    pub async fn registry_imports(
+        &self,
+        id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RegistryImportRow>> {
         on_pool!(self, p => q(sqlx::query_as(
             "SELECT i.id, i.file_name, i.status, i.report, i.at, COALESCE(u.name, '') AS who \
              FROM registry_imports i LEFT JOIN users u ON u.id = i.actor_id \
@@ -345,11 +349,18 @@ impl Db {
     }
 
     /// Systems matching `f`, in its sort order, `limit` of them from `offset`.
-    pub async fn systems(&self, f: &SystemFilter, offset: i64, limit: i64) -> Result<Vec<SystemRow>> {
+    pub async fn systems(
+        &self,
+        f: &SystemFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<SystemRow>> {
         let order = match f.sort.as_str() {
             "tier" => "COALESCE(tier, 9), title_key",
-            "classification" => "CASE classification WHEN 'red' THEN 1 WHEN 'orange' THEN 2 \
-                WHEN 'yellow' THEN 3 WHEN 'green' THEN 4 ELSE 5 END, title_key",
+            "classification" => {
+                "CASE classification WHEN 'red' THEN 1 WHEN 'orange' THEN 2 \
+                WHEN 'yellow' THEN 3 WHEN 'green' THEN 4 ELSE 5 END, title_key"
+            }
             "updated" => "updated_at DESC, title_key",
             _ => "title_key",
         };
@@ -366,14 +377,16 @@ impl Db {
             sql.push_str(&format!(" AND search_text LIKE ${} ESCAPE '\\'", 8 + i));
         }
         // Systems whose name has the first word come first: "who owns okta?" finds Okta.
-        let first = if f.words.is_empty() { "" } else { "CASE WHEN title_key LIKE $8 ESCAPE '\\' THEN 0 ELSE 1 END, " };
+        let first = if f.words.is_empty() {
+            ""
+        } else {
+            "CASE WHEN title_key LIKE $8 ESCAPE '\\' THEN 0 ELSE 1 END, "
+        };
         sql.push_str(&format!(" ORDER BY {first}{order} LIMIT $6 OFFSET $7"));
         let patterns: Vec<String> = f
             .words
             .iter()
-            .map(|w| {
-                format!("%{}%", like_escape(&w.to_lowercase()))
-            })
+            .map(|w| format!("%{}%", like_escape(&w.to_lowercase())))
             .collect();
         on_pool!(self, p => {
             let mut query = sqlx::query_as(&sql)
