@@ -145,16 +145,15 @@ fn derive(title: &str, fields: &Fields) -> Derived {
     }
 }
 
-fn changes(before: &Fields, after: &Fields, names: &[String]) -> String {
-    let list: Vec<FieldChange> = names
+fn changes(before: &Fields, after: &Fields, names: &[String]) -> Vec<FieldChange> {
+    names
         .iter()
         .map(|n| FieldChange {
             field: n.clone(),
             before: before.get(n).cloned().unwrap_or_default(),
             after: after.get(n).cloned().unwrap_or_default(),
         })
-        .collect();
-    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+        .collect()
 }
 
 /// `w` as literal text in a LIKE pattern with `ESCAPE '\'`: no input is a wildcard.
@@ -189,6 +188,17 @@ macro_rules! write_system {
                 .execute(&mut *$tx).await)?;
         }
     }};
+}
+
+/// Appends one entry to a system's history (`actor` is `None` for imports).
+macro_rules! record_event {
+    ($tx:expr, $id:expr, $actor:expr, $source:expr, $changes:expr, $now:expr) => {
+        q(sqlx::query(
+            "INSERT INTO system_events (system_id, actor_id, source, changes, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind($id).bind($actor).bind($source)
+            .bind(serde_json::to_string(&$changes).unwrap_or_else(|_| "[]".into())).bind($now)
+            .execute(&mut *$tx).await)?
+    };
 }
 
 impl Db {
@@ -230,10 +240,7 @@ impl Db {
                             .fetch_one(&mut *tx).await)?;
                         write_system!(tx, id, &title, incoming, now);
                         let names: Vec<String> = incoming.keys().cloned().collect();
-                        q(sqlx::query(
-                            "INSERT INTO system_events (system_id, actor_id, source, changes, at) VALUES ($1, NULL, 'import', $2, $3)")
-                            .bind(id).bind(changes(&Fields::new(), incoming, &names)).bind(now)
-                            .execute(&mut *tx).await)?;
+                        record_event!(tx, id, None::<i64>, "import", changes(&Fields::new(), incoming, &names), now);
                         out.added.push(title);
                     }
                     Some((id, local, base)) => {
@@ -254,10 +261,7 @@ impl Db {
                         q(sqlx::query("UPDATE systems SET title = $1, imported = $2 WHERE id = $3")
                             .bind(&title).bind(json(incoming)).bind(id).execute(&mut *tx).await)?;
                         write_system!(tx, id, &title, &merged, now);
-                        q(sqlx::query(
-                            "INSERT INTO system_events (system_id, actor_id, source, changes, at) VALUES ($1, NULL, 'import', $2, $3)")
-                            .bind(id).bind(changes(&local, &merged, &changed)).bind(now)
-                            .execute(&mut *tx).await)?;
+                        record_event!(tx, id, None::<i64>, "import", changes(&local, &merged, &changed), now);
                         out.changed.push((title, changed));
                     }
                 }
@@ -319,7 +323,7 @@ impl Db {
                 .cloned().collect();
             names.sort();
             names.dedup();
-            let mut list: Vec<FieldChange> = serde_json::from_str(&changes(&before, fields, &names)).unwrap_or_default();
+            let mut list = changes(&before, fields, &names);
             if managed != was_managed {
                 names.push("managed".into());
                 list.push(FieldChange { field: "managed".into(), before: was_managed.into(), after: managed.into() });
@@ -330,10 +334,7 @@ impl Db {
             q(sqlx::query("UPDATE systems SET managed = $1 WHERE id = $2")
                 .bind(managed).bind(id).execute(&mut *tx).await)?;
             write_system!(tx, id, &title, fields, now);
-            q(sqlx::query(
-                "INSERT INTO system_events (system_id, actor_id, source, changes, at) VALUES ($1, $2, 'edit', $3, $4)")
-                .bind(id).bind(actor_id).bind(serde_json::to_string(&list).unwrap_or_default()).bind(now)
-                .execute(&mut *tx).await)?;
+            record_event!(tx, id, Some(actor_id), "edit", list, now);
             q(tx.commit().await)?;
             Ok(names)
         })
