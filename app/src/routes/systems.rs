@@ -153,17 +153,14 @@ fn href(q: &SystemsQuery, page: i64) -> String {
     }
 }
 
-/// Percent-encodes a query-string value.
+/// Percent-encodes a query-string value (everything but letters, digits and `-_.~`).
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            b' ' => "+".into(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, VALUE).to_string()
 }
 
 #[component]
