@@ -45,6 +45,7 @@ pub fn Header() -> impl IntoView {
                                 Some(v) => {
                                     view! {
                                         <A href="/requests">"My requests"</A>
+                                        <A href="/approvals">"Waiting for me"</A>
                                         <A href="/systems">"Systems"</A>
                                         {v.works_queue().then(|| view! { <A href="/queue">"Queue"</A> })}
                                     }
@@ -67,9 +68,9 @@ pub fn Header() -> impl IntoView {
                             match viewer.await.ok().flatten() {
                                 Some(v) => {
                                     view! {
-                                        <span class="who" title=v.email.clone()>
+                                        <a class="who" title=v.email.clone() href=format!("/people/{}", v.handle)>
                                             {v.name.clone()}
-                                        </span>
+                                        </a>
                                         // A plain form: signing out reloads the whole page.
                                         <form method="post" action="/fn/sign_out" class="inline">
                                             <button type="submit" class="btn btn-quiet">

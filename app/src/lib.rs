@@ -20,6 +20,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
     admin_registry::RegistryAdminPage,
+    approvals::ApprovalsPage,
     catalog::CatalogPage,
     guide::GuidePage,
     guide_edit::{GuideEditPage, GuideNewPage},
@@ -28,6 +29,7 @@ use routes::{
     home::HomePage,
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
+    person::PersonPage,
     queue::QueuePage,
     request::RequestPage,
     request_form::RequestFormPage,
@@ -94,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
+                    <Route path=path!("people/:handle") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />

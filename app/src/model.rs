@@ -23,6 +23,15 @@ pub struct RequestDetail {
     #[serde(flatten)]
     pub summary: RequestSummary,
     pub description: String,
+    /// The kind's own fields, as label and value, in form order.
+    pub details: Vec<DetailItem>,
+    pub labels: Vec<String>,
+    /// The people the request is for.
+    pub people: Vec<PersonLink>,
+    pub lines: Vec<LineView>,
+    pub approvals: Vec<ApprovalView>,
+    pub tasks: Vec<TaskView>,
+    pub identity_checks: Vec<IdentityCheckView>,
     pub comments: Vec<CommentView>,
     pub history: Vec<HistoryEntry>,
     /// What the person asking may do now; the server checks again on every action.
@@ -35,6 +44,8 @@ pub struct RequestActions {
     pub reply: bool,
     pub note: bool,
     pub moves: Vec<RequestState>,
+    /// Record an identity check (reset and lockout requests, staff).
+    pub identity_check: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,4 +64,125 @@ pub struct HistoryEntry {
     pub at: Timestamp,
     /// A sentence such as "changed the state from New to In progress".
     pub change: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetailItem {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonLink {
+    pub handle: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LineView {
+    pub id: i64,
+    pub system_slug: String,
+    pub system: String,
+    pub role: String,
+    pub justification: String,
+    pub grant: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalView {
+    pub id: i64,
+    pub step: String,
+    pub step_label: String,
+    pub reason: String,
+    /// Who decides: a person's name, a team or "owners of X".
+    pub approver: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<Timestamp>,
+    pub note: Option<String>,
+    /// The person asking may decide it now.
+    pub can_decide: bool,
+    pub can_narrow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: i64,
+    pub action: String,
+    pub title: String,
+    pub system_slug: Option<String>,
+    pub system: Option<String>,
+    pub person: Option<String>,
+    pub role: Option<String>,
+    pub due_at: Option<Timestamp>,
+    pub urgent: bool,
+    pub state: String,
+    pub state_label: String,
+    pub note: Option<String>,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<Timestamp>,
+    pub can_close: bool,
+    /// A reset that still waits for the identity check.
+    pub needs_identity_check: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityCheckView {
+    pub method: String,
+    pub note: String,
+    pub checked_by: String,
+    pub at: Timestamp,
+}
+
+/// "Waiting for me": approval steps and tasks, each with its request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingItem {
+    pub key: String,
+    pub request_title: String,
+    pub what: String,
+    pub detail: String,
+    pub due_at: Option<Timestamp>,
+    pub urgent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingView {
+    pub approvals: Vec<WaitingItem>,
+    pub tasks: Vec<WaitingItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub system_slug: String,
+    pub system: String,
+    pub role: String,
+    pub granted_by: String,
+    pub granted_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub request_key: Option<String>,
+    pub revoked_by: Option<String>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonView {
+    pub name: String,
+    pub handle: String,
+    pub email: String,
+    pub manager: Option<String>,
+    pub holds: Vec<GrantView>,
+    pub held: Vec<GrantView>,
+}
+
+/// What the request form needs to know about a system once it is chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemChoice {
+    pub title: String,
+    pub slug: String,
+    pub managed: bool,
+    pub owner: String,
+    pub channel: String,
+    pub classification: Option<String>,
+    pub baseline: bool,
 }

@@ -1,22 +1,115 @@
 //! Server functions for requests: thin wrappers that find who is asking and call the services.
 
 use crate::domain::error::AppError;
-use crate::model::{RequestDetail, RequestSummary};
+use crate::model::{PersonView, RequestDetail, RequestSummary, SystemChoice, WaitingView};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
+/// Any kind of request: `fields[name]` carries each of the kind's fields, as the form names them.
 #[server(prefix = "/fn", endpoint = "submit_request")]
 pub async fn submit_request(
     kind: String,
-    title: String,
-    description: String,
-    priority: String,
+    #[server(default)] fields: BTreeMap<String, String>,
 ) -> Result<String, AppError> {
     use crate::ssr::{ctx, service};
     let v = ctx::require_viewer()?;
-    let key =
-        service::submit_request(&ctx::state()?, &v, &kind, &title, &description, &priority).await?;
+    let key = service::submit_request(&ctx::state()?, &v, &kind, &fields).await?;
     leptos_axum::redirect(&format!("/requests/{key}"));
     Ok(key.to_string())
+}
+
+/// Approve or deny one approval step; `narrow[line id]` gives a narrower role for a line.
+#[server(prefix = "/fn", endpoint = "decide_approval")]
+pub async fn decide_approval(
+    key: String,
+    approval: i64,
+    decision: String,
+    #[server(default)] note: String,
+    #[server(default)] narrow: BTreeMap<String, String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    let mut lines = BTreeMap::new();
+    for (line, role) in narrow {
+        let id: i64 = line
+            .parse()
+            .map_err(|_| AppError::invalid("narrow", "Unknown line."))?;
+        lines.insert(id, role);
+    }
+    catalog::decide(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &key,
+        approval,
+        &decision,
+        &note,
+        &lines,
+    )
+    .await
+}
+
+/// Close a task as `done` or `not-applicable`, with a note.
+#[server(prefix = "/fn", endpoint = "close_task")]
+pub async fn close_task(
+    key: String,
+    task: i64,
+    outcome: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::close_task(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &key,
+        task,
+        &outcome,
+        &note,
+    )
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "record_identity_check")]
+pub async fn record_identity_check(
+    key: String,
+    method: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::record_identity_check(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &key,
+        &method,
+        &note,
+    )
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "waiting_for_me")]
+pub async fn waiting_for_me() -> Result<WaitingView, AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::waiting_for(&ctx::state()?, &ctx::require_viewer()?).await
+}
+
+#[server(prefix = "/fn", endpoint = "get_person")]
+pub async fn get_person(handle: String) -> Result<PersonView, AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::person_view(&ctx::state()?, &ctx::require_viewer()?, &handle).await
+}
+
+/// Registry titles for the system pickers (signed-in people only).
+#[server(prefix = "/fn", endpoint = "system_titles")]
+pub async fn system_titles() -> Result<Vec<String>, AppError> {
+    use crate::ssr::{catalog, ctx};
+    ctx::require_viewer()?;
+    catalog::system_titles(&ctx::state()?).await
+}
+
+/// What the form says about a chosen system (managed or not, owner and channel).
+#[server(prefix = "/fn", endpoint = "choose_system")]
+pub async fn choose_system(title: String) -> Result<Option<SystemChoice>, AppError> {
+    use crate::ssr::{catalog, ctx};
+    ctx::require_viewer()?;
+    catalog::system_choice(&ctx::state()?, &title).await
 }
 
 #[server(prefix = "/fn", endpoint = "list_my_requests")]

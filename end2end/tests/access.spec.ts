@@ -20,7 +20,7 @@ test('visitors are sent to sign in and come back afterwards', async ({ page }) =
 test("a member opening someone else's request gets a 404 page", async ({ browser, javaScriptEnabled }) => {
   const title = unique('Printer driver');
   const owner = await (await browser.newContext({ javaScriptEnabled })).newPage();
-  await signIn(owner, people.member, '/request/software');
+  await signIn(owner, people.member, '/request/other');
   await owner.getByLabel('Title').fill(title);
   await owner.getByLabel('Description').fill('The driver will not install.');
   await owner.getByRole('button', { name: 'Submit request' }).click();

@@ -3,7 +3,7 @@ import { people, ready, signIn, unique } from './helpers';
 
 // With JavaScript the app hydrates and forms work without full page loads.
 test('submitting a request and replying happen without a page reload', async ({ page }) => {
-  await signIn(page, people.member, '/request/software');
+  await signIn(page, people.member, '/request/other');
   await ready(page, true);
   await page.evaluate(() => ((window as any).__stillHere = true));
 

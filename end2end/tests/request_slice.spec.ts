@@ -14,7 +14,9 @@ test('a software request goes from a member to an analyst and back', async ({ br
   await member.getByRole('link', { name: /Software or other problem/ }).click();
   await ready(member, javaScriptEnabled);
   await member.getByLabel('Title').fill(title);
-  await member.getByLabel('Description').fill('It quits as soon as I share my screen.');
+  await member.getByLabel('Device').fill('MacBook Pro 14" 2023');
+  await member.getByLabel('Software', { exact: true }).fill('Zoom 6.3');
+  await member.getByLabel('Problem').fill('It quits as soon as I share my screen.');
   await member.getByLabel('Priority').selectOption('high');
   await member.getByRole('button', { name: 'Submit request' }).click();
 
@@ -70,7 +72,7 @@ test('bad input is named at its field and nothing is saved', async ({ page, java
   await signIn(page, people.member, '/request/software');
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Title').fill('   ');
-  await page.getByLabel('Description').fill('Something broke.');
+  await page.getByLabel('Problem').fill('Something broke.');
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.locator('#title-error')).toHaveText('Please enter a title.');
   await expect(page).toHaveURL(/\/request\/software/);

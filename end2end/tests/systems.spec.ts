@@ -13,8 +13,9 @@ test('"who owns okta?": the header search offers the system, which names its own
   await expect(owner.getByText('IT Ops')).toBeVisible();
   await expect(owner.getByText('#it_help')).toBeVisible();
   await page.getByRole('link', { name: 'Request access' }).click();
-  await expect(page.getByLabel('Title')).toHaveValue('Access to Okta');
-  await expect(page.getByLabel('Description')).toHaveValue(/System: Okta \(\/systems\/okta\)/);
+  // The access form, with Okta chosen on its first line.
+  await expect(page.getByRole('heading', { level: 1, name: 'Access to systems' })).toBeVisible();
+  await expect(page.getByLabel('System 1')).toHaveValue('Okta');
 });
 
 test('a system the helpdesk does not manage points to its owner instead of a request', async ({ page }) => {

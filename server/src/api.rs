@@ -22,6 +22,9 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{key}", get(show_request))
         .route("/requests/{key}/comments", post(add_comment))
         .route("/requests/{key}/transitions", post(add_transition))
+        .route("/requests/{key}/approvals", post(decide_approval))
+        .route("/requests/{key}/tasks/{id}", post(close_task))
+        .route("/requests/{key}/identity-checks", post(add_identity_check))
         .route("/guides", get(list_guides))
         .route("/guides/{slug}", get(show_guide))
         .route("/systems", get(list_systems))
@@ -132,13 +135,60 @@ async fn list_requests(
     )
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct NewRequestBody {
-    kind: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    priority: Option<String>,
+/// Turns a JSON request body into the names the forms use: text, numbers and booleans as they
+/// are (`true` → `yes`), a list of text one item per line, and a list of objects into numbered
+/// names (`"systems": [{"system": "Slack"}]` → `system_0`). One parser then checks both.
+fn flatten(body: serde_json::Value) -> Result<(String, app::domain::catalog::Input), AppError> {
+    use serde_json::Value as J;
+    let J::Object(map) = body else {
+        return Err(AppError::BadRequest {
+            message: "The body must be a JSON object.".into(),
+        });
+    };
+    let scalar = |field: &str, v: &J| -> Result<Option<String>, AppError> {
+        Ok(match v {
+            J::Null => None,
+            J::String(s) => Some(s.clone()),
+            J::Bool(b) => Some(if *b { "yes" } else { "no" }.to_string()),
+            J::Number(n) => Some(n.to_string()),
+            _ => {
+                return Err(AppError::invalid(
+                    field,
+                    "Expected text, a number or true/false.",
+                ))
+            }
+        })
+    };
+    let mut kind = String::new();
+    let mut out = app::domain::catalog::Input::new();
+    for (k, v) in map {
+        match (k.as_str(), v) {
+            ("kind", v) => kind = scalar("kind", &v)?.unwrap_or_default(),
+            (_, J::Array(items)) => {
+                if items.iter().all(|i| i.is_object()) {
+                    for (i, item) in items.iter().enumerate() {
+                        for (ik, iv) in item.as_object().into_iter().flatten() {
+                            if let Some(s) = scalar(&format!("{ik}_{i}"), iv)? {
+                                out.insert(format!("{ik}_{i}"), s);
+                            }
+                        }
+                    }
+                } else {
+                    let mut lines = Vec::new();
+                    for item in &items {
+                        lines.extend(scalar(&k, item)?);
+                    }
+                    out.insert(k, lines.join("\n"));
+                }
+            }
+            (_, v) => {
+                if let Some(s) = scalar(&k, &v)? {
+                    out.insert(k, s);
+                }
+            }
+        }
+    }
+    Ok((kind, out))
 }
 
 #[derive(Serialize)]
@@ -149,19 +199,11 @@ pub struct Created {
 async fn create_request(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
-    b: Result<Json<NewRequestBody>, JsonRejection>,
+    b: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Response {
     let result = async {
-        let b = body(b)?;
-        service::submit_request(
-            &st,
-            &v,
-            b.kind.as_deref().unwrap_or(""),
-            b.title.as_deref().unwrap_or(""),
-            b.description.as_deref().unwrap_or(""),
-            b.priority.as_deref().unwrap_or("normal"),
-        )
-        .await
+        let (kind, input) = flatten(body(b)?)?;
+        service::submit_request(&st, &v, &kind, &input).await
     }
     .await;
     match result {
@@ -330,4 +372,104 @@ async fn show_system(
     Path(slug): Path<String>,
 ) -> ApiResult<app::systems::SystemView> {
     ApiResult(app::ssr::systems::read(&st, Some(&v), &slug).await)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionBody {
+    approval: Option<i64>,
+    decision: Option<String>,
+    note: Option<String>,
+    /// Line id → the narrower role to approve instead.
+    narrow: std::collections::BTreeMap<i64, String>,
+}
+
+async fn decide_approval(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(key): Path<String>,
+    b: Result<Json<DecisionBody>, JsonRejection>,
+) -> ApiResult<RequestDetail> {
+    ApiResult(
+        async {
+            let b = body(b)?;
+            let approval = b
+                .approval
+                .ok_or_else(|| AppError::invalid("approval", "Give the approval's id."))?;
+            app::ssr::catalog::decide(
+                &st,
+                &v,
+                &key,
+                approval,
+                b.decision.as_deref().unwrap_or(""),
+                b.note.as_deref().unwrap_or(""),
+                &b.narrow,
+            )
+            .await?;
+            service::request_detail(&st, &v, &key).await
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TaskBody {
+    outcome: Option<String>,
+    note: Option<String>,
+}
+
+async fn close_task(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path((key, id)): Path<(String, String)>,
+    b: Result<Json<TaskBody>, JsonRejection>,
+) -> ApiResult<RequestDetail> {
+    ApiResult(
+        async {
+            let b = body(b)?;
+            let id: i64 = id.parse().map_err(|_| AppError::not_found("That task"))?;
+            app::ssr::catalog::close_task(
+                &st,
+                &v,
+                &key,
+                id,
+                b.outcome.as_deref().unwrap_or(""),
+                b.note.as_deref().unwrap_or(""),
+            )
+            .await?;
+            service::request_detail(&st, &v, &key).await
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct IdentityBody {
+    method: Option<String>,
+    note: Option<String>,
+}
+
+async fn add_identity_check(
+    State(st): State<AppState>,
+    ApiUser(v): ApiUser,
+    Path(key): Path<String>,
+    b: Result<Json<IdentityBody>, JsonRejection>,
+) -> ApiResult<RequestDetail> {
+    ApiResult(
+        async {
+            let b = body(b)?;
+            app::ssr::catalog::record_identity_check(
+                &st,
+                &v,
+                &key,
+                b.method.as_deref().unwrap_or(""),
+                b.note.as_deref().unwrap_or(""),
+            )
+            .await?;
+            service::request_detail(&st, &v, &key).await
+        }
+        .await,
+    )
 }

@@ -1,9 +1,9 @@
 //! Demo data: one person per role, the shipped guides, the tech-stack registry and a few requests, so a fresh install has something to click.
 
-use app::domain::request::NewRequest;
 use app::domain::user::Role;
 use app::ssr::auth;
 use app::ssr::store::Db;
+use app::ssr::store::NewRequestRecord;
 
 /// Demo people: e-mail, name, roles. All share one password, printed when loaded.
 pub const PEOPLE: &[(&str, &str, &[Role])] = &[
@@ -33,6 +33,38 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
         "Ada Admin",
         &[Role::Member, Role::Admin],
     ),
+    ("cole@tierdesk.test", "Cole Colleague", &[Role::Member]),
+    ("noah@tierdesk.test", "Noah North", &[Role::Member]),
+    // Provisioners: Pia is in the registry's IT group (Slack, Zoom, Okta ...); Jo's handle is
+    // the one the registry names for Figma, LaunchDarkly and others.
+    ("pia@tierdesk.test", "Pia Provisioner", &[Role::Member]),
+    ("jburton@tierdesk.test", "Jo Burton", &[Role::Member]),
+];
+
+/// Who reports to whom (by e-mail local part).
+const MANAGERS: &[(&str, &str)] = &[
+    ("member", "manager"),
+    ("contractor", "manager"),
+    ("cole", "manager"),
+    ("noah", "manager"),
+    ("pia", "manager"),
+    ("jburton", "manager"),
+    ("analyst", "admin"),
+    ("engineer", "admin"),
+    ("manager", "admin"),
+];
+
+/// Approver teams and registry groups people belong to.
+const TEAMS: &[(&str, &[&str])] = &[
+    ("engineer", &["security", "infrastructure", "engineering"]),
+    ("analyst", &["it"]),
+    (
+        "pia",
+        &[
+            "gitlab-com/business-technology/team-member-enablement",
+            "logistics",
+        ],
+    ),
 ];
 
 /// Override with `TIERDESK_DEMO_PASSWORD`; demo installs only.
@@ -48,6 +80,7 @@ pub async fn load(db: &Db) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let mut member_id = None;
+    let mut ids = std::collections::HashMap::new();
     for (email, name, roles) in PEOPLE {
         let handle = email.split('@').next().unwrap_or(email);
         let id = match db
@@ -69,6 +102,17 @@ pub async fn load(db: &Db) -> Result<(), String> {
         if *email == "member@tierdesk.test" {
             member_id = Some(id);
         }
+        ids.insert(handle, id);
+    }
+    for (person, manager) in MANAGERS {
+        db.set_manager(ids[person], Some(ids[manager]))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for (person, teams) in TEAMS {
+        db.set_teams(ids[person], teams)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     if let (Some(member), 0) = (
         member_id,
@@ -78,8 +122,17 @@ pub async fn load(db: &Db) -> Result<(), String> {
             ("Zoom crashes when I share my screen", "Since this morning's update Zoom quits as soon as I start sharing. Restarting did not help.", "high"),
             ("Cannot install the VPN client", "The installer stops at 80% with error 1603 on my MacBook.", "normal"),
         ] {
-            let r = NewRequest::parse("software", title, description, priority).map_err(|e| e.to_string())?;
-            db.insert_request(&r, member).await.map_err(|e| e.to_string())?;
+            let r = NewRequestRecord {
+                kind: "software".into(),
+                title: title.into(),
+                description: description.into(),
+                priority: priority.into(),
+                state: "new".into(),
+                requester_id: member,
+                details: "[]".into(),
+                ..Default::default()
+            };
+            db.create_request(&r).await.map_err(|e| e.to_string())?;
         }
     }
     // The guides shipped in ./guides (the scripts run from the repository root).
@@ -108,6 +161,13 @@ pub async fn load(db: &Db) -> Result<(), String> {
     )
     .await?;
     let o = &r.outcome;
+    // This demo's helpdesk also works Figma's access requests (an admin's choice per system),
+    // so a request can need two different provisioners.
+    if let Some(figma) = db.system("figma").await.map_err(|e| e.to_string())? {
+        db.edit_system(figma.id, &figma.fields(), true, ids["admin"])
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     println!(
         "Systems: {} added, {} changed, {} unchanged",
         o.added.len(),

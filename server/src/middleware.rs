@@ -95,9 +95,17 @@ fn same_origin(h: &axum::http::HeaderMap) -> bool {
 /// Private pages send visitors to sign in first, remembering where they were going.
 pub async fn protect_pages(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let private = ["/requests", "/request", "/queue", "/systems", "/admin"]
-        .iter()
-        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    let private = [
+        "/requests",
+        "/request",
+        "/queue",
+        "/systems",
+        "/admin",
+        "/approvals",
+        "/people",
+    ]
+    .iter()
+    .any(|p| path == *p || path.starts_with(&format!("{p}/")));
     let signed_in = req
         .extensions()
         .get::<CurrentViewer>()

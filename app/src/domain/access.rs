@@ -1,8 +1,8 @@
 //! Who may see and do what with a request. The server checks these on every call; the pages
 //! use the same answers only to decide which buttons to show.
 
-use super::request::RequestState;
-use super::user::Viewer;
+use super::request::{RequestKind, RequestState, Service};
+use super::user::{Role, Viewer};
 
 /// The facts about a request that access depends on.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +56,23 @@ pub fn allowed_moves(v: &Viewer, r: &RequestFacts) -> Vec<RequestState> {
     } else {
         Vec::new()
     }
+}
+
+/// Who may submit a kind. Joiners, movers and leavers are asked for by managers and staff;
+/// contractors ask only for themselves, and never for cloud accounts or service accounts.
+pub fn can_submit(v: &Viewer, kind: RequestKind) -> bool {
+    let staff_or_manager = v.has(Role::Manager) || v.works_queue() || v.has(Role::Engineer);
+    let employee = v.roles.iter().any(|r| *r != Role::Contractor);
+    match kind.service() {
+        Service::People => staff_or_manager,
+        Service::Engineering => employee,
+        _ => true,
+    }
+}
+
+/// A person's page (what they hold): themselves, their manager, and staff.
+pub fn can_view_person(v: &Viewer, person_id: i64, manager_id: Option<i64>) -> bool {
+    v.id == person_id || manager_id == Some(v.id) || v.is_staff()
 }
 
 #[cfg(test)]
@@ -217,5 +234,45 @@ mod guide_tests {
             Role::Engineer
         ]))));
         assert!(can_edit_systems(Some(&person(&[Role::Admin]))));
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+
+    fn person(id: i64, roles: &[Role]) -> Viewer {
+        Viewer {
+            id,
+            name: format!("p{id}"),
+            email: format!("p{id}@example.com"),
+            handle: format!("p{id}"),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn who_may_submit_what() {
+        let member = person(1, &[Role::Member]);
+        let contractor = person(2, &[Role::Contractor]);
+        let manager = person(3, &[Role::Member, Role::Manager]);
+        let analyst = person(4, &[Role::Analyst]);
+        assert!(can_submit(&member, RequestKind::Access));
+        assert!(!can_submit(&member, RequestKind::Offboarding));
+        assert!(can_submit(&manager, RequestKind::Offboarding));
+        assert!(can_submit(&analyst, RequestKind::Onboarding));
+        assert!(can_submit(&member, RequestKind::ServiceAccount));
+        assert!(!can_submit(&contractor, RequestKind::Infrastructure));
+        assert!(can_submit(&contractor, RequestKind::Lockout));
+    }
+
+    #[test]
+    fn person_pages() {
+        let member = person(1, &[Role::Member]);
+        let analyst = person(4, &[Role::Analyst]);
+        assert!(can_view_person(&member, 1, None));
+        assert!(!can_view_person(&member, 2, Some(3)));
+        assert!(can_view_person(&member, 2, Some(1)));
+        assert!(can_view_person(&analyst, 2, None));
     }
 }

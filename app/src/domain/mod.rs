@@ -2,9 +2,12 @@
 //! who may do what. Pages, server functions and the JSON API call this; they never re-implement it.
 
 pub mod access;
+pub mod approval;
+pub mod catalog;
 pub mod error;
 pub mod guide;
 pub mod registry;
 pub mod request;
+pub mod task;
 pub mod time;
 pub mod user;

@@ -44,35 +44,154 @@ macro_rules! named_enum {
 }
 
 /// What a person asks the helpdesk for. Each kind has its own form and flow (DOMAIN.md,
-/// "The request catalog"); this slice knows the kinds whose form is title, description, priority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// "The request catalog"): its fields are in [`super::catalog`], its approvals in
+/// [`super::approval`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RequestKind {
+    Access,
+    AccessChange,
+    Reset,
+    Lockout,
+    Laptop,
     Software,
+    Training,
+    Onboarding,
+    Offboarding,
+    RoleChange,
+    ExternalCollaborator,
+    Contractor,
+    ServiceAccount,
+    Infrastructure,
     Other,
 }
 
-named_enum!(RequestKind, "request kind" { Software => "software", Other => "other" });
+named_enum!(RequestKind, "request kind" {
+    Access => "access",
+    AccessChange => "access-change",
+    Reset => "reset",
+    Lockout => "lockout",
+    Laptop => "laptop",
+    Software => "software",
+    Training => "training",
+    Onboarding => "onboarding",
+    Offboarding => "offboarding",
+    RoleChange => "role-change",
+    ExternalCollaborator => "external-collaborator",
+    Contractor => "contractor",
+    ServiceAccount => "service-account",
+    Infrastructure => "infrastructure",
+    Other => "other",
+});
 
-impl RequestKind {
+/// The catalog's sections, in the order the seed's Tier 2 lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Access,
+    SignIn,
+    Devices,
+    People,
+    Engineering,
+    Other,
+}
+
+impl Service {
+    pub const ALL: &'static [Service] = &[
+        Service::Access,
+        Service::SignIn,
+        Service::Devices,
+        Service::People,
+        Service::Engineering,
+        Service::Other,
+    ];
+
     pub fn label(self) -> &'static str {
         match self {
-            RequestKind::Software => "Software or other problem",
-            RequestKind::Other => "Something else",
+            Service::Access => "Access to systems",
+            Service::SignIn => "Passwords, 2FA and lockouts",
+            Service::Devices => "Laptops, software and training",
+            Service::People => "Joiners, movers and leavers",
+            Service::Engineering => "Service accounts and cloud",
+            Service::Other => "Anything else",
+        }
+    }
+
+    pub fn kinds(self) -> impl Iterator<Item = RequestKind> {
+        RequestKind::ALL
+            .iter()
+            .copied()
+            .filter(move |k| k.service() == self)
+    }
+}
+
+impl RequestKind {
+    pub fn service(self) -> Service {
+        use RequestKind as K;
+        match self {
+            K::Access | K::AccessChange => Service::Access,
+            K::Reset | K::Lockout => Service::SignIn,
+            K::Laptop | K::Software | K::Training => Service::Devices,
+            K::Onboarding
+            | K::Offboarding
+            | K::RoleChange
+            | K::ExternalCollaborator
+            | K::Contractor => Service::People,
+            K::ServiceAccount | K::Infrastructure => Service::Engineering,
+            K::Other => Service::Other,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        use RequestKind as K;
+        match self {
+            K::Access => "Access to systems",
+            K::AccessChange => "Remove or reduce access",
+            K::Reset => "Password or 2FA reset",
+            K::Lockout => "Locked out",
+            K::Laptop => "Laptop",
+            K::Software => "Software or other problem",
+            K::Training => "1:1 training",
+            K::Onboarding => "Onboarding a new hire",
+            K::Offboarding => "Offboarding",
+            K::RoleChange => "Role change",
+            K::ExternalCollaborator => "External collaborator",
+            K::Contractor => "Contractor",
+            K::ServiceAccount => "Service account",
+            K::Infrastructure => "AWS account or GCP project",
+            K::Other => "Something else",
         }
     }
 
     pub fn summary(self) -> &'static str {
+        use RequestKind as K;
         match self {
-            RequestKind::Software => {
+            K::Access => "Access for one or more people to one or more systems from the registry.",
+            K::AccessChange => "Someone no longer needs a system, or needs a lesser role.",
+            K::Reset => "You need a new password or your second factor reset.",
+            K::Lockout => "Your account is locked and you cannot sign in.",
+            K::Laptop => "Refresh, repair, replacement, loss or theft, or a laptop for a new hire.",
+            K::Software => {
                 "An application misbehaves, won't install or won't start on your laptop."
             }
-            RequestKind::Other => "Anything that fits no other form. An analyst triages it.",
+            K::Training => {
+                "A one-to-one session with the helpdesk on a tool or a security practice."
+            }
+            K::Onboarding => "Accounts and a laptop ready for a new hire's first day.",
+            K::Offboarding => "Someone leaves: every access they hold is removed.",
+            K::RoleChange => "Someone moves to a new role: access follows the role templates.",
+            K::ExternalCollaborator => {
+                "A person from another organisation needs access until a set date."
+            }
+            K::Contractor => "A temporary service provider starts, with an end date.",
+            K::ServiceAccount => {
+                "A non-human account for an integration, with an owner and rotation."
+            }
+            K::Infrastructure => "A new cloud account or project for a team, or IAM access to one.",
+            K::Other => "Anything that fits no other form. An analyst triages it.",
         }
     }
 
     /// The state a request of this kind enters when an analyst claims it while it is new.
-    /// These kinds need no approval, so claiming starts the work.
     pub fn state_after_claim(self) -> RequestState {
         RequestState::InProgress
     }
@@ -245,56 +364,6 @@ impl FromStr for RequestKey {
     }
 }
 
-/// A request as submitted, parsed and checked. Private fields: the only way to get one is `parse`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRequest {
-    kind: RequestKind,
-    title: String,
-    description: String,
-    priority: Priority,
-}
-
-impl NewRequest {
-    pub fn parse(
-        kind: &str,
-        title: &str,
-        description: &str,
-        priority: &str,
-    ) -> Result<Self, AppError> {
-        let kind: RequestKind = kind.parse().map_err(|m| AppError::invalid("kind", m))?;
-        let title = parse_text("title", "a title", title, TITLE_MAX)?;
-        if title.contains(['\n', '\r']) {
-            return Err(AppError::invalid(
-                "title",
-                "The title must be a single line.",
-            ));
-        }
-        let description = parse_text("description", "a description", description, DESCRIPTION_MAX)?;
-        let priority: Priority = priority
-            .parse()
-            .map_err(|m| AppError::invalid("priority", m))?;
-        Ok(NewRequest {
-            kind,
-            title,
-            description,
-            priority,
-        })
-    }
-
-    pub fn kind(&self) -> RequestKind {
-        self.kind
-    }
-    pub fn title(&self) -> &str {
-        &self.title
-    }
-    pub fn description(&self) -> &str {
-        &self.description
-    }
-    pub fn priority(&self) -> Priority {
-        self.priority
-    }
-}
-
 /// Trims, requires something, and bounds the length in characters (not bytes).
 pub fn parse_text(field: &str, what: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
@@ -398,63 +467,5 @@ mod tests {
         assert!(RequestState::New
             .check_move(RequestState::Resolved)
             .is_err());
-    }
-
-    #[test]
-    fn new_request_parses_and_trims() {
-        let r = NewRequest::parse(
-            "software",
-            "  VPN client crashes ",
-            "It crashes on start.",
-            "high",
-        )
-        .unwrap();
-        assert_eq!(r.title(), "VPN client crashes");
-        assert_eq!(r.priority(), Priority::High);
-        assert_eq!(r.kind(), RequestKind::Software);
-    }
-
-    #[test]
-    fn new_request_names_the_bad_field() {
-        let field = |k: &str, t: &str, d: &str, p: &str| {
-            NewRequest::parse(k, t, d, p)
-                .unwrap_err()
-                .field()
-                .map(str::to_string)
-        };
-        assert_eq!(
-            field("software", "", "d", "normal").as_deref(),
-            Some("title")
-        );
-        assert_eq!(
-            field("software", "   ", "d", "normal").as_deref(),
-            Some("title")
-        );
-        assert_eq!(
-            field("software", &"x".repeat(201), "d", "normal").as_deref(),
-            Some("title")
-        );
-        assert_eq!(
-            field("software", "a\nb", "d", "normal").as_deref(),
-            Some("title")
-        );
-        assert_eq!(
-            field("software", "t", "", "normal").as_deref(),
-            Some("description")
-        );
-        assert_eq!(
-            field("software", "t", &"x".repeat(20_001), "normal").as_deref(),
-            Some("description")
-        );
-        assert_eq!(
-            field("software", "t", "d", "urgent").as_deref(),
-            Some("priority")
-        );
-        assert_eq!(
-            field("laptop-rocket", "t", "d", "low").as_deref(),
-            Some("kind")
-        );
-        // Limits count characters, not bytes.
-        assert!(NewRequest::parse("software", &"é".repeat(200), "d", "low").is_ok());
     }
 }

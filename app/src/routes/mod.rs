@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod admin_registry;
+pub mod approvals;
 pub mod catalog;
 pub mod guide;
 pub mod guide_edit;
@@ -9,8 +10,10 @@ pub mod guides;
 pub mod home;
 pub mod my_requests;
 pub mod not_found;
+pub mod person;
 pub mod queue;
 pub mod request;
+pub mod request_flow;
 pub mod request_form;
 pub mod sign_in;
 pub mod system;

@@ -4,6 +4,7 @@ use crate::components::{
 use crate::domain::request::RequestState;
 use crate::model::{CommentView, HistoryEntry, RequestDetail};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
+use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use leptos::html::Form;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,6 +20,7 @@ pub fn RequestPage() -> impl IntoView {
     let reply = ServerAction::<PostComment>::new();
     let note = ServerAction::<PostComment>::new();
     let change = ServerAction::<ChangeState>::new();
+    let flow = FlowActions::new();
 
     let request = Resource::new(
         move || {
@@ -28,6 +30,7 @@ pub fn RequestPage() -> impl IntoView {
                 reply.version().get(),
                 note.version().get(),
                 change.version().get(),
+                flow.version(),
             )
         },
         |(key, ..)| get_request(key),
@@ -38,6 +41,7 @@ pub fn RequestPage() -> impl IntoView {
         reply,
         note,
         change,
+        flow,
     };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
@@ -57,6 +61,7 @@ struct Actions {
     reply: ServerAction<PostComment>,
     note: ServerAction<PostComment>,
     change: ServerAction<ChangeState>,
+    flow: FlowActions,
 }
 
 #[component]
@@ -94,6 +99,13 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                     </p>
                     <div class="prose plain">{detail.description.clone()}</div>
                 </section>
+                {view! {
+                    <WhatWasAsked detail=detail.clone() />
+                    <Approvals key=key.clone() approvals=detail.approvals.clone() lines=detail.lines.clone() actions=actions.flow />
+                    <IdentityCheck key=key.clone() checks=detail.identity_checks.clone() can_record=can.identity_check actions=actions.flow />
+                    <Tasks key=key.clone() tasks=detail.tasks.clone() actions=actions.flow />
+                }
+                    .into_any()}
                 <section aria-labelledby="conversation-heading">
                     <h2 id="conversation-heading">"Conversation"</h2>
                     <Conversation comments=detail.comments.clone() />

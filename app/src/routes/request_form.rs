@@ -1,17 +1,17 @@
-use crate::components::{
-    debounced_input, field_error, form_error, FieldError, FormError, TextField,
-};
+use crate::components::{debounced_input, form_error, use_viewer, FieldError, FormError};
+use crate::domain::catalog::{FieldSpec, FieldType, GRANT_KINDS, MAX_LINES};
 use crate::domain::error::AppError;
 use crate::domain::guide::search_terms;
 use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
 use crate::guides::{suggest_guides, GuideHit, GuideSolved};
-use crate::requests::SubmitRequest;
+use crate::requests::{choose_system, system_titles, SubmitRequest};
 use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The form for one kind of request. Works as a plain form post without JavaScript.
+/// The form for one kind of request, built from the kind's field specs. Works as a plain form
+/// post without JavaScript.
 #[component]
 pub fn RequestFormPage() -> impl IntoView {
     let params = use_params_map();
@@ -27,17 +27,45 @@ pub fn RequestFormPage() -> impl IntoView {
     }
 }
 
+/// The error of the last submission when it names `field`.
+fn error_for(action: ServerAction<SubmitRequest>, field: String) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(Err(e)) => e.message_for(&field),
+            _ => None,
+        })
+    })
+}
+
+/// Values carried in the URL: a draft kept by "Check guides first" or "Add another system"
+/// without JavaScript, or a link such as a system page's "Request access".
+#[derive(Clone)]
+struct Initial(std::collections::BTreeMap<String, String>);
+
+impl Initial {
+    fn get(&self, name: &str) -> String {
+        self.0
+            .get(&format!("fields[{name}]"))
+            .or_else(|| self.0.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 #[component]
 fn RequestForm(kind: RequestKind) -> impl IntoView {
-    // "Check guides first" without JavaScript comes back here with the draft in the query.
     let query = use_query_map();
-    let initial = move |k: &str| query.with_untracked(|q| q.get(k).unwrap_or_default());
-    let (title0, description0, priority0) = (
-        initial("title"),
-        initial("description"),
-        initial("priority"),
-    );
-    let priority0 = priority0.parse::<Priority>().unwrap_or(Priority::Normal);
+    let initial = Initial(query.with_untracked(|q| {
+        q.clone()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    }));
+    let priority0 = initial
+        .get("priority")
+        .parse::<Priority>()
+        .unwrap_or(Priority::Normal);
+    let title0 = initial.get("title");
 
     // Suggestions follow the title as it is typed, 300 ms after the last key.
     let (lookup, set_lookup) = signal(title0.clone());
@@ -52,15 +80,31 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
             }
         },
     );
-    // The no-JavaScript button is replaced by live suggestions once the page is interactive.
     let interactive = RwSignal::new(false);
     Effect::new(move |_| interactive.set(true));
 
     let submit = ServerAction::<SubmitRequest>::new();
-    let title_error = field_error(submit, "title");
-    let description_error = field_error(submit, "description");
-    let priority_error = field_error(submit, "priority");
     let pending = submit.pending();
+    let needs_systems = kind
+        .fields()
+        .iter()
+        .any(|f| matches!(f.ty, FieldType::System | FieldType::SystemLines));
+    let titles = Resource::new(|| (), |_| system_titles());
+    let title_hint = if kind.title_required() {
+        "One line that says what is wrong, e.g. \u{201c}Zoom crashes when I share my screen\u{201d}."
+    } else {
+        "Optional: leave it empty and one is made from what you fill in below."
+    };
+    let description_hint = if kind.description_required() {
+        "What happened, what you expected, and what you already tried. Never include passwords."
+    } else {
+        "Optional: anything the helpdesk should know. Never include passwords."
+    };
+    let title_error = error_for(submit, "title".into());
+    let description_error = error_for(submit, "description".into());
+    let priority_error = error_for(submit, "priority".into());
+    let description0 = initial.get("description");
+    let fields_initial = initial.clone();
     view! {
         <Title text=kind.label() />
         <p class="crumbs">
@@ -70,80 +114,383 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
         <h1>{kind.label()}</h1>
         <p class="lead">{kind.summary()}</p>
         <div class="form-with-suggestions">
-        <div class="card form-card">
-            <FormError message=form_error(submit) />
-            <ActionForm action=submit attr:class="stack" attr:novalidate=true>
-                <input type="hidden" name="kind" value=kind.as_str() />
-                <TextField
-                    name="title"
-                    label="Title"
-                    hint="One line that says what is wrong, e.g. \u{201c}Zoom crashes when I share my screen\u{201d}."
-                    maxlength=TITLE_MAX
-                    value=title0
-                    error=title_error
-                    on:input=on_title
-                />
-                <div class="field">
-                    <label for="description">"Description"</label>
-                    <p class="hint" id="description-hint">
-                        "What happened, what you expected, and what you already tried. Never include passwords."
-                    </p>
-                    <textarea
-                        id="description"
-                        name="description"
-                        rows="8"
-                        required
-                        maxlength=DESCRIPTION_MAX.to_string()
-                        aria-invalid=move || description_error.get().is_some().to_string()
-                        aria-describedby="description-hint description-error"
-                    >
-                        {description0}
-                    </textarea>
-                    <FieldError id="description-error" message=description_error />
-                </div>
-                <div class="field">
-                    <label for="priority">"Priority"</label>
-                    <select
-                        id="priority"
-                        name="priority"
-                        aria-invalid=move || priority_error.get().is_some().to_string()
-                        aria-describedby="priority-error"
-                    >
-                        {Priority::ALL
-                            .iter()
-                            .map(|p| {
-                                view! {
-                                    <option value=p.as_str() selected={*p == priority0}>
-                                        {p.label()}
-                                    </option>
-                                }
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError id="priority-error" message=priority_error />
-                </div>
-                <div class="actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Submitting\u{2026}" } else { "Submit request" }}
-                    </button>
-                    <Show when=move || !interactive.get()>
-                        <button
-                            type="submit"
-                            class="btn btn-quiet"
-                            formmethod="get"
-                            formaction=format!("/request/{}", kind.as_str())
-                            formnovalidate=true
+            <div class="card form-card">
+                <FormError message=form_error(submit) />
+                <ActionForm action=submit attr:class="stack" attr:novalidate=true>
+                    <input type="hidden" name="kind" value=kind.as_str() />
+                    <div class="field">
+                        <label for="title">
+                            "Title" {(!kind.title_required()).then(|| view! { <span class="muted small">" (optional)"</span> })}
+                        </label>
+                        <p class="hint" id="title-hint">{title_hint}</p>
+                        <input
+                            id="title"
+                            name="fields[title]"
+                            type="text"
+                            maxlength=TITLE_MAX.to_string()
+                            value=title0
+                            required=kind.title_required()
+                            aria-invalid=move || title_error.get().is_some().to_string()
+                            aria-describedby="title-hint title-error"
+                            on:input=on_title
+                        />
+                        <FieldError id="title-error" message=title_error />
+                    </div>
+                    {kind
+                        .fields()
+                        .iter()
+                        .map(|spec| view! { <SpecField spec=*spec submit initial=fields_initial.clone() /> })
+                        .collect_view()}
+                    <div class="field">
+                        <label for="description">
+                            {kind.description_label()}
+                            {(!kind.description_required()).then(|| view! { <span class="muted small">" (optional)"</span> })}
+                        </label>
+                        <p class="hint" id="description-hint">{description_hint}</p>
+                        <textarea
+                            id="description"
+                            name="fields[description]"
+                            rows="6"
+                            required=kind.description_required()
+                            maxlength=DESCRIPTION_MAX.to_string()
+                            aria-invalid=move || description_error.get().is_some().to_string()
+                            aria-describedby="description-hint description-error"
                         >
-                            "Check guides first"
+                            {description0}
+                        </textarea>
+                        <FieldError id="description-error" message=description_error />
+                    </div>
+                    <div class="field">
+                        <label for="priority">"Priority"</label>
+                        <select
+                            id="priority"
+                            name="fields[priority]"
+                            aria-invalid=move || priority_error.get().is_some().to_string()
+                            aria-describedby="priority-error"
+                        >
+                            {Priority::ALL
+                                .iter()
+                                .map(|p| {
+                                    view! {
+                                        <option value=p.as_str() selected=*p == priority0>
+                                            {p.label()}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                        <FieldError id="priority-error" message=priority_error />
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
+                            {move || if pending.get() { "Submitting\u{2026}" } else { "Submit request" }}
                         </button>
-                    </Show>
-                    <a class="btn btn-quiet" href="/request">
-                        "Back"
-                    </a>
-                </div>
-            </ActionForm>
+                        <Show when=move || !interactive.get()>
+                            <button
+                                type="submit"
+                                class="btn btn-quiet"
+                                formmethod="get"
+                                formaction=format!("/request/{}", kind.as_str())
+                                formnovalidate=true
+                            >
+                                "Check guides first"
+                            </button>
+                        </Show>
+                        <a class="btn btn-quiet" href="/request">
+                            "Back"
+                        </a>
+                    </div>
+                </ActionForm>
+                {needs_systems
+                    .then(|| {
+                        view! {
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    let titles = titles.await.unwrap_or_default();
+                                    view! {
+                                        <datalist id="registry-systems">
+                                            {titles
+                                                .into_iter()
+                                                .map(|t| view! { <option value=t></option> })
+                                                .collect_view()}
+                                        </datalist>
+                                    }
+                                })}
+                            </Suspense>
+                        }
+                    })}
+            </div>
+            <Suggestions suggestions />
         </div>
-        <Suggestions suggestions />
+    }
+}
+
+/// One field of a kind, rendered from its spec.
+#[component]
+fn SpecField(
+    spec: FieldSpec,
+    submit: ServerAction<SubmitRequest>,
+    initial: Initial,
+) -> impl IntoView {
+    if spec.ty == FieldType::SystemLines {
+        return view! { <SystemLines spec submit initial /> }.into_any();
+    }
+    let name = spec.name;
+    let form_name = format!("fields[{name}]");
+    let error = error_for(submit, name.to_string());
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = format!("{hint_id} {error_id}");
+    let invalid = move || error.get().is_some().to_string();
+    let value = initial.get(name);
+    let optional = (!spec.required && spec.ty != FieldType::YesNo)
+        .then(|| view! { <span class="muted small">" (optional)"</span> });
+    let hint = (!spec.hint.is_empty())
+        .then(|| view! { <p class="hint" id=hint_id.clone()>{spec.hint}</p> });
+    let control = match spec.ty {
+        FieldType::Text | FieldType::People => {
+            let value = if spec.ty == FieldType::People && value.is_empty() {
+                // Most access requests are for oneself.
+                use_viewer()
+                    .get_untracked()
+                    .and_then(|r| r.ok().flatten())
+                    .map(|v| v.email)
+                    .unwrap_or_default()
+            } else {
+                value
+            };
+            view! {
+                <textarea id=name name=form_name rows="3" required=spec.required
+                    aria-invalid=invalid aria-describedby=described.clone()>{value}</textarea>
+            }
+            .into_any()
+        }
+        FieldType::YesNo => {
+            return view! {
+                <div class="field field-check">
+                    <input type="checkbox" id=name name=form_name value="yes" checked=value == "yes"
+                        aria-invalid=invalid aria-describedby=described.clone() />
+                    <label for=name>{spec.label}</label>
+                    {hint}
+                    <FieldError id=error_id message=error />
+                </div>
+            }
+            .into_any();
+        }
+        FieldType::Choice(choices) => view! {
+            <select id=name name=form_name required=spec.required aria-invalid=invalid aria-describedby=described.clone()>
+                {(!spec.required || value.is_empty()).then(|| view! { <option value="">"Choose\u{2026}"</option> })}
+                {choices
+                    .iter()
+                    .map(|(v, l)| view! { <option value=*v selected=*v == value>{*l}</option> })
+                    .collect_view()}
+            </select>
+        }
+        .into_any(),
+        FieldType::Date { .. } => view! {
+            <input type="date" id=name name=form_name value=value required=spec.required
+                aria-invalid=invalid aria-describedby=described.clone() />
+        }
+        .into_any(),
+        FieldType::System => {
+            return view! {
+                <div class="field">
+                    <label for=name>{spec.label}</label>
+                    {hint}
+                    <SystemInput id=name.to_string() form_name value required=spec.required error described=described.clone() />
+                    <FieldError id=error_id message=error />
+                </div>
+            }
+            .into_any();
+        }
+        FieldType::Email | FieldType::Line | FieldType::Person => {
+            let (input_type, placeholder) = match spec.ty {
+                FieldType::Email => ("email", ""),
+                FieldType::Person => ("text", "name@company.com or @handle"),
+                _ => ("text", ""),
+            };
+            view! {
+                <input type=input_type id=name name=form_name value=value required=spec.required
+                    placeholder=placeholder maxlength="200"
+                    aria-invalid=invalid aria-describedby=described.clone() />
+            }
+            .into_any()
+        }
+        FieldType::SystemLines => unreachable!("handled above"),
+    };
+    view! {
+        <div class="field">
+            <label for=name>{spec.label} {optional}</label>
+            {hint}
+            {control}
+            <FieldError id=error_id message=error />
+        </div>
+    }
+    .into_any()
+}
+
+/// A registry system: the browser's own list filters as one types (a datalist, so it works
+/// without JavaScript too); once chosen, the form says who manages it.
+#[component]
+fn SystemInput(
+    id: String,
+    form_name: String,
+    value: String,
+    required: bool,
+    error: Signal<Option<String>>,
+    described: String,
+) -> impl IntoView {
+    let (chosen, set_chosen) = signal(value.clone());
+    let on_input = debounced_input(250, move |v| set_chosen.set(v));
+    let choice = Resource::new(
+        move || chosen.get(),
+        |title| async move {
+            if title.trim().is_empty() {
+                Ok(None)
+            } else {
+                choose_system(title).await
+            }
+        },
+    );
+    let note_id = format!("{id}-system");
+    let described = format!("{described} {note_id}");
+    view! {
+        <input
+            type="text"
+            id=id.clone()
+            name=form_name
+            list="registry-systems"
+            autocomplete="off"
+            value=value
+            required=required
+            maxlength="200"
+            placeholder="Start typing a system name"
+            aria-invalid=move || error.get().is_some().to_string()
+            aria-describedby=described
+            on:input=on_input
+        />
+        <p class="system-note small" id=note_id aria-live="polite">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match choice.await {
+                        Ok(Some(s)) if s.managed => view! {
+                            <span class="ok">
+                                "The helpdesk manages "
+                                <a href=format!("/systems/{}", s.slug) target="_blank">{s.title.clone()}</a>
+                                {s.baseline.then_some(": a baseline entitlement")}
+                                "."
+                            </span>
+                        }
+                        .into_any(),
+                        Ok(Some(s)) => {
+                            let owner = if s.owner.is_empty() { "its owners".to_string() } else { s.owner.clone() };
+                            let channel = if s.channel.is_empty() { String::new() } else { format!(" in {}", s.channel) };
+                            view! {
+                                <span class="warn">
+                                    "The helpdesk does not manage " {s.title.clone()} ": ask " {owner} {channel} "."
+                                </span>
+                            }
+                            .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </p>
+    }
+}
+
+/// Systems asked for, one row each: system, role, justification, kind of grant. Empty rows are
+/// ignored. More rows come with JavaScript at once, without it by reloading with the draft.
+#[component]
+fn SystemLines(
+    spec: FieldSpec,
+    submit: ServerAction<SubmitRequest>,
+    initial: Initial,
+) -> impl IntoView {
+    let filled = (0..MAX_LINES)
+        .filter(|i| !initial.get(&format!("system_{i}")).is_empty())
+        .max()
+        .map_or(0, |i| i + 1);
+    let start = initial
+        .get("lines")
+        .parse::<usize>()
+        .unwrap_or(2)
+        .max(filled)
+        .clamp(1, MAX_LINES);
+    let rows = RwSignal::new(start);
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    view! {
+        <fieldset class="lines">
+            <legend>{spec.label}</legend>
+            <p class="hint">{spec.hint}</p>
+            <For each=move || 0..rows.get() key=|i| *i let:i>
+                <LineRow i submit initial=initial.clone() />
+            </For>
+            <div class="actions">
+                <Show
+                    when=move || interactive.get()
+                    fallback=move || view! {
+                        <button type="submit" class="btn btn-quiet" formmethod="get" formnovalidate=true
+                            name="lines" value=(start + 1).min(MAX_LINES).to_string()>
+                            "Add another system"
+                        </button>
+                    }
+                >
+                    <button type="button" class="btn btn-quiet"
+                        disabled=move || rows.get() >= MAX_LINES
+                        on:click=move |_| rows.update(|n| *n = (*n + 1).min(MAX_LINES))>
+                        "Add another system"
+                    </button>
+                </Show>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn LineRow(i: usize, submit: ServerAction<SubmitRequest>, initial: Initial) -> impl IntoView {
+    let n = i + 1;
+    let id = |f: &str| format!("{f}_{i}");
+    let system_error = error_for(submit, id("system"));
+    let role_error = error_for(submit, id("role"));
+    let why_error = error_for(submit, id("justification"));
+    let grant_error = error_for(submit, id("grant"));
+    let grant0 = initial.get(&id("grant"));
+    view! {
+        <div class="line-row" role="group" aria-label=format!("Line {n}")>
+            <div class="field">
+                <label for=id("system")>{format!("System {n}")}</label>
+                <SystemInput id=id("system") form_name=format!("fields[{}]", id("system")) value=initial.get(&id("system"))
+                    required=false error=system_error described=format!("{}-error", id("system")) />
+                <FieldError id=format!("{}-error", id("system")) message=system_error />
+            </div>
+            <div class="field">
+                <label for=id("role")>{format!("Role {n}")}</label>
+                <input type="text" id=id("role") name=format!("fields[{}]", id("role")) value=initial.get(&id("role"))
+                    maxlength="200" placeholder="e.g. member, editor, or baseline"
+                    aria-invalid=move || role_error.get().is_some().to_string() aria-describedby=format!("{}-error", id("role")) />
+                <FieldError id=format!("{}-error", id("role")) message=role_error />
+            </div>
+            <div class="field">
+                <label for=id("justification")>{format!("Why {n}")}</label>
+                <input type="text" id=id("justification") name=format!("fields[{}]", id("justification")) value=initial.get(&id("justification"))
+                    maxlength="1000" placeholder="What it is needed for"
+                    aria-invalid=move || why_error.get().is_some().to_string() aria-describedby=format!("{}-error", id("justification")) />
+                <FieldError id=format!("{}-error", id("justification")) message=why_error />
+            </div>
+            <div class="field">
+                <label for=id("grant")>{format!("Kind {n}")}</label>
+                <select id=id("grant") name=format!("fields[{}]", id("grant"))
+                    aria-invalid=move || grant_error.get().is_some().to_string() aria-describedby=format!("{}-error", id("grant"))>
+                    {GRANT_KINDS
+                        .iter()
+                        .map(|(v, l)| view! { <option value=*v selected=*v == grant0>{*l}</option> })
+                        .collect_view()}
+                </select>
+                <FieldError id=format!("{}-error", id("grant")) message=grant_error />
+            </div>
         </div>
     }
 }

@@ -56,16 +56,9 @@ fn People(list: Vec<PersonRef>) -> impl IntoView {
     }
 }
 
-/// The request form, filled in for access to this system. (The dedicated access form with its
-/// approvals replaces this link when the request catalog grows one.)
-fn request_access_href(title: &str, slug: &str) -> String {
-    let description =
-        format!("System: {title} (/systems/{slug})\nWho needs access: \nRole or group: \nWhy: ");
-    format!(
-        "/request/other?title={}&description={}",
-        urlencode(&format!("Access to {title}")),
-        urlencode(&description)
-    )
+/// The access request form with this system chosen on its first line.
+fn request_access_href(title: &str) -> String {
+    format!("/request/access?system_0={}", urlencode(title))
 }
 
 fn or_unknown(s: &str) -> String {
@@ -107,7 +100,7 @@ fn SystemDetail(s: SystemView, saved: bool) -> impl IntoView {
                 {if sum.managed {
                     view! {
                         <p class="actions">
-                            <a class="btn btn-primary" href=request_access_href(&sum.title, &sum.slug)>"Request access"</a>
+                            <a class="btn btn-primary" href=request_access_href(&sum.title)>"Request access"</a>
                         </p>
                     }
                         .into_any()

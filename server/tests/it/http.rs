@@ -205,10 +205,10 @@ async fn cross_site_posts_are_refused(b: Backend) {
         .await;
     let c = app.signed_in("mia@example.com").await;
     let fields = [
-        ("kind", "software"),
-        ("title", "Forged"),
-        ("description", "x"),
-        ("priority", "low"),
+        ("kind", "other"),
+        ("fields[title]", "Forged"),
+        ("fields[description]", "x"),
+        ("fields[priority]", "low"),
     ];
     let forged = c
         .post(app.url("/fn/submit_request"))
@@ -229,7 +229,7 @@ async fn cross_site_posts_are_refused(b: Backend) {
     let api = c
         .post(app.url("/api/v1/requests"))
         .header("sec-fetch-site", "same-site")
-        .json(&json!({"kind": "software", "title": "Forged", "description": "x"}))
+        .json(&json!({"kind": "other", "title": "Forged", "description": "x"}))
         .send()
         .await
         .unwrap();
@@ -265,12 +265,12 @@ async fn the_slice_from_member_to_analyst(b: Backend) {
             &mia,
             "/fn/submit_request",
             &[
-                ("kind", "software"),
-                ("title", "VPN drops every hour"),
-                ("description", "Since Monday."),
-                ("priority", "high"),
+                ("kind", "other"),
+                ("fields[title]", "VPN drops every hour"),
+                ("fields[description]", "Since Monday."),
+                ("fields[priority]", "high"),
             ],
-            "/request/software",
+            "/request/other",
         )
         .await;
     assert_eq!(res.status(), 302);
@@ -425,10 +425,10 @@ async fn other_peoples_requests_are_not_found_and_visitors_sign_in(b: Backend) {
         &mia,
         "/fn/submit_request",
         &[
-            ("kind", "software"),
-            ("title", "Secret project laptop"),
-            ("description", "x"),
-            ("priority", "low"),
+            ("kind", "other"),
+            ("fields[title]", "Secret project laptop"),
+            ("fields[description]", "x"),
+            ("fields[priority]", "low"),
         ],
     )
     .await;
@@ -498,10 +498,10 @@ async fn mutations_need_a_session(b: Backend) {
         (
             "/fn/submit_request",
             vec![
-                ("kind", "software"),
-                ("title", "t"),
-                ("description", "d"),
-                ("priority", "low"),
+                ("kind", "other"),
+                ("fields[title]", "t"),
+                ("fields[description]", "d"),
+                ("fields[priority]", "low"),
             ],
         ),
         ("/fn/claim_request", vec![("key", "REQ-1")]),
@@ -556,7 +556,7 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
     ] {
         let res = mia
             .post(app.url("/api/v1/requests"))
-            .json(&json!({"kind": "software", "title": title, "description": description, "priority": priority}))
+            .json(&json!({"kind": "other", "title": title, "description": description, "priority": priority}))
             .send()
             .await
             .unwrap();
@@ -571,10 +571,10 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
                 &mia,
                 "/fn/submit_request",
                 &[
-                    ("kind", "software"),
-                    ("title", title),
-                    ("description", description),
-                    ("priority", priority),
+                    ("kind", "other"),
+                    ("fields[title]", title),
+                    ("fields[description]", description),
+                    ("fields[priority]", priority),
                 ],
             )
             .await;
@@ -595,13 +595,26 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
     assert_eq!(body["error"]["code"], "bad_request");
     let res = mia
         .post(app.url("/api/v1/requests"))
-        .json(&json!({"title": 42}))
+        .json(&json!({"title": {"nested": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "title");
+    let res = mia
+        .post(app.url("/api/v1/requests"))
+        .json(&json!(["not", "an", "object"]))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
     let res = app
-        .call(&mia, "/fn/submit_request", &[("title", "only a title")])
+        .call(
+            &mia,
+            "/fn/submit_request",
+            &[("fields[title]", "only a title")],
+        )
         .await;
     assert_eq!(res.status(), 400);
     // Without JavaScript the error goes back to the form.
@@ -610,17 +623,17 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
             &mia,
             "/fn/submit_request",
             &[
-                ("kind", "software"),
-                ("title", ""),
-                ("description", "d"),
-                ("priority", "low"),
+                ("kind", "other"),
+                ("fields[title]", ""),
+                ("fields[description]", "d"),
+                ("fields[priority]", "low"),
             ],
-            "/request/software",
+            "/request/other",
         )
         .await;
     assert_eq!(res.status(), 302);
     let back = res.headers()["location"].to_str().unwrap().to_string();
-    assert!(back.starts_with(&app.url("/request/software?")), "{back}");
+    assert!(back.starts_with(&app.url("/request/other?")), "{back}");
     let page = mia.get(back).send().await.unwrap().text().await.unwrap();
     assert!(
         page.contains("Please enter a title."),
@@ -648,10 +661,10 @@ async fn illegal_transitions_are_refused(b: Backend) {
         &mia,
         "/fn/submit_request",
         &[
-            ("kind", "software"),
-            ("title", "t"),
-            ("description", "d"),
-            ("priority", "low"),
+            ("kind", "other"),
+            ("fields[title]", "t"),
+            ("fields[description]", "d"),
+            ("fields[priority]", "low"),
         ],
     )
     .await;
@@ -712,7 +725,7 @@ async fn api_tokens_work_and_list_with_a_cursor(b: Backend) {
         let res = c
             .post(app.url("/api/v1/requests"))
             .bearer_auth(&token)
-            .json(&json!({"kind": "software", "title": format!("Problem {i}"), "description": "d", "priority": "low"}))
+            .json(&json!({"kind": "other", "title": format!("Problem {i}"), "description": "d", "priority": "low"}))
             .send()
             .await
             .unwrap();

@@ -1,9 +1,9 @@
 //! The store API, identically on both databases.
 
 use crate::common::{on_both, Backend, TestDb};
-use app::domain::request::{NewRequest, RequestKey, RequestState};
+use app::domain::request::{RequestKey, RequestState};
 use app::domain::user::Role;
-use app::ssr::store::{now_ms, StoreError};
+use app::ssr::store::{now_ms, NewRequestRecord, StoreError};
 
 on_both!(
     people_have_roles_and_unique_emails,
@@ -15,8 +15,17 @@ on_both!(
     sign_in_failures_are_counted_and_cleared,
 );
 
-fn software(title: &str) -> NewRequest {
-    NewRequest::parse("software", title, "details", "normal").unwrap()
+fn software(title: &str, requester_id: i64) -> NewRequestRecord {
+    NewRequestRecord {
+        kind: "software".into(),
+        title: title.into(),
+        description: "details".into(),
+        priority: "normal".into(),
+        state: "new".into(),
+        requester_id,
+        details: "[]".into(),
+        ..Default::default()
+    }
 }
 
 async fn people_have_roles_and_unique_emails(b: Backend) {
@@ -47,12 +56,12 @@ async fn requests_round_trip_and_list_newest_first_with_cursor(b: Backend) {
     let mut keys = Vec::new();
     for i in 0..5 {
         keys.push(
-            t.db.insert_request(&software(&format!("Problem {i}")), mia)
+            t.db.create_request(&software(&format!("Problem {i}"), mia))
                 .await
                 .unwrap(),
         );
     }
-    t.db.insert_request(&software("Not Mia's"), other)
+    t.db.create_request(&software("Not Mia's", other))
         .await
         .unwrap();
     assert_eq!(keys[0], RequestKey::new(1));
@@ -90,10 +99,10 @@ async fn queue_puts_unassigned_first_and_hides_finished(b: Backend) {
     let t = TestDb::new(b).await;
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
     let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
-    let a = t.db.insert_request(&software("A"), mia).await.unwrap();
-    let bb = t.db.insert_request(&software("B"), mia).await.unwrap();
-    let c = t.db.insert_request(&software("C"), mia).await.unwrap();
-    let d = t.db.insert_request(&software("D"), mia).await.unwrap();
+    let a = t.db.create_request(&software("A", mia)).await.unwrap();
+    let bb = t.db.create_request(&software("B", mia)).await.unwrap();
+    let c = t.db.create_request(&software("C", mia)).await.unwrap();
+    let d = t.db.create_request(&software("D", mia)).await.unwrap();
     // B is claimed, D is finished.
     t.db.change_request(
         bb,
@@ -121,7 +130,7 @@ async fn state_changes_are_checked_against_the_current_state(b: Backend) {
     let t = TestDb::new(b).await;
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
     let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
-    let k = t.db.insert_request(&software("A"), mia).await.unwrap();
+    let k = t.db.create_request(&software("A", mia)).await.unwrap();
     t.db.change_request(
         k,
         ana,
@@ -179,7 +188,7 @@ async fn internal_notes_are_filtered_out_for_requesters(b: Backend) {
     let t = TestDb::new(b).await;
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
     let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
-    let k = t.db.insert_request(&software("A"), mia).await.unwrap();
+    let k = t.db.create_request(&software("A", mia)).await.unwrap();
     t.db.add_comment(k, ana, "Public answer", false)
         .await
         .unwrap();

@@ -26,11 +26,13 @@ macro_rules! on_pool {
     };
 }
 
+mod catalog;
 mod guides;
 mod people;
 mod requests;
 mod systems;
 
+pub use catalog::*;
 pub use guides::*;
 pub use requests::*;
 pub use systems::*;

@@ -1,31 +1,11 @@
 //! Requests, their conversation and their history.
 
 use super::{now_ms, q, Db, Result, StoreError};
-use crate::domain::request::{NewRequest, Priority, RequestKey, RequestKind, RequestState};
+use crate::domain::request::{Priority, RequestKey, RequestKind, RequestState};
 use sqlx::FromRow;
 
 impl Db {
     // ----- requests ------------------------------------------------------------------------
-
-    /// Saves a new request and its first history line in one transaction.
-    pub async fn insert_request(&self, r: &NewRequest, requester_id: i64) -> Result<RequestKey> {
-        let now = now_ms();
-        let state = RequestState::New;
-        on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
-            let (id,): (i64,) = q(sqlx::query_as(
-                "INSERT INTO requests (kind, title, description, priority, state, requester_id, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
-                .bind(r.kind().as_str()).bind(r.title()).bind(r.description())
-                .bind(r.priority().as_str()).bind(state.as_str()).bind(requester_id).bind(now)
-                .fetch_one(&mut *tx).await)?;
-            q(sqlx::query(
-                "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'created', NULL, $4)")
-                .bind(id).bind(requester_id).bind(now).bind(state.as_str()).execute(&mut *tx).await)?;
-            q(tx.commit().await)?;
-            Ok(RequestKey::new(id))
-        })
-    }
 
     pub async fn request(&self, key: RequestKey) -> Result<Option<RequestRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
@@ -168,7 +148,7 @@ impl Db {
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
     r.requester_id, rq.name AS requester_name, r.assignee_id, a.name AS assignee_name, \
-    r.created_at, r.updated_at \
+    r.created_at, r.updated_at, r.details \
     FROM requests r JOIN users rq ON rq.id = r.requester_id LEFT JOIN users a ON a.id = r.assignee_id";
 
 #[derive(Debug, Clone, FromRow)]
@@ -185,6 +165,8 @@ pub struct RequestRow {
     pub assignee_name: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The kind's own fields as saved (JSON).
+    pub details: String,
 }
 
 impl RequestRow {

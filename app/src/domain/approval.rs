@@ -1,0 +1,699 @@
+//! Who must approve a request before work starts, decided once at submission from the kind, the
+//! people involved and what the registry says about each system (DOMAIN.md, "The request
+//! catalog"). Plain data in, plain data out: the table of cases in the tests is the policy's spec.
+
+use super::catalog::GrantKind;
+use super::request::RequestKind;
+use serde::{Deserialize, Serialize};
+
+/// Built-in approver teams. Their members are kept in `team_members`, like registry groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Team {
+    Security,
+    Infrastructure,
+    Logistics,
+    Engineering,
+    It,
+}
+
+impl Team {
+    pub const ALL: &'static [Team] = &[
+        Team::Security,
+        Team::Infrastructure,
+        Team::Logistics,
+        Team::Engineering,
+        Team::It,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Team::Security => "security",
+            Team::Infrastructure => "infrastructure",
+            Team::Logistics => "logistics",
+            Team::Engineering => "engineering",
+            Team::It => "it",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Team::Security => "Security",
+            Team::Infrastructure => "Infrastructure",
+            Team::Logistics => "IT Logistics",
+            Team::Engineering => "Engineering",
+            Team::It => "IT",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Team> {
+        Team::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+}
+
+/// Who may decide a step.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Approver {
+    /// One person (a manager).
+    Person(i64),
+    /// Any member of a team.
+    Team(Team),
+    /// The owners named in the registry for this system.
+    SystemOwners(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    Manager,
+    SystemOwner,
+    Infrastructure,
+    Security,
+    Logistics,
+    Engineering,
+    It,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Manager => "manager",
+            StepKind::SystemOwner => "system-owner",
+            StepKind::Infrastructure => "infrastructure",
+            StepKind::Security => "security",
+            StepKind::Logistics => "logistics",
+            StepKind::Engineering => "engineering",
+            StepKind::It => "it",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StepKind> {
+        [
+            StepKind::Manager,
+            StepKind::SystemOwner,
+            StepKind::Infrastructure,
+            StepKind::Security,
+            StepKind::Logistics,
+            StepKind::Engineering,
+            StepKind::It,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StepKind::Manager => "Manager",
+            StepKind::SystemOwner => "System owner",
+            StepKind::Infrastructure => "Infrastructure",
+            StepKind::Security => "Security",
+            StepKind::Logistics => "IT Logistics",
+            StepKind::Engineering => "Engineering",
+            StepKind::It => "IT",
+        }
+    }
+
+    /// Approvers who may narrow a requested role before approving.
+    pub fn may_narrow(self) -> bool {
+        matches!(
+            self,
+            StepKind::Manager | StepKind::SystemOwner | StepKind::Security
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub kind: StepKind,
+    pub approver: Approver,
+    /// Why the step is there, shown to everyone who looks at the request.
+    pub reason: String,
+}
+
+/// A person as the policy needs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub id: i64,
+    pub manager_id: Option<i64>,
+}
+
+/// A system line as the policy needs it: what was asked and what the registry says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineFacts {
+    pub system_id: i64,
+    pub title: String,
+    pub grant: GrantKind,
+    pub role_is_baseline: bool,
+    /// The registry marks it a baseline entitlement of every team member.
+    pub baseline: bool,
+    /// Owned by Infrastructure in the registry.
+    pub infrastructure: bool,
+    /// Holds Red data.
+    pub red_data: bool,
+    /// Somebody here is named as its owner (else Security stands in).
+    pub owners_known: bool,
+}
+
+impl LineFacts {
+    /// DOMAIN.md: no manager approval for a baseline entitlement granted unchanged, an internal
+    /// chat group, or a mail group that grants no cloud permissions.
+    pub fn manager_exempt(&self) -> bool {
+        match self.grant {
+            GrantKind::ChatGroup | GrantKind::MailGroup => true,
+            GrantKind::Role => self.baseline && self.role_is_baseline,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyInput {
+    pub requester: Option<PersonFacts>,
+    /// The people the request is for; for a contractor or collaborator, their manager or sponsor.
+    pub subjects: Vec<PersonFacts>,
+    pub lines: Vec<LineFacts>,
+    pub admin: bool,
+    /// For laptops: refresh, repair, replacement, loss-or-theft, new-hire, out-of-spec.
+    pub laptop: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decision {
+    pub steps: Vec<Step>,
+    pub labels: Vec<&'static str>,
+}
+
+impl Decision {
+    fn add(&mut self, kind: StepKind, approver: Approver, reason: impl Into<String>) {
+        if !self
+            .steps
+            .iter()
+            .any(|s| s.kind == kind && s.approver == approver)
+        {
+            self.steps.push(Step {
+                kind,
+                approver,
+                reason: reason.into(),
+            });
+        }
+    }
+
+    /// One step per distinct manager of the subjects. Nobody approves their own request: when the
+    /// requester is the manager, their own manager decides; with no manager on record, Security.
+    fn managers(&mut self, input: &PolicyInput, why: &str) {
+        let requester = input.requester.map(|r| r.id);
+        for s in &input.subjects {
+            let mut manager = s.manager_id;
+            let mut reason = why.to_string();
+            if manager.is_some() && manager == requester {
+                manager = input.requester.and_then(|r| r.manager_id);
+                reason = format!("{why} You asked as the manager, so your own manager decides.");
+            }
+            match manager {
+                Some(m) if Some(m) != requester => {
+                    self.add(StepKind::Manager, Approver::Person(m), reason)
+                }
+                _ => self.add(
+                    StepKind::Security,
+                    Approver::Team(Team::Security),
+                    format!("{why} No manager on record, so Security decides."),
+                ),
+            }
+        }
+    }
+
+    fn system_lines(&mut self, input: &PolicyInput) {
+        for l in &input.lines {
+            if l.red_data {
+                if l.owners_known {
+                    self.add(
+                        StepKind::SystemOwner,
+                        Approver::SystemOwners(l.system_id),
+                        format!("{} holds Red data: its owner approves.", l.title),
+                    );
+                } else {
+                    self.add(
+                        StepKind::Security,
+                        Approver::Team(Team::Security),
+                        format!(
+                            "{} holds Red data and no owner has an account here.",
+                            l.title
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(l) = input.lines.iter().find(|l| l.infrastructure) {
+            self.add(
+                StepKind::Infrastructure,
+                Approver::Team(Team::Infrastructure),
+                format!("{} is owned by Infrastructure.", l.title),
+            );
+        }
+        if input.admin {
+            self.add(
+                StepKind::Security,
+                Approver::Team(Team::Security),
+                "Admin access needs a security approval.",
+            );
+            self.labels.push("admin-access");
+        }
+    }
+}
+
+/// The approval steps for a request of `kind`, in the order they are shown.
+pub fn decide(kind: RequestKind, input: &PolicyInput) -> Decision {
+    use RequestKind as K;
+    let mut d = Decision::default();
+    match kind {
+        K::Access => {
+            if !input.lines.iter().all(LineFacts::manager_exempt) {
+                d.managers(input, "Access needs the manager's approval.");
+            }
+            d.system_lines(input);
+        }
+        K::ExternalCollaborator => {
+            d.managers(
+                input,
+                "The sponsor's manager approves an external collaborator.",
+            );
+            d.system_lines(input);
+        }
+        K::AccessChange => d.managers(input, "Changing access needs the manager's approval."),
+        K::Contractor => d.managers(input, "The contractor's manager approves."),
+        K::Laptop => match input.laptop.as_deref() {
+            Some("repair") => {
+                d.add(
+                    StepKind::It,
+                    Approver::Team(Team::It),
+                    "IT approves a repair before it is made.",
+                );
+                d.managers(input, "A repair needs the manager's approval.");
+            }
+            Some("replacement") => {
+                d.add(
+                    StepKind::Logistics,
+                    Approver::Team(Team::Logistics),
+                    "IT Logistics approves a replacement.",
+                );
+                d.managers(input, "A replacement needs the manager's approval.");
+            }
+            Some("out-of-spec") => {
+                d.managers(
+                    input,
+                    "An out-of-spec machine needs the manager's approval.",
+                );
+                d.add(
+                    StepKind::Logistics,
+                    Approver::Team(Team::Logistics),
+                    "IT Logistics approves an out-of-spec machine.",
+                );
+            }
+            _ => {}
+        },
+        K::ServiceAccount => d.add(
+            StepKind::Engineering,
+            Approver::Team(Team::Engineering),
+            "An engineer approves every service account.",
+        ),
+        K::Infrastructure => d.add(
+            StepKind::Infrastructure,
+            Approver::Team(Team::Infrastructure),
+            "Infrastructure approves cloud accounts and IAM access.",
+        ),
+        K::Reset
+        | K::Lockout
+        | K::Software
+        | K::Training
+        | K::Onboarding
+        | K::Offboarding
+        | K::RoleChange
+        | K::Other => {}
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REQUESTER: i64 = 1;
+    const MANAGER: i64 = 2;
+    const GRAND: i64 = 3;
+
+    fn person(id: i64, manager: Option<i64>) -> PersonFacts {
+        PersonFacts {
+            id,
+            manager_id: manager,
+        }
+    }
+
+    fn line(id: i64, f: impl Fn(&mut LineFacts)) -> LineFacts {
+        let mut l = LineFacts {
+            system_id: id,
+            title: format!("System {id}"),
+            grant: GrantKind::Role,
+            role_is_baseline: false,
+            baseline: false,
+            infrastructure: false,
+            red_data: false,
+            owners_known: true,
+        };
+        f(&mut l);
+        l
+    }
+
+    fn for_self(lines: Vec<LineFacts>) -> PolicyInput {
+        PolicyInput {
+            requester: Some(person(REQUESTER, Some(MANAGER))),
+            subjects: vec![person(REQUESTER, Some(MANAGER))],
+            lines,
+            ..Default::default()
+        }
+    }
+
+    /// (name, kind, input, expected steps as (kind, approver), expected labels)
+    type Case = (
+        &'static str,
+        RequestKind,
+        PolicyInput,
+        Vec<(StepKind, Approver)>,
+        Vec<&'static str>,
+    );
+
+    fn cases() -> Vec<Case> {
+        use Approver::*;
+        use StepKind as S;
+        let plain = line(10, |_| {});
+        let mut admin = for_self(vec![plain.clone()]);
+        admin.admin = true;
+        let mut two_people = for_self(vec![plain.clone()]);
+        two_people.subjects = vec![
+            person(4, Some(MANAGER)),
+            person(5, Some(MANAGER)),
+            person(6, Some(9)),
+        ];
+        let mut as_manager = for_self(vec![plain.clone()]);
+        as_manager.requester = Some(person(MANAGER, Some(GRAND)));
+        as_manager.subjects = vec![person(4, Some(MANAGER))];
+        let mut top = for_self(vec![plain.clone()]);
+        top.requester = Some(person(MANAGER, None));
+        top.subjects = vec![person(4, Some(MANAGER))];
+        let mut no_manager = for_self(vec![plain.clone()]);
+        no_manager.subjects = vec![person(4, None)];
+        let laptop = |what: &str| PolicyInput {
+            laptop: Some(what.to_string()),
+            ..for_self(vec![])
+        };
+        vec![
+            (
+                "access: manager",
+                RequestKind::Access,
+                for_self(vec![plain.clone()]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "access: baseline unchanged is exempt",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| {
+                    l.baseline = true;
+                    l.role_is_baseline = true;
+                })]),
+                vec![],
+                vec![],
+            ),
+            (
+                "access: baseline with another role is not",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| l.baseline = true)]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "access: baseline role on a non-baseline system is not",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| l.role_is_baseline = true)]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "access: chat group is exempt",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| l.grant = GrantKind::ChatGroup)]),
+                vec![],
+                vec![],
+            ),
+            (
+                "access: mail group is exempt",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| l.grant = GrantKind::MailGroup)]),
+                vec![],
+                vec![],
+            ),
+            (
+                "access: one non-exempt line needs the manager",
+                RequestKind::Access,
+                for_self(vec![
+                    line(10, |l| l.grant = GrantKind::ChatGroup),
+                    plain.clone(),
+                ]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "access: admin adds security and the label",
+                RequestKind::Access,
+                admin,
+                vec![
+                    (S::Manager, Person(MANAGER)),
+                    (S::Security, Team(super::Team::Security)),
+                ],
+                vec!["admin-access"],
+            ),
+            (
+                "access: infrastructure-owned systems, once",
+                RequestKind::Access,
+                for_self(vec![
+                    line(10, |l| l.infrastructure = true),
+                    line(11, |l| l.infrastructure = true),
+                ]),
+                vec![
+                    (S::Manager, Person(MANAGER)),
+                    (S::Infrastructure, Team(super::Team::Infrastructure)),
+                ],
+                vec![],
+            ),
+            (
+                "access: infrastructure even when manager-exempt",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| {
+                    l.infrastructure = true;
+                    l.grant = GrantKind::MailGroup;
+                })]),
+                vec![(S::Infrastructure, Team(super::Team::Infrastructure))],
+                vec![],
+            ),
+            (
+                "access: red data adds each owner",
+                RequestKind::Access,
+                for_self(vec![
+                    line(10, |l| l.red_data = true),
+                    line(11, |l| l.red_data = true),
+                ]),
+                vec![
+                    (S::Manager, Person(MANAGER)),
+                    (S::SystemOwner, SystemOwners(10)),
+                    (S::SystemOwner, SystemOwners(11)),
+                ],
+                vec![],
+            ),
+            (
+                "access: red data with no owner here goes to security",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| {
+                    l.red_data = true;
+                    l.owners_known = false;
+                })]),
+                vec![
+                    (S::Manager, Person(MANAGER)),
+                    (S::Security, Team(super::Team::Security)),
+                ],
+                vec![],
+            ),
+            (
+                "access: one step per distinct manager",
+                RequestKind::Access,
+                two_people,
+                vec![(S::Manager, Person(MANAGER)), (S::Manager, Person(9))],
+                vec![],
+            ),
+            (
+                "access: the manager asking is approved by their manager",
+                RequestKind::Access,
+                as_manager,
+                vec![(S::Manager, Person(GRAND))],
+                vec![],
+            ),
+            (
+                "access: a manager with no manager asking goes to security",
+                RequestKind::Access,
+                top,
+                vec![(S::Security, Team(super::Team::Security))],
+                vec![],
+            ),
+            (
+                "access: no manager on record goes to security",
+                RequestKind::Access,
+                no_manager,
+                vec![(S::Security, Team(super::Team::Security))],
+                vec![],
+            ),
+            (
+                "access-change: manager",
+                RequestKind::AccessChange,
+                for_self(vec![]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "collaborator: sponsor's manager",
+                RequestKind::ExternalCollaborator,
+                for_self(vec![plain.clone()]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "contractor: manager",
+                RequestKind::Contractor,
+                for_self(vec![]),
+                vec![(S::Manager, Person(MANAGER))],
+                vec![],
+            ),
+            (
+                "laptop: repair needs IT and manager",
+                RequestKind::Laptop,
+                laptop("repair"),
+                vec![
+                    (S::It, Team(super::Team::It)),
+                    (S::Manager, Person(MANAGER)),
+                ],
+                vec![],
+            ),
+            (
+                "laptop: replacement needs logistics and manager",
+                RequestKind::Laptop,
+                laptop("replacement"),
+                vec![
+                    (S::Logistics, Team(super::Team::Logistics)),
+                    (S::Manager, Person(MANAGER)),
+                ],
+                vec![],
+            ),
+            (
+                "laptop: out-of-spec needs manager and logistics",
+                RequestKind::Laptop,
+                laptop("out-of-spec"),
+                vec![
+                    (S::Manager, Person(MANAGER)),
+                    (S::Logistics, Team(super::Team::Logistics)),
+                ],
+                vec![],
+            ),
+            (
+                "laptop: refresh needs none",
+                RequestKind::Laptop,
+                laptop("refresh"),
+                vec![],
+                vec![],
+            ),
+            (
+                "laptop: loss or theft needs none",
+                RequestKind::Laptop,
+                laptop("loss-or-theft"),
+                vec![],
+                vec![],
+            ),
+            (
+                "service account: engineering",
+                RequestKind::ServiceAccount,
+                for_self(vec![]),
+                vec![(S::Engineering, Team(super::Team::Engineering))],
+                vec![],
+            ),
+            (
+                "infrastructure: infrastructure",
+                RequestKind::Infrastructure,
+                for_self(vec![]),
+                vec![(S::Infrastructure, Team(super::Team::Infrastructure))],
+                vec![],
+            ),
+            (
+                "reset: none",
+                RequestKind::Reset,
+                for_self(vec![]),
+                vec![],
+                vec![],
+            ),
+            (
+                "lockout: none",
+                RequestKind::Lockout,
+                for_self(vec![]),
+                vec![],
+                vec![],
+            ),
+            (
+                "offboarding: none",
+                RequestKind::Offboarding,
+                for_self(vec![]),
+                vec![],
+                vec![],
+            ),
+            (
+                "onboarding: none",
+                RequestKind::Onboarding,
+                for_self(vec![]),
+                vec![],
+                vec![],
+            ),
+            (
+                "software: none",
+                RequestKind::Software,
+                for_self(vec![]),
+                vec![],
+                vec![],
+            ),
+        ]
+    }
+
+    #[test]
+    fn the_policy_table() {
+        for (name, kind, input, steps, labels) in cases() {
+            let d = decide(kind, &input);
+            let got: Vec<(StepKind, Approver)> = d
+                .steps
+                .iter()
+                .map(|s| (s.kind, s.approver.clone()))
+                .collect();
+            assert_eq!(got, steps, "{name}");
+            assert_eq!(d.labels, labels, "{name}");
+            assert!(d.steps.iter().all(|s| !s.reason.is_empty()), "{name}");
+            // Nobody approves their own request.
+            assert!(
+                !d.steps
+                    .iter()
+                    .any(|s| s.approver == Approver::Person(input.requester.unwrap().id)),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for t in Team::ALL {
+            assert_eq!(Team::parse(t.as_str()), Some(*t));
+        }
+        for k in ["manager", "system-owner", "security", "it"] {
+            assert_eq!(StepKind::parse(k).unwrap().as_str(), k);
+        }
+    }
+}

@@ -1,0 +1,860 @@
+//! Submitting any kind of request, deciding approval steps and closing tasks: parse with the
+//! domain, look up the people and systems named, apply the approval policy, save in one
+//! transaction. Server functions and the JSON API both call these.
+
+use super::ctx::AppState;
+use super::store::{
+    now_ms, NewApproval, NewLine, NewRequestRecord, NewTask, PersonRow, SystemBrief, TaskRow,
+};
+use crate::domain::access;
+use crate::domain::approval::{self, Approver, LineFacts, PersonFacts, PolicyInput, StepKind};
+use crate::domain::catalog::{
+    FieldType, Input, PersonName, Submission, Value, IDENTITY_METHODS, LINE_MAX,
+};
+use crate::domain::error::AppError;
+use crate::domain::request::{parse_text, RequestKey, RequestKind, RequestState};
+use crate::domain::task::{offboarding_due, Closing, TaskAction, TaskState};
+use crate::domain::time::{Day, Timestamp};
+use crate::domain::user::Viewer;
+use crate::model::{DetailItem, GrantView, PersonView, SystemChoice, WaitingItem, WaitingView};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One stored detail: the field's name, its label, what people see, and the value as parsed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredDetail {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub raw: String,
+}
+
+pub fn details_of(json: &str) -> Vec<StoredDetail> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+pub fn detail_items(json: &str) -> Vec<DetailItem> {
+    details_of(json)
+        .into_iter()
+        .map(|d| DetailItem {
+            name: d.name,
+            label: d.label,
+            value: d.value,
+        })
+        .collect()
+}
+
+async fn find_person(st: &AppState, field: &str, name: &PersonName) -> Result<PersonRow, AppError> {
+    let found = match name {
+        PersonName::Email(e) => st.db.person_by_email(e).await?,
+        PersonName::Handle(h) => st.db.person_by_handle(h).await?,
+    };
+    found.ok_or_else(|| {
+        AppError::invalid(
+            field,
+            format!("No one here is {name}. Check the spelling, or ask an analyst to add them."),
+        )
+    })
+}
+
+/// Finds a system the helpdesk can act on; one it does not manage is named with its owner and
+/// channel, since that is where the request belongs.
+async fn find_system(st: &AppState, field: &str, title: &str) -> Result<SystemBrief, AppError> {
+    let key = crate::domain::registry::title_key(title);
+    let s = st.db.system_brief(&key).await?.ok_or_else(|| {
+        AppError::invalid(
+            field,
+            format!("There is no system called \u{201c}{}\u{201d} in the registry; choose one from the list.", title.chars().take(80).collect::<String>()),
+        )
+    })?;
+    if !s.managed {
+        return Err(AppError::invalid(
+            field,
+            unmanaged_message(&s.title, &s.group_owner, &s.owner_channel),
+        ));
+    }
+    Ok(s)
+}
+
+pub fn unmanaged_message(title: &str, owner: &str, channel: &str) -> String {
+    let owner = if owner.is_empty() {
+        "its owners"
+    } else {
+        owner
+    };
+    let channel = if channel.is_empty() {
+        String::new()
+    } else {
+        format!(" in {channel}")
+    };
+    format!("The helpdesk does not manage {title}: ask {owner}{channel}.")
+}
+
+/// What the form shows once a system is chosen.
+pub async fn system_choice(st: &AppState, title: &str) -> Result<Option<SystemChoice>, AppError> {
+    let key = crate::domain::registry::title_key(title);
+    Ok(st.db.system_brief(&key).await?.map(|s| SystemChoice {
+        title: s.title,
+        slug: s.slug,
+        managed: s.managed,
+        owner: s.group_owner,
+        channel: s.owner_channel,
+        classification: s.classification,
+        baseline: s.baseline == Some(true),
+    }))
+}
+
+pub async fn system_titles(st: &AppState) -> Result<Vec<String>, AppError> {
+    Ok(st.db.system_titles().await?)
+}
+
+fn facts(p: &PersonRow) -> PersonFacts {
+    PersonFacts {
+        id: p.id,
+        manager_id: p.manager_id,
+    }
+}
+
+fn is_sox(compliance: Option<&str>) -> bool {
+    compliance.is_some_and(|c| c.to_ascii_uppercase().contains("SOX"))
+}
+
+fn line_facts(s: &SystemBrief, line: &crate::domain::catalog::LineDraft) -> LineFacts {
+    LineFacts {
+        system_id: s.id,
+        title: s.title.clone(),
+        grant: line.grant,
+        role_is_baseline: line.role_is_baseline(),
+        baseline: s.baseline == Some(true),
+        infrastructure: s
+            .group_owner
+            .to_ascii_lowercase()
+            .contains("infrastructure"),
+        red_data: s.classification.as_deref() == Some("red"),
+        owners_known: s.owners_known,
+    }
+}
+
+fn new_approval(step: &approval::Step) -> NewApproval {
+    let (approver_id, team, system_id) = match &step.approver {
+        Approver::Person(id) => (Some(*id), None, None),
+        Approver::Team(t) => (None, Some(t.as_str().to_string()), None),
+        Approver::SystemOwners(id) => (None, None, Some(*id)),
+    };
+    NewApproval {
+        step: step.kind.as_str().to_string(),
+        reason: step.reason.clone(),
+        approver_id,
+        team,
+        system_id,
+    }
+}
+
+fn task(action: TaskAction, title: String) -> NewTask {
+    NewTask {
+        action: action.as_str().to_string(),
+        title,
+        ..Default::default()
+    }
+}
+
+/// Submits a request of any kind for `v`. Nothing is saved unless every field, person and system
+/// checks out; then the request, its approvals and its first tasks are saved together.
+pub async fn submit(
+    st: &AppState,
+    v: &Viewer,
+    kind: &str,
+    input: &Input,
+) -> Result<RequestKey, AppError> {
+    let today = Day::of(Timestamp::from_millis(now_ms()));
+    let sub = Submission::parse(kind, input, today)?;
+    if !access::can_submit(v, sub.kind) {
+        return Err(AppError::Forbidden);
+    }
+    let requester = st.db.person(v.id).await?.ok_or(AppError::Unauthenticated)?;
+
+    // Look up everyone and everything named, in form order, so the first mistake is named.
+    let mut persons: BTreeMap<&'static str, PersonRow> = BTreeMap::new();
+    let mut people: Vec<PersonRow> = Vec::new();
+    let mut systems: BTreeMap<&'static str, SystemBrief> = BTreeMap::new();
+    let mut lines: Vec<(SystemBrief, crate::domain::catalog::LineDraft)> = Vec::new();
+    let mut details: Vec<StoredDetail> = Vec::new();
+    for spec in sub.kind.fields() {
+        let Some(value) = sub.values.get(spec.name) else {
+            continue;
+        };
+        let (shown, raw) = match value {
+            Value::Person(n) => {
+                let p = find_person(st, spec.name, n).await?;
+                let shown = format!("{} (@{})", p.name, p.handle);
+                persons.insert(spec.name, p);
+                (shown, n.to_string())
+            }
+            Value::People(ns) => {
+                for n in ns {
+                    people.push(find_person(st, spec.name, n).await?);
+                }
+                continue;
+            }
+            Value::System(t) => {
+                let s = find_system(st, spec.name, t).await?;
+                let shown = s.title.clone();
+                systems.insert(spec.name, s);
+                (shown.clone(), shown)
+            }
+            Value::Lines(ls) => {
+                for l in ls {
+                    let s = find_system(st, &format!("system_{}", l.row), &l.system).await?;
+                    lines.push((s, l.clone()));
+                }
+                continue;
+            }
+            Value::Text(t) => {
+                let shown = match spec.ty {
+                    FieldType::Choice(choices) => choices
+                        .iter()
+                        .find(|(v, _)| v == t)
+                        .map(|(_, l)| l.to_string())
+                        .unwrap_or_else(|| t.clone()),
+                    _ => t.clone(),
+                };
+                (shown, t.clone())
+            }
+            Value::Date(d) => (d.to_string(), d.to_string()),
+            Value::Bool(b) => ((if *b { "Yes" } else { "No" }).to_string(), b.to_string()),
+        };
+        details.push(StoredDetail {
+            name: spec.name.to_string(),
+            label: spec.label.to_string(),
+            value: shown,
+            raw,
+        });
+    }
+    if let Some(p) = persons.get("person") {
+        people.push(p.clone());
+    }
+    if sub.kind == RequestKind::Access
+        && v.has(crate::domain::user::Role::Contractor)
+        && people.iter().any(|p| p.id != v.id)
+    {
+        return Err(AppError::invalid(
+            "people",
+            "Contractors can ask for access for themselves only.",
+        ));
+    }
+
+    // The policy: who approves.
+    let subjects: Vec<PersonFacts> = match sub.kind {
+        RequestKind::ExternalCollaborator => {
+            persons.get("sponsor").map(facts).into_iter().collect()
+        }
+        RequestKind::Contractor => persons
+            .get("manager")
+            .map(|m| PersonFacts {
+                id: 0,
+                manager_id: Some(m.id),
+            })
+            .into_iter()
+            .collect(),
+        RequestKind::Laptop => vec![facts(&requester)],
+        _ => people.iter().map(facts).collect(),
+    };
+    let policy = PolicyInput {
+        requester: Some(facts(&requester)),
+        subjects,
+        lines: lines.iter().map(|(s, l)| line_facts(s, l)).collect(),
+        admin: sub.yes("admin"),
+        laptop: sub.text("laptop").map(str::to_string),
+    };
+    let decision = approval::decide(sub.kind, &policy);
+
+    let system_names: Vec<String> = lines
+        .iter()
+        .map(|(s, _)| s.title.clone())
+        .chain(systems.values().map(|s| s.title.clone()))
+        .collect();
+    let people_names: Vec<String> = people.iter().map(|p| p.name.clone()).collect();
+    let title = sub.title_or_default(&people_names, &system_names);
+
+    let mut record = NewRequestRecord {
+        kind: sub.kind.as_str().to_string(),
+        title,
+        description: sub.description.clone(),
+        priority: sub.priority.as_str().to_string(),
+        state: if decision.steps.is_empty() {
+            RequestState::New
+        } else {
+            RequestState::AwaitingApproval
+        }
+        .as_str()
+        .to_string(),
+        requester_id: v.id,
+        details: serde_json::to_string(&details).map_err(|_| AppError::Internal)?,
+        labels: decision.labels.iter().map(|l| l.to_string()).collect(),
+        people: {
+            let mut ids: Vec<i64> = Vec::new();
+            for p in &people {
+                if !ids.contains(&p.id) {
+                    ids.push(p.id);
+                }
+            }
+            ids
+        },
+        lines: lines
+            .iter()
+            .map(|(s, l)| NewLine {
+                system_id: s.id,
+                role: l.role.clone(),
+                justification: l.justification.clone(),
+                grant_kind: l.grant.as_str().to_string(),
+            })
+            .collect(),
+        approvals: decision.steps.iter().map(new_approval).collect(),
+        tasks: Vec::new(),
+    };
+    let plan = Plan {
+        kind: sub.kind,
+        sub: &sub,
+        requester: &requester,
+        people: &people,
+        systems: &systems,
+    };
+    let line_plan: Vec<(i64, String, String)> = lines
+        .iter()
+        .map(|(s, l)| (s.id, s.title.clone(), l.role.clone()))
+        .collect();
+    if decision.steps.is_empty() {
+        record.tasks = plan.tasks(st, &line_plan, today).await?;
+    }
+    let key = st.db.create_request(&record).await?;
+    tracing::info!(request = %key, requester = v.id, kind = %sub.kind, approvals = record.approvals.len(), "request submitted");
+    Ok(key)
+}
+
+/// What a request's checklist is made of, once it may start.
+struct Plan<'a> {
+    kind: RequestKind,
+    sub: &'a Submission,
+    requester: &'a PersonRow,
+    people: &'a [PersonRow],
+    systems: &'a BTreeMap<&'static str, SystemBrief>,
+}
+
+impl Plan<'_> {
+    async fn tasks(
+        &self,
+        st: &AppState,
+        lines: &[(i64, String, String)],
+        today: Day,
+    ) -> Result<Vec<NewTask>, AppError> {
+        use RequestKind as K;
+        let t = |n: &str| self.sub.text(n).unwrap_or_default().to_string();
+        let system = |n: &str| self.systems.get(n);
+        let mut out = Vec::new();
+        match self.kind {
+            K::Access => {
+                for (i, (system_id, title, role)) in lines.iter().enumerate() {
+                    out.push(NewTask {
+                        system_id: Some(*system_id),
+                        line: Some(i),
+                        role: Some(role.clone()),
+                        ..task(TaskAction::Grant, format!("Grant {role} on {title}"))
+                    });
+                }
+            }
+            K::ExternalCollaborator => {
+                for (i, (system_id, title, role)) in lines.iter().enumerate() {
+                    out.push(NewTask {
+                        system_id: Some(*system_id),
+                        line: Some(i),
+                        role: Some(role.clone()),
+                        ..task(
+                            TaskAction::Work,
+                            format!(
+                                "Give {} ({}) {role} on {title}, ending {}",
+                                t("name"),
+                                t("organisation"),
+                                t("end_date")
+                            ),
+                        )
+                    });
+                }
+            }
+            K::AccessChange => {
+                if let (Some(s), Some(p)) = (system("system"), self.people.first()) {
+                    out.push(NewTask {
+                        system_id: Some(s.id),
+                        person_id: Some(p.id),
+                        ..task(
+                            TaskAction::Revoke,
+                            format!("Remove {}'s current access to {}", p.name, s.title),
+                        )
+                    });
+                    if t("change") == "downgrade" {
+                        out.push(NewTask {
+                            system_id: Some(s.id),
+                            person_id: Some(p.id),
+                            role: Some(t("new_role")),
+                            ..task(
+                                TaskAction::Grant,
+                                format!("Grant {} on {}", t("new_role"), s.title),
+                            )
+                        });
+                    }
+                }
+            }
+            K::Reset | K::Lockout => {
+                let s = system("system")
+                    .map(|s| s.title.clone())
+                    .unwrap_or_default();
+                let what = if self.kind == K::Reset {
+                    self.sub
+                        .text("what")
+                        .map(|w| if w == "2fa" { "2FA" } else { "password" })
+                        .unwrap_or("password")
+                } else {
+                    "account lockout"
+                };
+                out.push(NewTask {
+                    system_id: system("system").map(|s| s.id),
+                    team: Some(approval::Team::It.as_str().to_string()),
+                    ..task(
+                        TaskAction::Reset,
+                        format!("Reset the {what} on {s} for {}", self.requester.name),
+                    )
+                });
+            }
+            K::Laptop => out.push(NewTask {
+                team: Some(approval::Team::Logistics.as_str().to_string()),
+                ..task(
+                    TaskAction::Laptop,
+                    format!(
+                        "Laptop {} for {}",
+                        t("laptop").replace('-', " "),
+                        self.requester.name
+                    ),
+                )
+            }),
+            K::Onboarding => {
+                for s in st.db.baseline_systems().await? {
+                    out.push(NewTask {
+                        system_id: Some(s.0),
+                        ..task(
+                            TaskAction::Work,
+                            format!("Create {}'s baseline access to {}", t("new_hire_name"), s.1),
+                        )
+                    });
+                }
+                out.push(NewTask {
+                    team: Some(approval::Team::Logistics.as_str().to_string()),
+                    ..task(
+                        TaskAction::Laptop,
+                        format!(
+                            "Laptop for {}, starting {}",
+                            t("new_hire_name"),
+                            t("start_date")
+                        ),
+                    )
+                });
+            }
+            K::Offboarding => {
+                if let Some(p) = self.people.first() {
+                    let last_day = self.sub.date("last_day").unwrap_or(today);
+                    for h in st.db.held_systems(p.id).await? {
+                        let tier = h.tier.and_then(|t| u8::try_from(t).ok());
+                        let (due, urgent) = offboarding_due(
+                            last_day,
+                            self.sub.yes("involuntary"),
+                            now_ms(),
+                            tier,
+                            is_sox(h.compliance.as_deref()),
+                        );
+                        out.push(NewTask {
+                            system_id: Some(h.system_id),
+                            person_id: Some(p.id),
+                            due_at: Some(due),
+                            urgent,
+                            ..task(
+                                TaskAction::Revoke,
+                                format!("Remove {}'s access to {}", p.name, h.title),
+                            )
+                        });
+                    }
+                }
+            }
+            K::RoleChange | K::Contractor | K::Infrastructure | K::ServiceAccount => {
+                let (title, team) = match self.kind {
+                    K::RoleChange => (
+                        format!("Adjust access from {} to {}", t("old_role"), t("new_role")),
+                        approval::Team::It,
+                    ),
+                    K::Contractor => (
+                        format!(
+                            "Create accounts for contractor {}, ending {}",
+                            t("name"),
+                            t("end_date")
+                        ),
+                        approval::Team::It,
+                    ),
+                    K::Infrastructure => (
+                        format!("Set up {} for {}", t("what").replace('-', " "), t("team")),
+                        approval::Team::Infrastructure,
+                    ),
+                    _ => (
+                        format!("Create the service account with scopes {}", t("scopes")),
+                        approval::Team::Engineering,
+                    ),
+                };
+                out.push(NewTask {
+                    system_id: system("system").map(|s| s.id),
+                    team: Some(team.as_str().to_string()),
+                    ..task(TaskAction::Work, title)
+                });
+            }
+            K::Software | K::Training | K::Other => {}
+        }
+        Ok(out)
+    }
+}
+
+// ----- approvals ---------------------------------------------------------------------------------
+
+/// Approves or denies one step. An approver may narrow line roles first (`narrow`: line id →
+/// new role). Nobody decides on their own request; only the named person, team or owners may.
+pub async fn decide(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+    approval_id: i64,
+    decision: &str,
+    note: &str,
+    narrow: &BTreeMap<i64, String>,
+) -> Result<(), AppError> {
+    let r = super::service::load_visible(st, v, key).await?;
+    let a = st
+        .db
+        .approval(approval_id, v.id)
+        .await?
+        .filter(|a| a.request_id == r.id)
+        .ok_or_else(|| AppError::not_found("That approval"))?;
+    if r.requester_id == v.id {
+        return Err(AppError::conflict("Nobody approves their own request."));
+    }
+    if !a.eligible {
+        return Err(AppError::Forbidden);
+    }
+    if a.state != "pending" || r.state() != RequestState::AwaitingApproval {
+        return Err(AppError::conflict("This step has already been decided."));
+    }
+    let note = note.trim();
+    if note.chars().count() > 2_000 {
+        return Err(AppError::invalid(
+            "note",
+            "The note is too long; the limit is 2000 characters.",
+        ));
+    }
+    match decision {
+        "deny" => {
+            if note.is_empty() {
+                return Err(AppError::invalid(
+                    "note",
+                    "Give a reason for the denial; the requester sees it.",
+                ));
+            }
+            st.db.deny(r.key(), a.id, v.id, note).await?;
+            tracing::info!(request = %r.key(), approval = a.id, by = v.id, "approval denied");
+            Ok(())
+        }
+        "approve" => {
+            let step = StepKind::parse(&a.step);
+            let mut lines = st.db.request_lines(r.key()).await?;
+            let mut narrowed = Vec::new();
+            for (line_id, role) in narrow {
+                let role = role.trim();
+                if role.is_empty() {
+                    continue;
+                }
+                let field = format!("role_{line_id}");
+                let line = lines.iter_mut().find(|l| l.id == *line_id).ok_or_else(|| {
+                    AppError::invalid(&field, "That line is not on this request.")
+                })?;
+                if role == line.role {
+                    continue;
+                }
+                if !step.is_some_and(StepKind::may_narrow) {
+                    return Err(AppError::invalid(
+                        &field,
+                        "This step cannot change the requested role.",
+                    ));
+                }
+                let role = parse_text(&field, "a role", role, LINE_MAX)?;
+                narrowed.push((line.id, line.role.clone(), role.clone()));
+                line.role = role;
+            }
+            let kind = r.kind();
+            let tasks = if st.db.pending_approvals(r.key()).await? == 1 {
+                tasks_after_approval(st, &r, kind, &lines).await?
+            } else {
+                Vec::new()
+            };
+            st.db
+                .approve(r.key(), a.id, v.id, note, &narrowed, &tasks)
+                .await?;
+            tracing::info!(request = %r.key(), approval = a.id, by = v.id, narrowed = narrowed.len(), "approved");
+            Ok(())
+        }
+        _ => Err(AppError::invalid("decision", "Choose approve or deny.")),
+    }
+}
+
+/// The tasks of a request whose approvals are all in, rebuilt from what was saved.
+async fn tasks_after_approval(
+    st: &AppState,
+    r: &super::store::RequestRow,
+    kind: RequestKind,
+    lines: &[super::store::LineRow],
+) -> Result<Vec<NewTask>, AppError> {
+    let details = details_of(&r.details);
+    let raw = |n: &str| {
+        details
+            .iter()
+            .find(|d| d.name == n)
+            .map(|d| d.raw.clone())
+            .unwrap_or_default()
+    };
+    let requester = st
+        .db
+        .person(r.requester_id)
+        .await?
+        .ok_or(AppError::Internal)?;
+    let people = st.db.request_people(r.key()).await?;
+    let mut systems = BTreeMap::new();
+    for spec in kind.fields() {
+        if spec.ty == FieldType::System {
+            let title = raw(spec.name);
+            if let Some(s) = st
+                .db
+                .system_brief(&crate::domain::registry::title_key(&title))
+                .await?
+            {
+                systems.insert(spec.name, s);
+            }
+        }
+    }
+    let sub = Submission::stored(
+        kind,
+        &r.title,
+        &r.description,
+        &details
+            .iter()
+            .map(|d| (d.name.as_str(), d.raw.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let plan = Plan {
+        kind,
+        sub: &sub,
+        requester: &requester,
+        people: &people,
+        systems: &systems,
+    };
+    let today = Day::of(Timestamp::from_millis(now_ms()));
+    let line_plan: Vec<(i64, String, String)> = lines
+        .iter()
+        .map(|l| (l.system_id, l.system_title.clone(), l.role.clone()))
+        .collect();
+    let mut tasks = plan.tasks(st, &line_plan, today).await?;
+    // Tasks made now point at saved lines by id.
+    for t in &mut tasks {
+        if let Some(i) = t.line.take() {
+            t.line_id = lines.get(i).map(|l| l.id);
+        }
+    }
+    Ok(tasks)
+}
+
+// ----- tasks -------------------------------------------------------------------------------------
+
+/// Closes a task as done or not applicable. Its system's provisioners (or its team) and queue
+/// staff may; never before the approvals are in, and a reset never before the identity check.
+pub async fn close_task(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+    task_id: i64,
+    outcome: &str,
+    note: &str,
+) -> Result<(), AppError> {
+    let r = super::service::load_visible(st, v, key).await?;
+    let t: TaskRow = st
+        .db
+        .task(task_id, v.id)
+        .await?
+        .filter(|t| t.request_id == r.id)
+        .ok_or_else(|| AppError::not_found("That task"))?;
+    if !(t.eligible || v.works_queue()) {
+        return Err(AppError::Forbidden);
+    }
+    if st.db.pending_approvals(r.key()).await? > 0 {
+        return Err(AppError::conflict(
+            "Work cannot start before the approvals are in.",
+        ));
+    }
+    if TaskState::parse(&t.state) != Some(TaskState::Open) {
+        return Err(AppError::conflict("This task is already closed."));
+    }
+    if !r.state().is_open() {
+        return Err(AppError::conflict("This request is finished."));
+    }
+    let closing = Closing::parse(outcome, note)?;
+    let action = TaskAction::parse(&t.action);
+    let done = closing.state == TaskState::Done;
+    if action == Some(TaskAction::Reset) && done && st.db.identity_checks(r.key()).await?.is_empty()
+    {
+        return Err(AppError::conflict(
+            "Record the identity check before closing the reset.",
+        ));
+    }
+    let grant = if done && action == Some(TaskAction::Grant) {
+        let end = details_of(&r.details)
+            .into_iter()
+            .find(|d| d.name == "end_date")
+            .and_then(|d| Day::parse(&d.raw))
+            .map(|d| d.add_days(1).start_ms());
+        Some((t.role.clone().unwrap_or_default(), end))
+    } else {
+        None
+    };
+    let revoke = done && action == Some(TaskAction::Revoke);
+    let resolved = st
+        .db
+        .close_task(
+            r.key(),
+            t.id,
+            v.id,
+            closing.state.as_str(),
+            &closing.note,
+            grant.as_ref().map(|(role, end)| (role.as_str(), *end)),
+            revoke,
+        )
+        .await?;
+    tracing::info!(request = %r.key(), task = t.id, by = v.id, outcome = closing.state.as_str(), resolved, "task closed");
+    Ok(())
+}
+
+pub async fn record_identity_check(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+    method: &str,
+    note: &str,
+) -> Result<(), AppError> {
+    let r = super::service::load_visible(st, v, key).await?;
+    if !v.works_queue() {
+        return Err(AppError::Forbidden);
+    }
+    if !matches!(r.kind(), RequestKind::Reset | RequestKind::Lockout) {
+        return Err(AppError::conflict(
+            "Identity checks belong to reset and lockout requests.",
+        ));
+    }
+    if !IDENTITY_METHODS.iter().any(|(m, _)| *m == method) {
+        return Err(AppError::invalid(
+            "method",
+            "Choose how you checked: video call or manager vouch.",
+        ));
+    }
+    let note = parse_text("note", "what you checked and how", note, 2_000)?;
+    st.db
+        .record_identity_check(r.key(), v.id, method, &note)
+        .await?;
+    Ok(())
+}
+
+// ----- waiting for me, people ---------------------------------------------------------------------
+
+pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppError> {
+    let approvals = st.db.approvals_waiting_for(v.id, 200).await?;
+    let tasks = st.db.tasks_waiting_for(v.id, 200).await?;
+    let mut out = WaitingView {
+        approvals: Vec::new(),
+        tasks: Vec::new(),
+    };
+    for a in approvals {
+        let key = RequestKey::new(a.request_id);
+        let title = st
+            .db
+            .request(key)
+            .await?
+            .map(|r| r.title)
+            .unwrap_or_default();
+        out.approvals.push(WaitingItem {
+            key: key.to_string(),
+            request_title: title,
+            what: StepKind::parse(&a.step)
+                .map(|s| s.label())
+                .unwrap_or("Approval")
+                .to_string(),
+            detail: a.reason,
+            due_at: None,
+            urgent: false,
+        });
+    }
+    for t in tasks {
+        let key = RequestKey::new(t.request_id);
+        let title = st
+            .db
+            .request(key)
+            .await?
+            .map(|r| r.title)
+            .unwrap_or_default();
+        out.tasks.push(WaitingItem {
+            key: key.to_string(),
+            request_title: title,
+            what: t.title,
+            detail: t.system_title.unwrap_or_default(),
+            due_at: t.due_at.map(Timestamp::from_millis),
+            urgent: t.urgent,
+        });
+    }
+    Ok(out)
+}
+
+fn grant_view(g: super::store::GrantRow) -> GrantView {
+    GrantView {
+        system_slug: g.system_slug,
+        system: g.system_title,
+        role: g.role,
+        granted_by: g.granted_by_name,
+        granted_at: Timestamp::from_millis(g.granted_at),
+        expires_at: g.expires_at.map(Timestamp::from_millis),
+        request_key: g.request_id.map(|id| RequestKey::new(id).to_string()),
+        revoked_by: g.revoked_by_name,
+        revoked_at: g.revoked_at.map(Timestamp::from_millis),
+    }
+}
+
+/// A person's page: who they are and what they hold. Themselves, their manager and staff only;
+/// anyone else gets "not found".
+pub async fn person_view(st: &AppState, v: &Viewer, handle: &str) -> Result<PersonView, AppError> {
+    let p = st
+        .db
+        .person_by_handle(handle.trim_start_matches('@'))
+        .await?
+        .filter(|p| access::can_view_person(v, p.id, p.manager_id))
+        .ok_or_else(|| AppError::not_found("That person"))?;
+    let (holds, held): (Vec<_>, Vec<_>) = st
+        .db
+        .grants_of(p.id)
+        .await?
+        .into_iter()
+        .map(grant_view)
+        .partition(|g| g.revoked_at.is_none());
+    Ok(PersonView {
+        name: p.name,
+        handle: p.handle,
+        email: p.email,
+        manager: p.manager_name,
+        holds,
+        held,
+    })
+}

@@ -1,0 +1,636 @@
+//! The request catalog over HTTP on both databases: submission of access requests, the approval
+//! policy enforced by the server, tasks, granted access, offboarding and identity checks.
+
+use crate::common::{on_both, Backend, TestApp};
+use app::domain::task::offboarding_due;
+use app::domain::time::{Day, Timestamp};
+use app::domain::user::Role;
+use app::ssr::registry::{import, ImportOptions};
+use app::ssr::store::now_ms;
+use serde_json::{json, Value};
+
+on_both!(
+    an_access_request_is_approved_provisioned_granted_and_offboarded,
+    bad_access_requests_are_named_and_save_nothing,
+    admin_access_and_red_data_add_their_approvals,
+    a_reset_waits_for_the_identity_check,
+    other_kinds_are_typed_and_checked,
+);
+
+const REGISTRY: &str = r#"
+- title: Slack
+  team_member_baseline_entitlement: true
+  provisioner: "@gitlab-com/it-team"
+  group_owner: IT Ops
+  group_owner_slack_channel: '#it_help'
+  data_classification: Orange
+  critical_systems_tier: Tier 2 Support
+- title: Widget
+  team_member_baseline_entitlement: false
+  provisioner: "@jo"
+  group_owner: IT Ops
+  data_classification: Yellow
+  critical_systems_tier: Tier 3 / Non-critical
+  compliance_scope: SOX
+- title: Vault
+  provisioner: "@jo"
+  business_owner: "@olga"
+  group_owner: IT Ops
+  data_classification: Red
+  critical_systems_tier: Tier 1 Business
+- title: Cloud Console
+  provisioner: "@jo"
+  group_owner: Infrastructure
+  data_classification: Orange
+- title: Finance App
+  provisioner: "@fin"
+  group_owner: Finance
+  group_owner_slack_channel: '#finance'
+"#;
+
+struct World {
+    app: TestApp,
+    mia: i64,
+    cole: i64,
+    max: i64,
+}
+
+/// Mia and Cole report to Max; Pia is in the group that provisions Slack; Jo provisions Widget;
+/// Olga owns Vault; Sam is in Security and Infrastructure; Ana is an analyst.
+async fn world(b: Backend) -> World {
+    let app = TestApp::spawn(b).await;
+    let t = &app.test_db;
+    let max = t
+        .person(
+            "max@example.com",
+            "Max Manager",
+            &[Role::Member, Role::Manager],
+        )
+        .await;
+    let mia = t
+        .person("mia@example.com", "Mia Member", &[Role::Member])
+        .await;
+    let cole = t
+        .person("cole@example.com", "Cole Colleague", &[Role::Member])
+        .await;
+    let pia = t
+        .person("pia@example.com", "Pia Provisioner", &[Role::Member])
+        .await;
+    t.person("jo@example.com", "Jo", &[Role::Member]).await;
+    t.person("olga@example.com", "Olga Owner", &[Role::Member])
+        .await;
+    let sam = t
+        .person("sam@example.com", "Sam Security", &[Role::Engineer])
+        .await;
+    t.person("ana@example.com", "Ana Analyst", &[Role::Analyst])
+        .await;
+    let db = app.db();
+    for p in [mia, cole, pia] {
+        db.set_manager(p, Some(max)).await.unwrap();
+    }
+    db.set_teams(pia, &["gitlab-com/it-team"]).await.unwrap();
+    db.set_teams(sam, &["security", "infrastructure"])
+        .await
+        .unwrap();
+    import(db, REGISTRY, ImportOptions::default())
+        .await
+        .unwrap();
+    // Infrastructure's console is worked here too (an admin's choice; not the default).
+    let console = db.system("cloud-console").await.unwrap().unwrap();
+    db.edit_system(console.id, &console.fields(), true, sam)
+        .await
+        .unwrap();
+    World {
+        app,
+        mia,
+        cole,
+        max,
+    }
+}
+
+impl World {
+    async fn client(&self, who: &str) -> reqwest::Client {
+        self.app.signed_in(&format!("{who}@example.com")).await
+    }
+
+    async fn post(&self, c: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
+        let res = c.post(self.app.url(path)).json(&body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, c: &reqwest::Client, key: &str) -> Value {
+        let res = c
+            .get(self.app.url(&format!("/api/v1/requests/{key}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "GET {key}");
+        res.json().await.unwrap()
+    }
+}
+
+fn task_id(detail: &Value, title: &str) -> i64 {
+    detail["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no task {title} in {}", detail["tasks"]))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn an_access_request_is_approved_provisioned_granted_and_offboarded(b: Backend) {
+    let w = world(b).await;
+    let (mia, max, pia, jo, ana) = (
+        w.client("mia").await,
+        w.client("max").await,
+        w.client("pia").await,
+        w.client("jo").await,
+        w.client("ana").await,
+    );
+    let (status, created) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({
+                "kind": "access",
+                "people": ["mia@example.com", "@cole"],
+                "systems": [
+                    {"system": "Slack", "role": "member", "justification": "chat"},
+                    {"system": "widget", "role": "editor", "justification": "reports"},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap().to_string();
+    let d = w.get(&mia, &key).await;
+    assert_eq!(d["state"], "awaiting-approval");
+    assert_eq!(
+        d["title"],
+        "Access to Slack, Widget for Mia Member, Cole Colleague"
+    );
+    let approvals = d["approvals"].as_array().unwrap();
+    assert_eq!(approvals.len(), 1, "{approvals:?}");
+    assert_eq!(approvals[0]["approver"], "Max Manager");
+    assert!(d["tasks"].as_array().unwrap().is_empty());
+    let approval = approvals[0]["id"].as_i64().unwrap();
+    let widget_line = d["lines"][1]["id"].as_i64().unwrap();
+    assert_eq!(d["lines"][1]["system"], "Widget");
+
+    // The provisioner sees the request (they are part of it once tasks exist, not before).
+    let path = format!("/api/v1/requests/{key}/approvals");
+    let (status, _) = w
+        .post(
+            &pia,
+            &path,
+            json!({"approval": approval, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 404, "not involved yet: not found");
+    let (status, _) = w
+        .post(
+            &mia,
+            &path,
+            json!({"approval": approval, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 409, "nobody approves their own request");
+    let (status, _) = w
+        .post(
+            &ana,
+            &path,
+            json!({"approval": approval, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 403, "an analyst is not the approver");
+    // Work cannot start before the approval, whatever is sent.
+    let (status, body) = w
+        .post(
+            &ana,
+            &format!("/api/v1/requests/{key}/transitions"),
+            json!({"to": "in-progress"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let mut narrow = serde_json::Map::new();
+    narrow.insert(widget_line.to_string(), json!("viewer"));
+    let (status, body) = w
+        .post(
+            &max,
+            &path,
+            json!({"approval": approval, "decision": "approve", "narrow": narrow}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "in-progress");
+    assert_eq!(body["lines"][1]["role"], "viewer");
+    let tasks = body["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 2);
+    let history: Vec<&str> = body["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["change"].as_str().unwrap())
+        .collect();
+    assert!(
+        history.contains(&"narrowed the role on Widget from editor to viewer"),
+        "{history:?}"
+    );
+    let (status, _) = w
+        .post(
+            &max,
+            &path,
+            json!({"approval": approval, "decision": "deny", "note": "late"}),
+        )
+        .await;
+    assert_eq!(status, 409, "decided once");
+
+    let slack = task_id(&body, "Grant member on Slack");
+    let widget = task_id(&body, "Grant viewer on Widget");
+    let task = |id: i64| format!("/api/v1/requests/{key}/tasks/{id}");
+    let (status, _) = w.post(&jo, &task(slack), json!({"outcome": "done"})).await;
+    assert_eq!(status, 403, "Jo does not provision Slack");
+    let (status, body) = w
+        .post(
+            &pia,
+            &task(slack),
+            json!({"outcome": "done", "note": "added"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = w
+        .post(
+            &ana,
+            &format!("/api/v1/requests/{key}/transitions"),
+            json!({"to": "resolved"}),
+        )
+        .await;
+    assert_eq!(status, 409, "a task is still open: {body}");
+    let (status, _) = w.post(&pia, &task(slack), json!({"outcome": "done"})).await;
+    assert_eq!(status, 409, "closed once");
+    let (status, body) = w.post(&jo, &task(widget), json!({"outcome": "done"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "resolved");
+
+    let db = w.app.db();
+    for person in [w.mia, w.cole] {
+        let g = db.grants_of(person).await.unwrap();
+        let held: Vec<(&str, &str)> = g
+            .iter()
+            .map(|g| (g.system_title.as_str(), g.role.as_str()))
+            .collect();
+        assert_eq!(held, [("Slack", "member"), ("Widget", "viewer")]);
+    }
+    // People pages: oneself and one's manager, not a colleague.
+    let page = |c: &reqwest::Client, who: &str| c.get(w.app.url(&format!("/people/{who}"))).send();
+    assert_eq!(page(&mia, "mia").await.unwrap().status(), 200);
+    assert_eq!(page(&max, "cole").await.unwrap().status(), 200);
+    assert_eq!(page(&mia, "cole").await.unwrap().status(), 404);
+
+    // Offboarding Cole: exactly what Cole holds, with the due times of the policy.
+    let last_day = Day::of(Timestamp::from_millis(now_ms())).add_days(10);
+    let before = now_ms();
+    let (status, created) = w
+        .post(&max, "/api/v1/requests", json!({"kind": "offboarding", "person": "cole@example.com", "last_day": last_day.to_string()}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let off = created["key"].as_str().unwrap().to_string();
+    let d = w.get(&max, &off).await;
+    let tasks = d["tasks"].as_array().unwrap();
+    let titles: Vec<&str> = tasks.iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Remove Cole Colleague's access to Slack",
+            "Remove Cole Colleague's access to Widget"
+        ]
+    );
+    let due = |t: &Value| t["due_at"].as_str().unwrap().to_string();
+    let expect = |tier, sox| {
+        Timestamp::from_millis(offboarding_due(last_day, false, before, tier, sox).0).rfc3339()
+    };
+    assert_eq!(due(&tasks[0]), expect(Some(2), false));
+    assert_eq!(due(&tasks[1]), expect(Some(3), true));
+    assert_eq!(tasks[0]["urgent"], false);
+    assert_eq!(tasks[1]["urgent"], true, "Widget is in SOX scope");
+    let (status, _) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({"kind": "offboarding", "person": "@cole", "last_day": last_day.to_string()}),
+        )
+        .await;
+    assert_eq!(status, 403, "members do not offboard people");
+
+    let t = |id: i64| format!("/api/v1/requests/{off}/tasks/{id}");
+    let (s1, s2) = (
+        tasks[0]["id"].as_i64().unwrap(),
+        tasks[1]["id"].as_i64().unwrap(),
+    );
+    let (status, body) = w
+        .post(&ana, &t(s1), json!({"outcome": "not-applicable"}))
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["field"], "note");
+    let (status, _) = w.post(&ana, &t(s1), json!({"outcome": "done"})).await;
+    assert_eq!(status, 200);
+    let (status, body) = w
+        .post(
+            &ana,
+            &t(s2),
+            json!({"outcome": "not-applicable", "note": "never logged in"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["state"], "resolved");
+    let g = db.grants_of(w.cole).await.unwrap();
+    let open: Vec<&str> = g
+        .iter()
+        .filter(|g| g.revoked_at.is_none())
+        .map(|g| g.system_title.as_str())
+        .collect();
+    assert_eq!(open, ["Widget"], "not applicable removes nothing");
+    assert_eq!(
+        db.grants_of(w.mia)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|g| g.revoked_at.is_none())
+            .count(),
+        2
+    );
+    let _ = w.max;
+    w.app.finish().await;
+}
+
+async fn bad_access_requests_are_named_and_save_nothing(b: Backend) {
+    let w = world(b).await;
+    let mia = w.client("mia").await;
+    let line = |system: &str| json!({"system": system, "role": "member", "justification": "why"});
+    let cases = [
+        (json!({"kind": "access", "people": ["mia@example.com"], "systems": [line("Nope")]}), "system_0", "There is no system called \u{201c}Nope\u{201d} in the registry; choose one from the list."),
+        (json!({"kind": "access", "people": ["mia@example.com"], "systems": [line("Finance App")]}), "system_0", "The helpdesk does not manage Finance App: ask Finance in #finance."),
+        (json!({"kind": "access", "people": ["ghost@example.com"], "systems": [line("Slack")]}), "people", "No one here is ghost@example.com. Check the spelling, or ask an analyst to add them."),
+        (json!({"kind": "access", "people": ["mia@example.com"], "systems": [line("Slack"), line("SLACK")]}), "system_1", "Line 2: SLACK is already on line 1; give it one line."),
+        (json!({"kind": "access", "people": ["mia@example.com"], "systems": [line("Slack")], "end_date": "2001-01-01"}), "end_date", "This date is in the past."),
+        (json!({"kind": "access", "people": ["mia@example.com"], "systems": [line("Slack"), line("Nope")]}), "system_1", "There is no system called \u{201c}Nope\u{201d} in the registry; choose one from the list."),
+        (json!({"kind": "access", "people": [], "systems": [line("Slack")]}), "people", "Name at least one person."),
+    ];
+    for (body, field, message) in cases {
+        let (status, res) = w.post(&mia, "/api/v1/requests", body.clone()).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(res["error"]["field"], field, "{body}");
+        assert_eq!(res["error"]["message"], message, "{body}");
+    }
+    // The same through the form's server function, field names as the form sends them.
+    let res = w
+        .app
+        .call(
+            &mia,
+            "/fn/submit_request",
+            &[
+                ("kind", "access"),
+                ("fields[people]", "mia@example.com"),
+                ("fields[system_0]", "Widget"),
+                ("fields[role_0]", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "justification_0");
+    assert_eq!(w.app.db().count_requests().await.unwrap(), 0);
+    w.app.finish().await;
+}
+
+async fn admin_access_and_red_data_add_their_approvals(b: Backend) {
+    let w = world(b).await;
+    let (mia, olga, sam) = (
+        w.client("mia").await,
+        w.client("olga").await,
+        w.client("sam").await,
+    );
+    let (status, created) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({
+                "kind": "access", "people": ["@mia"], "admin": true,
+                "systems": [
+                    {"system": "Vault", "role": "admin", "justification": "ops"},
+                    {"system": "Cloud Console", "role": "viewer", "justification": "ops"},
+                ],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap().to_string();
+    let d = w.get(&mia, &key).await;
+    let steps: Vec<(&str, &str)> = d["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["step"].as_str().unwrap(), a["approver"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("manager", "Max Manager"),
+            ("system-owner", "Owners of Vault"),
+            ("infrastructure", "Infrastructure"),
+            ("security", "Security"),
+        ]
+    );
+    assert_eq!(d["labels"], json!(["admin-access"]));
+    // Olga may decide the owner step and no other; the approver sees the request.
+    let o = w.get(&olga, &key).await;
+    let can: Vec<bool> = o["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["can_decide"].as_bool().unwrap())
+        .collect();
+    assert_eq!(can, [false, true, false, false]);
+    let s = w.get(&sam, &key).await;
+    let can: Vec<bool> = s["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["can_decide"].as_bool().unwrap())
+        .collect();
+    assert_eq!(can, [false, false, true, true]);
+    let manager_step = d["approvals"][0]["id"].as_i64().unwrap();
+    let (status, _) = w
+        .post(
+            &sam,
+            &format!("/api/v1/requests/{key}/approvals"),
+            json!({"approval": manager_step, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 403, "Security cannot take the manager's step");
+    // A denial needs a reason, then ends the request and skips the rest.
+    let owner_step = d["approvals"][1]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/requests/{key}/approvals");
+    let (status, body) = w
+        .post(
+            &olga,
+            &path,
+            json!({"approval": owner_step, "decision": "deny", "note": "  "}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["error"]["field"], "note");
+    let (status, body) = w
+        .post(
+            &olga,
+            &path,
+            json!({"approval": owner_step, "decision": "deny", "note": "Use break-glass instead."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "denied");
+    let states: Vec<&str> = body["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["skipped", "denied", "skipped", "skipped"]);
+    w.app.finish().await;
+}
+
+async fn a_reset_waits_for_the_identity_check(b: Backend) {
+    let w = world(b).await;
+    let (mia, ana) = (w.client("mia").await, w.client("ana").await);
+    let (status, created) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({"kind": "reset", "system": "Slack", "what": "2fa"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap().to_string();
+    let d = w.get(&ana, &key).await;
+    assert_eq!(d["state"], "new");
+    let reset = task_id(&d, "Reset the 2FA on Slack for Mia Member");
+    assert_eq!(d["tasks"][0]["needs_identity_check"], true);
+    let task = format!("/api/v1/requests/{key}/tasks/{reset}");
+    let (status, body) = w.post(&ana, &task, json!({"outcome": "done"})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(
+        body["error"]["message"],
+        "Record the identity check before closing the reset."
+    );
+    let checks = format!("/api/v1/requests/{key}/identity-checks");
+    let (status, _) = w
+        .post(&mia, &checks, json!({"method": "video-call", "note": "me"}))
+        .await;
+    assert_eq!(status, 403, "requesters do not vouch for themselves");
+    let (status, body) = w
+        .post(
+            &ana,
+            &checks,
+            json!({"method": "carrier-pigeon", "note": "x"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("method"))
+    );
+    let (status, body) = w
+        .post(&ana, &checks, json!({"method": "video-call", "note": ""}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("note"))
+    );
+    let (status, _) = w
+        .post(
+            &ana,
+            &checks,
+            json!({"method": "video-call", "note": "Passport shown on a call"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = w.post(&ana, &task, json!({"outcome": "done"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["state"], "resolved");
+    // The requester sees that a check happened, not its notes.
+    let m = w.get(&mia, &key).await;
+    assert_eq!(m["identity_checks"][0]["method"], "video-call");
+    assert_eq!(m["identity_checks"][0]["note"], "");
+    w.app.finish().await;
+}
+
+async fn other_kinds_are_typed_and_checked(b: Backend) {
+    let w = world(b).await;
+    let (mia, max) = (w.client("mia").await, w.client("max").await);
+    let in_days = |n: i64| {
+        Day::of(Timestamp::from_millis(now_ms()))
+            .add_days(n)
+            .to_string()
+    };
+    // A contractor without an end date gets six months; more than two years is refused.
+    let contractor = json!({
+        "kind": "contractor", "name": "Kim", "vendor": "Acme", "manager": "@max",
+        "po_approved": true, "review_done": true, "classification": "green",
+    });
+    let (status, created) = w.post(&mia, "/api/v1/requests", contractor.clone()).await;
+    assert_eq!(
+        status, 403,
+        "members do not bring in contractors: {created}"
+    );
+    let (status, created) = w.post(&max, "/api/v1/requests", contractor.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&max, created["key"].as_str().unwrap()).await;
+    let end = d["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "end_date")
+        .unwrap()["value"]
+        .clone();
+    let six_months = Day::of(Timestamp::from_millis(now_ms()))
+        .add_months(6)
+        .to_string();
+    assert_eq!(end, six_months);
+    // Max asks as the manager, so Max's own manager (none here) is replaced by Security.
+    assert_eq!(d["approvals"][0]["approver"], "Security");
+    let mut far = contractor.clone();
+    far["end_date"] = json!(in_days(800));
+    let (status, body) = w.post(&max, "/api/v1/requests", far).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("end_date"))
+    );
+    // A laptop repair needs IT and the manager.
+    let (status, created) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({"kind": "laptop", "laptop": "repair", "description": "Cracked screen"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&mia, created["key"].as_str().unwrap()).await;
+    let steps: Vec<&str> = d["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["approver"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["IT", "Max Manager"]);
+    // Training has no approvals and goes straight to the queue.
+    let (status, created) = w.post(&mia, "/api/v1/requests", json!({"kind": "training", "topic": "1Password", "preferred_times": "Tue mornings CET"})).await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&mia, created["key"].as_str().unwrap()).await;
+    assert_eq!(
+        (d["state"].as_str(), d["title"].as_str()),
+        (Some("new"), Some("Training: 1Password"))
+    );
+    w.app.finish().await;
+}
