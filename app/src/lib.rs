@@ -27,6 +27,7 @@ use routes::{
     guide_history::GuideHistoryPage,
     guides::GuidesPage,
     home::HomePage,
+    locked_out::LockedOutPage,
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
     person::PersonPage,
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("help/locked-out") view=LockedOutPage ssr=SsrMode::Async />
                     <Route path=path!("guides") view=GuidesPage ssr=SsrMode::Async />
                     <Route path=path!("guides/new") view=GuideNewPage ssr=SsrMode::Async />
                     <Route path=path!("guides/:slug") view=GuidePage ssr=SsrMode::Async />

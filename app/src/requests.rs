@@ -165,3 +165,17 @@ pub async fn change_state(key: String, to: String) -> Result<(), AppError> {
     use crate::ssr::{ctx, service};
     service::transition(&ctx::state()?, &ctx::require_viewer()?, &key, &to).await
 }
+
+/// The sign-in-free "I'm locked out" form. Same answer whether or not the address has an account.
+#[server(prefix = "/fn", endpoint = "report_lockout")]
+pub async fn report_lockout(
+    email: String,
+    system: String,
+    what: String,
+) -> Result<String, AppError> {
+    use crate::ssr::{catalog, ctx};
+    let answer =
+        catalog::report_lockout(&ctx::state()?, &email, &system, &what, &ctx::client_ip()).await?;
+    leptos_axum::redirect("/help/locked-out?sent=1");
+    Ok(answer.to_string())
+}

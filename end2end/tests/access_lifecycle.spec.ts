@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { people, ready, signIn } from './helpers';
+import { people, ready, signIn, unique } from './helpers';
 
 async function as(browser: Browser, email: string, javaScriptEnabled: boolean | undefined, next = '/') {
   const page = await (await browser.newContext({ javaScriptEnabled })).newPage();
@@ -163,4 +163,37 @@ test('only the approver decides, and a denial needs a reason', async ({ browser,
   await expect(manager.locator('.request-head')).toContainText('Denied');
   await member.reload();
   await expect(member.locator('.steps')).toContainText('Use the shared webinar account.');
+});
+
+// The sign-in-free lockout form: the same answer for any address; the analyst must record an
+// identity check before the unlock task can close.
+test('a lockout reported without signing in is worked after an identity check', async ({ browser, page, javaScriptEnabled }) => {
+  const system = unique('VPN gateway');
+  for (const email of ['nobody-here@tierdesk.test', people.member]) {
+    await page.goto('/help/locked-out');
+    await ready(page, javaScriptEnabled);
+    await page.getByLabel('Work e-mail').fill(email);
+    await page.getByLabel('What you are locked out of').fill(system);
+    await page.getByLabel('What happens when you try').fill('It says my account is locked.');
+    await page.getByRole('button', { name: 'Send to the helpdesk' }).click();
+    await expect(page.getByRole('status')).toHaveText(
+      'Thank you. If this address belongs to an account here, the helpdesk has your report. An analyst will confirm who you are on a video call or with your manager before unlocking anything.',
+    );
+  }
+
+  const analyst = await as(browser, people.analyst, javaScriptEnabled, '/queue');
+  await analyst.getByRole('row', { name: new RegExp(`Locked out of ${system}`) }).getByRole('link').first().click();
+  await ready(analyst, javaScriptEnabled);
+  const unlock = `Unlock ${system} for Mia Member`;
+  await expect(analyst.getByRole('listitem', { name: unlock })).toContainText('Waiting for the identity check');
+  await analyst.getByRole('listitem', { name: unlock }).getByRole('button', { name: 'Close task' }).click();
+  await expect(analyst.getByText('Record the identity check before closing the reset.')).toBeVisible();
+  await ready(analyst, javaScriptEnabled);
+  await analyst.getByLabel('How you checked').selectOption('video-call');
+  await analyst.getByLabel('What you checked').fill('Mia showed her badge on a video call.');
+  await analyst.getByRole('button', { name: 'Record identity check' }).click();
+  await expect(analyst.locator('.checks')).toContainText('video call');
+  await ready(analyst, javaScriptEnabled);
+  await analyst.getByRole('listitem', { name: unlock }).getByRole('button', { name: 'Close task' }).click();
+  await expect(analyst.locator('.request-head')).toContainText('Resolved');
 });

@@ -40,7 +40,7 @@ test('a software request goes from a member to an analyst and back', async ({ br
 
   await analyst.getByRole('button', { name: 'Claim' }).click();
   await expect(analyst.locator('.request-head')).toContainText('In progress');
-  await expect(analyst.locator('dl.facts')).toContainText('Ana Analyst');
+  await expect(analyst.locator('.request-side dl.facts')).toContainText('Ana Analyst');
 
   await analyst.getByLabel('Reply').fill('Please update Zoom to 6.4; that fixes the crash.');
   await analyst.getByRole('button', { name: 'Send reply' }).click();

@@ -113,3 +113,29 @@ CREATE TABLE grants (
 );
 CREATE INDEX grants_person ON grants(person_id, system_id);
 CREATE INDEX grants_system ON grants(system_id);
+
+-- Reports from the sign-in-free lockout form, for rate limiting per address and per network
+-- address. Kept whether or not the address has an account, so the limit reveals nothing.
+CREATE TABLE lockout_reports (
+    id     INTEGER PRIMARY KEY,
+    email  TEXT   NOT NULL,
+    ip     TEXT   NOT NULL,
+    at     BIGINT NOT NULL
+);
+CREATE INDEX lockout_reports_email ON lockout_reports(email, at);
+CREATE INDEX lockout_reports_ip ON lockout_reports(ip, at);
+
+-- The account the background jobs act as in request histories. It cannot sign in: inactive, and
+-- its password hash is no hash at all.
+INSERT INTO users (email, handle, name, password_hash, active, created_at)
+VALUES ('jobs@tierdesk.invalid', 'tierdesk', 'Tierdesk', '!', FALSE, 0);
+
+-- What a background job has done, once per subject and occasion: the primary key makes a second
+-- run (or a second server instance) skip what the first already did.
+CREATE TABLE job_marks (
+    job      TEXT   NOT NULL,
+    subject  BIGINT NOT NULL,
+    occasion TEXT   NOT NULL,
+    at       BIGINT NOT NULL,
+    PRIMARY KEY (job, subject, occasion)
+);

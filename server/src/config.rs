@@ -9,6 +9,8 @@ pub struct Config {
     pub database_url: String,
     /// The address people use, e.g. `https://help.example.com`; https turns on `Secure` cookies.
     pub base_url: Option<String>,
+    /// How often the scheduler runs the date-driven jobs (`TIERDESK_JOBS_EVERY_SECS`, default 300).
+    pub jobs_every: std::time::Duration,
 }
 
 impl Config {
@@ -24,10 +26,20 @@ impl Config {
         let base_url = std::env::var("TIERDESK_BASE_URL")
             .ok()
             .filter(|s| !s.trim().is_empty());
+        let jobs_every = match std::env::var("TIERDESK_JOBS_EVERY_SECS") {
+            Ok(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| format!("TIERDESK_JOBS_EVERY_SECS must be a whole number of seconds above 0 (got {v:?})"))?,
+            Err(_) => 300,
+        };
         Ok(Config {
             addr,
             database_url,
             base_url,
+            jobs_every: std::time::Duration::from_secs(jobs_every),
         })
     }
 

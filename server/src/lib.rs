@@ -110,6 +110,7 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, backend = state.db.backend(), "Tierdesk is listening on http://{local}");
     let app = router(state.clone(), options);
+    let jobs = tokio::spawn(run_jobs(state.clone(), config.jobs_every));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -117,8 +118,30 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server error: {e}"))?;
+    jobs.abort();
     state.db.close().await;
     Ok(())
+}
+
+/// The scheduler: runs the date-driven jobs now and then every `every`. Safe with several
+/// instances on one database (see `app::ssr::jobs`).
+async fn run_jobs(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match app::ssr::jobs::run(&state, app::ssr::store::now_ms()).await {
+            Ok(r) if r.is_empty() => {}
+            Ok(r) => tracing::info!(
+                closed_idle = r.closed_idle.len(),
+                end_reminders = r.end_reminders.len(),
+                offboarded = r.offboarded.len(),
+                rotation_reminders = r.rotation_reminders.len(),
+                "jobs ran"
+            ),
+            Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

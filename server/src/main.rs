@@ -42,11 +42,22 @@ enum Command {
     },
     /// Load demo people, guides and requests (idempotent), printing the demo passwords.
     Demo,
+    /// Background jobs (the server runs them every few minutes by itself).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Measure performance on a scratch database (adds generated data to DATABASE_URL).
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run the date-driven jobs once now (safe while servers run them too).
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -255,6 +266,20 @@ async fn run(command: Command) -> Result<(), String> {
         } => {
             let db = tierdesk::open_database(&config.database_url).await?;
             tierdesk::bench::systems(&db, count, queries).await
+        }
+        Command::Jobs {
+            command: JobsCommand::Run,
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            let st = app::ssr::AppState {
+                db,
+                secure_cookies: false,
+            };
+            let r = app::ssr::jobs::run(&st, app::ssr::store::now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{r:?}");
+            Ok(())
         }
         Command::Demo => {
             let db = tierdesk::open_database(&config.database_url).await?;

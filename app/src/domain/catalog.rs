@@ -101,6 +101,9 @@ pub const ROTATIONS: Choices = &[
     ("180", "Every 180 days"),
     ("365", "Every year"),
 ];
+/// The one answer the sign-in-free lockout form gives, whether or not the address has an account.
+pub const LOCKOUT_ANSWER: &str = "Thank you. If this address belongs to an account here, the helpdesk has your report. An analyst will confirm who you are on a video call or with your manager before unlocking anything.";
+
 /// How an analyst confirmed who is asking, before a reset or unlock.
 pub const IDENTITY_METHODS: Choices = &[
     ("video-call", "Video call with ID shown"),

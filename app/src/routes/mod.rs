@@ -8,6 +8,7 @@ pub mod guide_edit;
 pub mod guide_history;
 pub mod guides;
 pub mod home;
+pub mod locked_out;
 pub mod my_requests;
 pub mod not_found;
 pub mod person;

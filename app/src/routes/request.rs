@@ -97,7 +97,8 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                         " asked on "
                         {s.created_at.to_string()}
                     </p>
-                    <div class="prose plain">{detail.description.clone()}</div>
+                    {(!detail.description.is_empty())
+                        .then(|| view! { <div class="prose plain">{detail.description.clone()}</div> })}
                 </section>
                 {view! {
                     <WhatWasAsked detail=detail.clone() />

@@ -93,7 +93,7 @@ fn state_badge(state: &str) -> impl IntoView {
         other => other,
     }
     .to_string();
-    view! { <span class=format!("badge step-{state}")>{label}</span> }
+    view! { <span class=format!("badge status-{state}")>{label}</span> }
 }
 
 #[component]
@@ -227,9 +227,9 @@ fn TaskItem(key: String, t: TaskView, actions: FlowActions) -> impl IntoView {
                 {state_badge(&t.state)}
                 {t.urgent.then(|| view! { <span class="badge badge-urgent">"Urgent (SOX)"</span> })}
             </p>
-            <p class="muted small">
-                {t.system.clone().zip(t.system_slug.clone()).map(|(s, slug)| view! { <a href=format!("/systems/{slug}")>{s}</a> " · " })}
-                {t.person.clone().map(|p| view! { {p} " · " })}
+            <p class="muted small task-meta">
+                {t.system.clone().zip(t.system_slug.clone()).map(|(s, slug)| view! { <a href=format!("/systems/{slug}")>{s}</a> })}
+                {t.person.clone().map(|p| view! { <span>{p}</span> })}
                 {t.due_at.map(|d| view! { <span class="due">{format!("Due {d}")}</span> })}
             </p>
             {t.closed_by.clone().map(|by| view! {

@@ -439,7 +439,7 @@ fn SystemLines(
                     }
                 >
                     <button type="button" class="btn btn-quiet"
-                        disabled=move || rows.get() >= MAX_LINES
+                        disabled=move || { rows.get() >= MAX_LINES }
                         on:click=move |_| rows.update(|n| *n = (*n + 1).min(MAX_LINES))>
                         "Add another system"
                     </button>

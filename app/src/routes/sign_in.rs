@@ -39,7 +39,9 @@ pub fn SignInPage() -> impl IntoView {
                 </button>
             </form>
             <p class="muted small">
-                "Locked out or lost your second factor? Ask in the helpdesk channel; an analyst will check who you are over video."
+                "Locked out or lost your second factor? "
+                <a href="/help/locked-out">"Tell the helpdesk without signing in"</a>
+                "; an analyst will check who you are over video."
             </p>
         </div>
     }

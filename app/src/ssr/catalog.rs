@@ -858,3 +858,82 @@ pub async fn person_view(st: &AppState, v: &Viewer, handle: &str) -> Result<Pers
         held,
     })
 }
+
+// ----- the sign-in-free lockout form ---------------------------------------------------------------
+
+/// Reports per address, and per network address, in an hour.
+pub const LOCKOUT_PER_EMAIL: i64 = 3;
+pub const LOCKOUT_PER_IP: i64 = 10;
+
+pub use crate::domain::catalog::LOCKOUT_ANSWER;
+
+/// A visitor reports being locked out. A lockout request is made for the account with that
+/// address, if there is one; the answer and its timing say nothing about which. Reports are
+/// limited per address and per network address, counted whether or not the account exists.
+pub async fn report_lockout(
+    st: &AppState,
+    email: &str,
+    system: &str,
+    what: &str,
+    ip: &str,
+) -> Result<&'static str, AppError> {
+    let email = crate::domain::user::Email::parse(email)?;
+    let system = parse_text("system", "what you are locked out of", system, LINE_MAX)?;
+    let what = parse_text("what", "what happens when you try", what, 2_000)?;
+    let since = now_ms() - 3_600_000;
+    let (by_email, by_ip) = st
+        .db
+        .record_lockout_report(email.as_str(), ip, since)
+        .await?;
+    if by_email > LOCKOUT_PER_EMAIL || by_ip > LOCKOUT_PER_IP {
+        return Err(AppError::TooManyRequests {
+            message: "Too many reports in the last hour. Please wait, or ask a colleague to post in the helpdesk channel for you.".into(),
+        });
+    }
+    let Some(person) = st.db.person_by_email(email.as_str()).await? else {
+        tracing::info!("lockout report for an address without an account");
+        return Ok(LOCKOUT_ANSWER);
+    };
+    let key = crate::domain::registry::title_key(&system);
+    let known = st.db.system_brief(&key).await?.filter(|s| s.managed);
+    let shown = known
+        .as_ref()
+        .map(|s| s.title.clone())
+        .unwrap_or_else(|| system.clone());
+    let details = vec![
+        StoredDetail {
+            name: "system".into(),
+            label: "System".into(),
+            value: shown.clone(),
+            raw: shown.clone(),
+        },
+        StoredDetail {
+            name: "channel".into(),
+            label: "Reported".into(),
+            value: "Through the sign-in-free form: check identity before acting".into(),
+            raw: "visitor-form".into(),
+        },
+    ];
+    let record = NewRequestRecord {
+        kind: RequestKind::Lockout.as_str().to_string(),
+        title: format!("Locked out of {shown}"),
+        description: what,
+        priority: crate::domain::request::Priority::High.as_str().to_string(),
+        state: RequestState::New.as_str().to_string(),
+        requester_id: person.id,
+        details: serde_json::to_string(&details).map_err(|_| AppError::Internal)?,
+        people: vec![person.id],
+        tasks: vec![NewTask {
+            system_id: known.as_ref().map(|s| s.id),
+            team: Some(approval::Team::It.as_str().to_string()),
+            ..task(
+                TaskAction::Reset,
+                format!("Unlock {shown} for {}", person.name),
+            )
+        }],
+        ..Default::default()
+    };
+    let key = st.db.create_request(&record).await?;
+    tracing::info!(request = %key, "lockout reported without sign-in");
+    Ok(LOCKOUT_ANSWER)
+}

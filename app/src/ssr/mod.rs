@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod ctx;
 pub mod guides;
+pub mod jobs;
 pub mod markdown;
 pub mod registry;
 pub mod service;

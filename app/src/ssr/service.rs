@@ -228,6 +228,7 @@ fn history_entry(e: EventRow) -> HistoryEntry {
             (None, None) => "changed the assignee".to_string(),
         },
         "reply" => "replied".to_string(),
+        "idle-close" => "closed it after 30 days without activity".to_string(),
         "approval" => {
             let after = e.after.clone().unwrap_or_default();
             let (step, outcome) = after.split_once(':').unwrap_or((after.as_str(), ""));

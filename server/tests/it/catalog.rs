@@ -15,6 +15,8 @@ on_both!(
     admin_access_and_red_data_add_their_approvals,
     a_reset_waits_for_the_identity_check,
     other_kinds_are_typed_and_checked,
+    the_lockout_form_answers_alike_and_is_rate_limited,
+    scheduled_jobs_act_once_however_often_they_run,
 );
 
 const REGISTRY: &str = r#"
@@ -89,7 +91,7 @@ async fn world(b: Backend) -> World {
         db.set_manager(p, Some(max)).await.unwrap();
     }
     db.set_teams(pia, &["gitlab-com/it-team"]).await.unwrap();
-    db.set_teams(sam, &["security", "infrastructure"])
+    db.set_teams(sam, &["security", "infrastructure", "engineering"])
         .await
         .unwrap();
     import(db, REGISTRY, ImportOptions::default())
@@ -632,5 +634,199 @@ async fn other_kinds_are_typed_and_checked(b: Backend) {
         (d["state"].as_str(), d["title"].as_str()),
         (Some("new"), Some("Training: 1Password"))
     );
+    w.app.finish().await;
+}
+
+async fn the_lockout_form_answers_alike_and_is_rate_limited(b: Backend) {
+    let w = world(b).await;
+    let c = w.app.client();
+    let report = |email: &'static str| {
+        let c = c.clone();
+        let url = w.app.url("/fn/report_lockout");
+        async move {
+            let res = c
+                .post(url)
+                .header("accept", "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .form(&[
+                    ("email", email),
+                    ("system", "Slack"),
+                    ("what", "Locked after MFA failures"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let known = report("mia@example.com").await;
+    let unknown = report("ghost@example.com").await;
+    assert_eq!(known.0, 200);
+    assert_eq!(
+        known, unknown,
+        "the same answer for an address with and without an account"
+    );
+    assert_eq!(
+        w.app.db().count_requests().await.unwrap(),
+        1,
+        "a request only for the real account"
+    );
+    let r = w
+        .app
+        .db()
+        .request(app::domain::request::RequestKey::new(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (r.requester_id, r.title.as_str(), r.state.as_str()),
+        (w.mia, "Locked out of Slack", "new")
+    );
+    // Bad input names the field; nothing is made.
+    let res = c
+        .post(w.app.url("/fn/report_lockout"))
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", "not-an-address"),
+            ("system", "Slack"),
+            ("what", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    // Three reports an hour per address, counted alike for addresses without an account.
+    for _ in 0..2 {
+        assert_eq!(report("ghost@example.com").await.0, 200);
+    }
+    assert_eq!(report("ghost@example.com").await.0, 429);
+    assert_eq!(report("mia@example.com").await.0, 200);
+    assert_eq!(report("mia@example.com").await.0, 200);
+    assert_eq!(report("mia@example.com").await.0, 429);
+    assert_eq!(w.app.db().count_requests().await.unwrap(), 3);
+    w.app.finish().await;
+}
+
+async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
+    use app::domain::request::RequestKey;
+    use app::ssr::jobs::run;
+    use app::ssr::AppState;
+    const DAY: i64 = 86_400_000;
+    let w = world(b).await;
+    let st = AppState {
+        db: w.app.db().clone(),
+        secure_cookies: false,
+    };
+    let (mia, max, sam, ana) = (
+        w.client("mia").await,
+        w.client("max").await,
+        w.client("sam").await,
+        w.client("ana").await,
+    );
+    let key = |v: &Value| v["key"].as_str().unwrap().to_string();
+    let number = |k: &str| k.parse::<RequestKey>().unwrap();
+    let access = json!({"kind": "access", "people": ["@mia"], "systems": [{"system": "Widget", "role": "viewer", "justification": "x"}]});
+    let (_, idle) = w.post(&mia, "/api/v1/requests", access.clone()).await;
+    let (_, reviewed) = w.post(&mia, "/api/v1/requests", access).await;
+    w.app
+        .db()
+        .add_label(number(&key(&reviewed)), "access-review", w.max)
+        .await
+        .unwrap();
+    let end = Day::of(Timestamp::from_millis(now_ms())).add_days(20);
+    let (status, collab) = w.post(&max, "/api/v1/requests", json!({
+        "kind": "external-collaborator", "name": "Kim Extern", "organisation": "Acme", "sponsor": "@mia",
+        "systems": [{"system": "Slack", "role": "guest", "justification": "joint channel"}],
+        "end_date": end.to_string(),
+    })).await;
+    assert_eq!(status, 201, "{collab}");
+    let collab = key(&collab);
+    let d = w.get(&sam, &collab).await;
+    let step = d["approvals"][0]["id"].as_i64().unwrap();
+    let (status, _) = w
+        .post(
+            &sam,
+            &format!("/api/v1/requests/{collab}/approvals"),
+            json!({"approval": step, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, sa) = w.post(&mia, "/api/v1/requests", json!({
+        "kind": "service-account", "system": "Widget", "owner": "@mia", "purpose": "exports", "scopes": "read", "rotation_days": "30",
+    })).await;
+    assert_eq!(status, 201, "{sa}");
+    let sa = key(&sa);
+    let d = w.get(&sam, &sa).await;
+    let step = d["approvals"][0]["id"].as_i64().unwrap();
+    assert_eq!(d["approvals"][0]["approver"], "Engineering");
+    let (status, body) = w
+        .post(
+            &sam,
+            &format!("/api/v1/requests/{sa}/approvals"),
+            json!({"approval": step, "decision": "approve"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let d = w.get(&ana, &sa).await;
+    let t = d["tasks"][0]["id"].as_i64().unwrap();
+    let (status, body) = w
+        .post(
+            &ana,
+            &format!("/api/v1/requests/{sa}/tasks/{t}"),
+            json!({"outcome": "done"}),
+        )
+        .await;
+    assert_eq!((status, body["state"].as_str()), (200, Some("resolved")));
+
+    let now = now_ms();
+    // Nothing is due yet.
+    assert!(run(&st, now).await.unwrap().is_empty());
+    // Six days before the end: one reminder, however often the jobs run.
+    let soon = now + 14 * DAY + DAY / 2;
+    let first = run(&st, soon).await.unwrap();
+    assert_eq!(first.end_reminders, [number(&collab)]);
+    assert!(run(&st, soon).await.unwrap().end_reminders.is_empty());
+    let d = w.get(&max, &collab).await;
+    assert!(d["comments"][0]["body"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("access for Kim Extern ends on {end}")));
+    // On the end date: one offboarding request with a task per system.
+    let ended = now + 20 * DAY + DAY / 2;
+    let second = run(&st, ended).await.unwrap();
+    assert_eq!(second.offboarded.len(), 1);
+    assert!(run(&st, ended).await.unwrap().offboarded.is_empty());
+    let off = second.offboarded[0].1.to_string();
+    let d = w.get(&ana, &off).await;
+    assert_eq!(d["kind"], "offboarding");
+    let titles: Vec<&str> = d["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Remove Kim Extern's access to Slack"]);
+    // Thirty-one days on: the idle access request closes, the reviewed one stays; the service
+    // account is due for rotation once per period.
+    let later = now + 31 * DAY;
+    let third = run(&st, later).await.unwrap();
+    assert_eq!(third.closed_idle, [number(&key(&idle))]);
+    assert_eq!(third.rotation_reminders, [number(&sa)]);
+    let again = run(&st, later).await.unwrap();
+    assert!(again.closed_idle.is_empty() && again.rotation_reminders.is_empty());
+    assert_eq!(w.get(&mia, &key(&idle)).await["state"], "closed");
+    assert_eq!(
+        w.get(&mia, &key(&reviewed)).await["state"],
+        "awaiting-approval"
+    );
+    assert_eq!(
+        run(&st, now + 61 * DAY).await.unwrap().rotation_reminders,
+        [number(&sa)]
+    );
+    // Two runs at once still act once.
+    let (a, b) = tokio::join!(run(&st, now + 91 * DAY), run(&st, now + 91 * DAY));
+    let reminders = a.unwrap().rotation_reminders.len() + b.unwrap().rotation_reminders.len();
+    assert_eq!(reminders, 1);
     w.app.finish().await;
 }

@@ -320,6 +320,25 @@ impl Db {
         })
     }
 
+    /// Adds a label (with a history line); adding one already there changes nothing.
+    pub async fn add_label(&self, key: RequestKey, label: &str, actor: i64) -> Result<bool> {
+        let now = now_ms();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let done = q(sqlx::query("INSERT INTO request_labels (request_id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(key.number()).bind(label).execute(&mut *tx).await)?;
+            let added = done.rows_affected() == 1;
+            if added {
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'label', NULL, $4)")
+                    .bind(key.number()).bind(actor).bind(now).bind(label).execute(&mut *tx).await)?;
+                q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2").bind(now).bind(key.number()).execute(&mut *tx).await)?;
+            }
+            q(tx.commit().await)?;
+            Ok(added)
+        })
+    }
+
     pub async fn request_labels(&self, key: RequestKey) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = on_pool!(self, p => q(sqlx::query_as(
             "SELECT label FROM request_labels WHERE request_id = $1 ORDER BY label")
@@ -686,5 +705,104 @@ impl Db {
              WHERE s.id IN (SELECT system_id FROM grants WHERE person_id = $1 AND revoked_at IS NULL) \
              ORDER BY s.title_key")
             .bind(person).fetch_all(p).await))
+    }
+
+    // ----- the sign-in-free lockout form -----------------------------------------------------
+
+    /// Records a report and answers how many this address and this network address made since
+    /// `since` (this one included), in one transaction.
+    pub async fn record_lockout_report(
+        &self,
+        email: &str,
+        ip: &str,
+        since: i64,
+    ) -> Result<(i64, i64)> {
+        let now = now_ms();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            q(sqlx::query("DELETE FROM lockout_reports WHERE at < $1").bind(since).execute(&mut *tx).await)?;
+            q(sqlx::query("INSERT INTO lockout_reports (email, ip, at) VALUES ($1, $2, $3)")
+                .bind(email).bind(ip).bind(now).execute(&mut *tx).await)?;
+            let (by_email,): (i64,) = q(sqlx::query_as("SELECT COUNT(*) FROM lockout_reports WHERE email = $1 AND at >= $2")
+                .bind(email).bind(since).fetch_one(&mut *tx).await)?;
+            let (by_ip,): (i64,) = q(sqlx::query_as("SELECT COUNT(*) FROM lockout_reports WHERE ip = $1 AND at >= $2")
+                .bind(ip).bind(since).fetch_one(&mut *tx).await)?;
+            q(tx.commit().await)?;
+            Ok((by_email, by_ip))
+        })
+    }
+
+    // ----- background jobs -------------------------------------------------------------------
+
+    /// The account jobs act as (made by migration 0006).
+    pub async fn jobs_user(&self) -> Result<i64> {
+        let (id,): (i64,) = on_pool!(self, p => q(sqlx::query_as(
+            "SELECT id FROM users WHERE handle = 'tierdesk' AND email = 'jobs@tierdesk.invalid'").fetch_one(p).await))?;
+        Ok(id)
+    }
+
+    /// Claims `(job, subject, occasion)`; true for the one caller that got it.
+    pub async fn claim_job_mark(&self, job: &str, subject: i64, occasion: &str) -> Result<bool> {
+        let inserted = on_pool!(self, p => q(sqlx::query(
+            "INSERT INTO job_marks (job, subject, occasion, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(job).bind(subject).bind(occasion).bind(now_ms()).execute(p).await)
+            .map(|done| done.rows_affected()))?;
+        Ok(inserted == 1)
+    }
+
+    /// Gives a claim back when the work behind it failed, so a later run tries again.
+    pub async fn release_job_mark(&self, job: &str, subject: i64, occasion: &str) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query("DELETE FROM job_marks WHERE job = $1 AND subject = $2 AND occasion = $3")
+            .bind(job).bind(subject).bind(occasion).execute(p).await).map(|_| ()))
+    }
+
+    /// Closes open access requests untouched since `cutoff`, unless labelled `access-review`.
+    /// Each close is conditional on the request still being idle, so two runs close it once.
+    pub async fn close_idle_access_requests(&self, cutoff: i64, actor: i64) -> Result<Vec<i64>> {
+        let now = now_ms();
+        let open = [
+            "new",
+            "triaged",
+            "awaiting-approval",
+            "in-progress",
+            "waiting-on-requester",
+        ];
+        on_pool!(self, p => {
+            let idle: Vec<(i64, String)> = q(sqlx::query_as(
+                "SELECT id, state FROM requests WHERE kind = 'access' AND updated_at < $1 \
+                 AND state IN ($2, $3, $4, $5, $6) \
+                 AND NOT EXISTS (SELECT 1 FROM request_labels l WHERE l.request_id = requests.id AND l.label = 'access-review') \
+                 ORDER BY id")
+                .bind(cutoff).bind(open[0]).bind(open[1]).bind(open[2]).bind(open[3]).bind(open[4])
+                .fetch_all(p).await)?;
+            let mut closed = Vec::new();
+            for (id, state) in idle {
+                let mut tx = q(p.begin().await)?;
+                let done = q(sqlx::query("UPDATE requests SET state = 'closed', updated_at = $1 WHERE id = $2 AND state = $3 AND updated_at < $4")
+                    .bind(now).bind(id).bind(&state).bind(cutoff).execute(&mut *tx).await)?;
+                if done.rows_affected() == 1 {
+                    q(sqlx::query("UPDATE approvals SET state = 'skipped' WHERE request_id = $1 AND state = 'pending'")
+                        .bind(id).execute(&mut *tx).await)?;
+                    q(sqlx::query(
+                        "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'idle-close', $4, 'closed')")
+                        .bind(id).bind(actor).bind(now).bind(&state).execute(&mut *tx).await)?;
+                    closed.push(id);
+                }
+                q(tx.commit().await)?;
+            }
+            Ok(closed)
+        })
+    }
+
+    /// Requests of these kinds that are not denied or cancelled, for date-driven jobs.
+    pub async fn live_requests_of_kinds(&self, kinds: &[&str]) -> Result<Vec<super::RequestRow>> {
+        let list = kinds
+            .iter()
+            .map(|k| format!("'{}'", k.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{} WHERE r.kind IN ({list}) AND r.state NOT IN ('denied', 'cancelled') ORDER BY r.id", super::requests::REQUEST_SELECT))
+            .fetch_all(p).await))
     }
 }

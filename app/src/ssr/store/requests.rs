@@ -146,7 +146,7 @@ impl Db {
     }
 }
 
-const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
+pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
     r.requester_id, rq.name AS requester_name, r.assignee_id, a.name AS assignee_name, \
     r.created_at, r.updated_at, r.details \
     FROM requests r JOIN users rq ON rq.id = r.requester_id LEFT JOIN users a ON a.id = r.assignee_id";
