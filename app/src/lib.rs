@@ -20,6 +20,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
     admin_registry::RegistryAdminPage,
+    admin_templates::RoleTemplatesPage,
     approvals::ApprovalsPage,
     catalog::CatalogPage,
     guide::GuidePage,
@@ -102,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("people/:handle") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/role-templates") view=RoleTemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
                 </Routes>

@@ -186,3 +186,12 @@ pub struct SystemChoice {
     pub classification: Option<String>,
     pub baseline: bool,
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleTemplateView {
+    pub id: i64,
+    pub department: String,
+    pub job_role: String,
+    /// (system, role)
+    pub systems: Vec<(String, String)>,
+}

@@ -179,3 +179,33 @@ pub async fn report_lockout(
     leptos_axum::redirect("/help/locked-out?sent=1");
     Ok(answer.to_string())
 }
+
+#[server(prefix = "/fn", endpoint = "list_role_templates")]
+pub async fn list_role_templates() -> Result<Vec<crate::model::RoleTemplateView>, AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::role_templates(&ctx::state()?, &ctx::require_viewer()?).await
+}
+
+/// Create or replace a template: `systems` is one `System = role` per line.
+#[server(prefix = "/fn", endpoint = "save_role_template")]
+pub async fn save_role_template(
+    department: String,
+    job_role: String,
+    systems: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::save_role_template(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &department,
+        &job_role,
+        &systems,
+    )
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "delete_role_template")]
+pub async fn delete_role_template(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::delete_role_template(&ctx::state()?, &ctx::require_viewer()?, id).await
+}

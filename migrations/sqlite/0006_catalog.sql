@@ -139,3 +139,19 @@ CREATE TABLE job_marks (
     at       BIGINT NOT NULL,
     PRIMARY KEY (job, subject, occasion)
 );
+
+-- Role templates: the systems (and role in each) a department's job role gets, kept by admins.
+-- Onboarding grants them; a role change grants and revokes the difference.
+CREATE TABLE role_templates (
+    id          INTEGER PRIMARY KEY,
+    department  TEXT    NOT NULL,
+    job_role    TEXT    NOT NULL,
+    key         TEXT    NOT NULL UNIQUE,   -- lower-cased "department/job role"
+    updated_at  BIGINT  NOT NULL
+);
+CREATE TABLE role_template_systems (
+    template_id INTEGER NOT NULL REFERENCES role_templates(id) ON DELETE CASCADE,
+    system_id   INTEGER NOT NULL REFERENCES systems(id),
+    role        TEXT    NOT NULL,
+    PRIMARY KEY (template_id, system_id)
+);

@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod admin_registry;
+pub mod admin_templates;
 pub mod approvals;
 pub mod catalog;
 pub mod guide;

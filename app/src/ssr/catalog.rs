@@ -9,7 +9,8 @@ use super::store::{
 use crate::domain::access;
 use crate::domain::approval::{self, Approver, LineFacts, PersonFacts, PolicyInput, StepKind};
 use crate::domain::catalog::{
-    FieldType, Input, PersonName, Submission, Value, IDENTITY_METHODS, LINE_MAX,
+    parse_template_lines, template_diff, template_key, FieldType, Input, PersonName, Submission,
+    Value, IDENTITY_METHODS, LINE_MAX,
 };
 use crate::domain::error::AppError;
 use crate::domain::request::{parse_text, RequestKey, RequestKind, RequestState};
@@ -348,7 +349,14 @@ impl Plan<'_> {
         today: Day,
     ) -> Result<Vec<NewTask>, AppError> {
         use RequestKind as K;
-        let t = |n: &str| self.sub.text(n).unwrap_or_default().to_string();
+        // A field as text: dates too, so titles can name them.
+        let t = |n: &str| {
+            self.sub
+                .text(n)
+                .map(str::to_string)
+                .or_else(|| self.sub.date(n).map(|d| d.to_string()))
+                .unwrap_or_default()
+        };
         let system = |n: &str| self.systems.get(n);
         let mut out = Vec::new();
         match self.kind {
@@ -436,12 +444,27 @@ impl Plan<'_> {
                 )
             }),
             K::Onboarding => {
-                for s in st.db.baseline_systems().await? {
+                let baseline = st.db.baseline_systems().await?;
+                for s in &baseline {
                     out.push(NewTask {
                         system_id: Some(s.0),
                         ..task(
                             TaskAction::Work,
                             format!("Create {}'s baseline access to {}", t("new_hire_name"), s.1),
+                        )
+                    });
+                }
+                let key = template_key(&t("department"), &t("job_role"));
+                for (id, title, role) in st.db.template_systems(&key).await?.unwrap_or_default() {
+                    if baseline.iter().any(|b| b.0 == id) {
+                        continue;
+                    }
+                    out.push(NewTask {
+                        system_id: Some(id),
+                        role: Some(role.clone()),
+                        ..task(
+                            TaskAction::Work,
+                            format!("Create {}'s {role} access to {title}", t("new_hire_name")),
                         )
                     });
                 }
@@ -482,12 +505,59 @@ impl Plan<'_> {
                     }
                 }
             }
-            K::RoleChange | K::Contractor | K::Infrastructure | K::ServiceAccount => {
+            K::RoleChange => {
+                let Some(p) = self.people.first() else {
+                    return Ok(out);
+                };
+                let dept = t("department");
+                let new = st.db.template_systems(&template_key(&dept, &t("new_role"))).await?.ok_or_else(|| {
+                    AppError::invalid(
+                        "new_role",
+                        format!("There is no role template for {} in {dept}; ask an admin to add one, or request access directly.", t("new_role")),
+                    )
+                })?;
+                let old = st
+                    .db
+                    .template_systems(&template_key(&dept, &t("old_role")))
+                    .await?
+                    .unwrap_or_default();
+                let ids = |v: &[(i64, String, String)]| {
+                    v.iter()
+                        .map(|(id, _, role)| (*id, role.clone()))
+                        .collect::<Vec<_>>()
+                };
+                let title_of = |id: i64| {
+                    new.iter()
+                        .chain(old.iter())
+                        .find(|s| s.0 == id)
+                        .map(|s| s.1.clone())
+                        .unwrap_or_default()
+                };
+                let (grants, revokes) = template_diff(&ids(&old), &ids(&new));
+                for (id, role) in grants {
+                    out.push(NewTask {
+                        system_id: Some(id),
+                        person_id: Some(p.id),
+                        role: Some(role.clone()),
+                        ..task(
+                            TaskAction::Grant,
+                            format!("Grant {role} on {} to {}", title_of(id), p.name),
+                        )
+                    });
+                }
+                for id in revokes {
+                    out.push(NewTask {
+                        system_id: Some(id),
+                        person_id: Some(p.id),
+                        ..task(
+                            TaskAction::Revoke,
+                            format!("Remove {}'s access to {}", p.name, title_of(id)),
+                        )
+                    });
+                }
+            }
+            K::Contractor | K::Infrastructure | K::ServiceAccount => {
                 let (title, team) = match self.kind {
-                    K::RoleChange => (
-                        format!("Adjust access from {} to {}", t("old_role"), t("new_role")),
-                        approval::Team::It,
-                    ),
                     K::Contractor => (
                         format!(
                             "Create accounts for contractor {}, ending {}",
@@ -936,4 +1006,80 @@ pub async fn report_lockout(
     let key = st.db.create_request(&record).await?;
     tracing::info!(request = %key, "lockout reported without sign-in");
     Ok(LOCKOUT_ANSWER)
+}
+
+// ----- role templates ---------------------------------------------------------------------------
+
+fn require_admin(v: &Viewer) -> Result<(), AppError> {
+    if v.has(crate::domain::user::Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn role_templates(
+    st: &AppState,
+    v: &Viewer,
+) -> Result<Vec<crate::model::RoleTemplateView>, AppError> {
+    require_admin(v)?;
+    Ok(st
+        .db
+        .role_templates()
+        .await?
+        .into_iter()
+        .map(|t| crate::model::RoleTemplateView {
+            id: t.id,
+            department: t.department,
+            job_role: t.job_role,
+            systems: t
+                .systems
+                .into_iter()
+                .map(|(_, title, role)| (title, role))
+                .collect(),
+        })
+        .collect())
+}
+
+/// Creates or replaces a template. Every system must be in the registry; nothing is saved otherwise.
+pub async fn save_role_template(
+    st: &AppState,
+    v: &Viewer,
+    department: &str,
+    job_role: &str,
+    systems: &str,
+) -> Result<(), AppError> {
+    require_admin(v)?;
+    let department = parse_text("department", "the department", department, LINE_MAX)?;
+    let job_role = parse_text("job_role", "the job role", job_role, LINE_MAX)?;
+    let mut resolved = Vec::new();
+    for (title, role) in parse_template_lines(systems)? {
+        let key = crate::domain::registry::title_key(&title);
+        let s = st.db.system_brief(&key).await?.ok_or_else(|| {
+            AppError::invalid(
+                "systems",
+                format!("There is no system called \u{201c}{title}\u{201d} in the registry."),
+            )
+        })?;
+        resolved.push((s.id, role));
+    }
+    st.db
+        .save_role_template(
+            &department,
+            &job_role,
+            &template_key(&department, &job_role),
+            &resolved,
+        )
+        .await?;
+    tracing::info!(by = v.id, department = %department, job_role = %job_role, "role template saved");
+    Ok(())
+}
+
+pub async fn delete_role_template(st: &AppState, v: &Viewer, id: i64) -> Result<(), AppError> {
+    require_admin(v)?;
+    if st.db.delete_role_template(id).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("That template"))
+    }
 }

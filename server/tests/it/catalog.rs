@@ -17,6 +17,7 @@ on_both!(
     other_kinds_are_typed_and_checked,
     the_lockout_form_answers_alike_and_is_rate_limited,
     scheduled_jobs_act_once_however_often_they_run,
+    role_templates_drive_onboarding_and_role_changes,
 );
 
 const REGISTRY: &str = r#"
@@ -83,6 +84,8 @@ async fn world(b: Backend) -> World {
         .await;
     let sam = t
         .person("sam@example.com", "Sam Security", &[Role::Engineer])
+        .await;
+    t.person("ada@example.com", "Ada Admin", &[Role::Admin])
         .await;
     t.person("ana@example.com", "Ana Analyst", &[Role::Analyst])
         .await;
@@ -829,4 +832,140 @@ async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
     let reminders = a.unwrap().rotation_reminders.len() + b.unwrap().rotation_reminders.len();
     assert_eq!(reminders, 1);
     w.app.finish().await;
+}
+
+async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
+    let w = world(b).await;
+    let (ada, ana, max) = (
+        w.client("ada").await,
+        w.client("ana").await,
+        w.client("max").await,
+    );
+    assert_eq!(
+        save_template(&w.app, &ana, "AE", "Slack = member")
+            .await
+            .status(),
+        403,
+        "admins only"
+    );
+    let res = save_template(&w.app, &ada, "AE", "Slack = member\nNope = x").await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "systems");
+    assert!(
+        w.app.db().role_templates().await.unwrap().is_empty(),
+        "nothing half-saved"
+    );
+    assert_eq!(
+        save_template(&w.app, &ada, "AE", "Slack = member\nWidget = viewer")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        save_template(
+            &w.app,
+            &ada,
+            "Manager",
+            "Slack = member\nwidget = editor\nVault = viewer"
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(w.app.db().role_templates().await.unwrap().len(), 2);
+
+    // Onboarding: every baseline system, the template's other systems, and a laptop.
+    let start = Day::of(Timestamp::from_millis(now_ms()))
+        .add_days(14)
+        .to_string();
+    let (status, created) = w.post(&max, "/api/v1/requests", json!({
+        "kind": "onboarding", "new_hire_name": "Nia New", "new_hire_email": "nia@example.com",
+        "start_date": start, "department": "sales", "job_role": "ae", "manager": "@max",
+    })).await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&max, created["key"].as_str().unwrap()).await;
+    let titles: Vec<&str> = d["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Create Nia New's baseline access to Slack",
+            "Create Nia New's viewer access to Widget",
+            &format!("Laptop for Nia New, starting {start}"),
+        ]
+    );
+
+    // A role change grants and revokes the difference between the templates.
+    let (status, created) = w.post(&max, "/api/v1/requests", json!({
+        "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "AE", "new_role": "Manager",
+        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+    })).await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&max, created["key"].as_str().unwrap()).await;
+    let titles: Vec<&str> = d["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Grant viewer on Vault to Cole Colleague",
+            "Grant editor on Widget to Cole Colleague"
+        ]
+    );
+    let (status, created) = w.post(&max, "/api/v1/requests", json!({
+        "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "Manager", "new_role": "AE",
+        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+    })).await;
+    assert_eq!(status, 201, "{created}");
+    let d = w.get(&max, created["key"].as_str().unwrap()).await;
+    let titles: Vec<&str> = d["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Grant viewer on Widget to Cole Colleague",
+            "Remove Cole Colleague's access to Vault"
+        ]
+    );
+    let before = w.app.db().count_requests().await.unwrap();
+    let (status, body) = w.post(&max, "/api/v1/requests", json!({
+        "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "AE", "new_role": "Astronaut",
+        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+    })).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("new_role"))
+    );
+    assert_eq!(w.app.db().count_requests().await.unwrap(), before);
+    w.app.finish().await;
+}
+
+async fn save_template(
+    app: &TestApp,
+    c: &reqwest::Client,
+    role: &str,
+    systems: &str,
+) -> reqwest::Response {
+    app.call(
+        c,
+        "/fn/save_role_template",
+        &[
+            ("department", "Sales"),
+            ("job_role", role),
+            ("systems", systems),
+        ],
+    )
+    .await
 }

@@ -805,4 +805,90 @@ impl Db {
             "{} WHERE r.kind IN ({list}) AND r.state NOT IN ('denied', 'cancelled') ORDER BY r.id", super::requests::REQUEST_SELECT))
             .fetch_all(p).await))
     }
+
+    // ----- role templates --------------------------------------------------------------------
+
+    /// Creates or replaces the template for a department's job role, in one transaction.
+    pub async fn save_role_template(
+        &self,
+        department: &str,
+        job_role: &str,
+        key: &str,
+        systems: &[(i64, String)],
+    ) -> Result<i64> {
+        let now = now_ms();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let (id,): (i64,) = q(sqlx::query_as(
+                "INSERT INTO role_templates (department, job_role, key, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (key) DO UPDATE SET department = excluded.department, job_role = excluded.job_role, updated_at = excluded.updated_at \
+                 RETURNING id")
+                .bind(department).bind(job_role).bind(key).bind(now).fetch_one(&mut *tx).await)?;
+            q(sqlx::query("DELETE FROM role_template_systems WHERE template_id = $1").bind(id).execute(&mut *tx).await)?;
+            for (system, role) in systems {
+                q(sqlx::query("INSERT INTO role_template_systems (template_id, system_id, role) VALUES ($1, $2, $3)")
+                    .bind(id).bind(system).bind(role).execute(&mut *tx).await)?;
+            }
+            q(tx.commit().await)?;
+            Ok(id)
+        })
+    }
+
+    pub async fn delete_role_template(&self, id: i64) -> Result<bool> {
+        let n = on_pool!(self, p => q(sqlx::query("DELETE FROM role_templates WHERE id = $1").bind(id).execute(p).await)
+            .map(|d| d.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Every template with its systems: (id, department, job role, [(system id, title, role)]).
+    pub async fn role_templates(&self) -> Result<Vec<RoleTemplateRow>> {
+        let rows: Vec<(
+            i64,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        )> = on_pool!(self, p => q(sqlx::query_as(
+            "SELECT t.id, t.department, t.job_role, s.id, s.title, ts.role FROM role_templates t \
+             LEFT JOIN role_template_systems ts ON ts.template_id = t.id LEFT JOIN systems s ON s.id = ts.system_id \
+             ORDER BY t.key, s.title_key").fetch_all(p).await))?;
+        let mut out: Vec<RoleTemplateRow> = Vec::new();
+        for (id, department, job_role, sid, title, role) in rows {
+            if out.last().map(|t| t.id) != Some(id) {
+                out.push(RoleTemplateRow {
+                    id,
+                    department,
+                    job_role,
+                    systems: Vec::new(),
+                });
+            }
+            if let (Some(sid), Some(title), Some(role), Some(t)) =
+                (sid, title, role, out.last_mut())
+            {
+                t.systems.push((sid, title, role));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The systems of the template with this key, or `None` when there is no such template.
+    pub async fn template_systems(&self, key: &str) -> Result<Option<Vec<(i64, String, String)>>> {
+        let found: Option<(i64,)> = on_pool!(self, p => q(sqlx::query_as("SELECT id FROM role_templates WHERE key = $1")
+            .bind(key).fetch_optional(p).await))?;
+        let Some((id,)) = found else { return Ok(None) };
+        let rows: Vec<(i64, String, String)> = on_pool!(self, p => q(sqlx::query_as(
+            "SELECT s.id, s.title, ts.role FROM role_template_systems ts JOIN systems s ON s.id = ts.system_id \
+             WHERE ts.template_id = $1 ORDER BY s.title_key").bind(id).fetch_all(p).await))?;
+        Ok(Some(rows))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleTemplateRow {
+    pub id: i64,
+    pub department: String,
+    pub job_role: String,
+    /// (system id, title, role)
+    pub systems: Vec<(i64, String, String)>,
 }
