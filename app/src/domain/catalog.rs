@@ -1188,12 +1188,77 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_has_unique_field_names_and_parses_when_filled() {
+    fn every_kind_has_unique_field_names() {
         for kind in RequestKind::ALL {
             let mut names: Vec<&str> = kind.fields().iter().map(|f| f.name).collect();
             names.sort();
             names.dedup();
             assert_eq!(names.len(), kind.fields().len(), "{kind}");
+        }
+    }
+
+    /// A value each field type accepts, so every kind can be filled in the way a person would.
+    fn sample(spec: &FieldSpec, input: &mut Input) {
+        let today = today();
+        let mut put = |k: &str, v: String| {
+            input.insert(k.to_string(), v);
+        };
+        match spec.ty {
+            T::Line | T::Text => put(spec.name, "something".into()),
+            T::Email => put(spec.name, "new.hire@example.com".into()),
+            T::Date { past, future } => put(
+                spec.name,
+                if future == 0 {
+                    today.add_days(-past.min(4 * 365)).to_string()
+                } else {
+                    today.add_days(1).to_string()
+                },
+            ),
+            T::YesNo => put(spec.name, "yes".into()),
+            T::Choice(choices) => put(spec.name, choices[0].0.into()),
+            T::Person => put(spec.name, "@max".into()),
+            T::People => put(spec.name, "mia@example.com\n@cole".into()),
+            T::System => put(spec.name, "Slack".into()),
+            T::SystemLines => {
+                put("system_0", "Slack".into());
+                put("role_0", "member".into());
+                put("justification_0", "chat".into());
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_parses_when_every_field_is_filled_and_names_each_missing_required_field() {
+        for kind in RequestKind::ALL {
+            let mut full = input(&[("title", "A title"), ("description", "Details")]);
+            for spec in kind.fields() {
+                sample(spec, &mut full);
+            }
+            let parsed = Submission::parse(kind.as_str(), &full, today());
+            assert!(parsed.is_ok(), "{kind}: {:?}", parsed.err());
+            let parsed = parsed.unwrap();
+            assert_eq!(parsed.kind, *kind);
+            for spec in kind
+                .fields()
+                .iter()
+                .filter(|f| f.required && f.ty != T::YesNo)
+            {
+                let mut missing = full.clone();
+                missing.retain(|k, _| {
+                    if spec.ty == T::SystemLines {
+                        !k.ends_with("_0")
+                    } else {
+                        k != spec.name
+                    }
+                });
+                let err = Submission::parse(kind.as_str(), &missing, today()).unwrap_err();
+                let expected = if spec.ty == T::SystemLines {
+                    "system_0"
+                } else {
+                    spec.name
+                };
+                assert_eq!(err.field(), Some(expected), "{kind} without {}", spec.name);
+            }
         }
     }
 
