@@ -155,10 +155,7 @@ async fn offboard_ended(
                 .as_ref()
                 .and_then(|b| b.tier)
                 .and_then(|t| u8::try_from(t).ok());
-            let sox = brief
-                .as_ref()
-                .and_then(|b| b.compliance.clone())
-                .is_some_and(|c| c.to_ascii_uppercase().contains("SOX"));
+            let sox = super::catalog::is_sox(brief.as_ref().and_then(|b| b.compliance.as_deref()));
             let (due, urgent) = offboarding_due(end, true, now, tier, sox);
             tasks.push(NewTask {
                 action: TaskAction::Work.as_str().to_string(),
