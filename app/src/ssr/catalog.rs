@@ -116,7 +116,8 @@ fn facts(p: &PersonRow) -> PersonFacts {
     }
 }
 
-fn is_sox(compliance: Option<&str>) -> bool {
+/// In SOX scope, by the registry's compliance field.
+pub(crate) fn is_sox(compliance: Option<&str>) -> bool {
     compliance.is_some_and(|c| c.to_ascii_uppercase().contains("SOX"))
 }
 
@@ -662,11 +663,10 @@ pub async fn decide(
                 line.role = role;
             }
             let kind = r.kind();
-            let tasks = if st.db.pending_approvals(r.key()).await? == 1 {
-                tasks_after_approval(st, &r, kind, &lines).await?
-            } else {
-                Vec::new()
-            };
+            // Always built: the store adds them only if this turns out to be the last pending
+            // step inside its transaction. Deciding that here from a separate count raced with
+            // a concurrent approval, which could leave an approved request with no tasks.
+            let tasks = tasks_after_approval(st, &r, kind, &lines).await?;
             st.db
                 .approve(r.key(), a.id, v.id, note, &narrowed, &tasks)
                 .await?;
