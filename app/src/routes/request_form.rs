@@ -1,8 +1,9 @@
 use crate::components::{debounced_input, form_error, use_viewer, FieldError, FormError};
-use crate::domain::catalog::{FieldSpec, FieldType, GRANT_KINDS, MAX_LINES};
+use crate::domain::catalog::{FieldSpec, FieldType, Submission, GRANT_KINDS, MAX_LINES};
 use crate::domain::error::AppError;
 use crate::domain::guide::search_terms;
 use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
+use crate::domain::time::{Day, Timestamp};
 use crate::guides::{suggest_guides, GuideHit, GuideSolved};
 use crate::requests::{choose_system, system_titles, SubmitRequest};
 use crate::routes::not_found::NotFoundPage;
@@ -27,14 +28,55 @@ pub fn RequestFormPage() -> impl IntoView {
     }
 }
 
-/// The error of the last submission when it names `field`.
-fn error_for(action: ServerAction<SubmitRequest>, field: String) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        action.value().with(|v| match v {
-            Some(Err(e)) => e.message_for(&field),
-            _ => None,
+/// Where a form's field errors come from: the browser's own check of the last attempt (with
+/// JavaScript, the same parser the server runs), else the server's answer to the last submission.
+#[derive(Clone, Copy)]
+struct Errors {
+    server: ServerAction<SubmitRequest>,
+    browser: RwSignal<Option<AppError>>,
+}
+
+impl Errors {
+    /// The message for `field`, if the last attempt named it.
+    fn for_field(self, field: String) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            if let Some(e) = self.browser.get() {
+                return e.message_for(&field);
+            }
+            self.server.value().with(|v| match v {
+                Some(Err(e)) => e.message_for(&field),
+                _ => None,
+            })
         })
-    })
+    }
+
+    /// Runs the kind's parser on what is about to be sent. On a mistake the submission stops
+    /// before any round trip, the field shows the same message the server would give, and the
+    /// field gets focus. Rules that need the database (unknown systems, people) stay with the
+    /// server.
+    fn check(self, ev: &leptos::ev::SubmitEvent) {
+        use leptos::form::FromFormData;
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{js_sys, HtmlElement};
+        let Ok(attempt) = SubmitRequest::from_event(ev) else {
+            return;
+        };
+        let today = Day::of(Timestamp::from_millis(js_sys::Date::now() as i64));
+        match Submission::parse(&attempt.kind, &attempt.fields, today) {
+            Ok(_) => self.browser.set(None),
+            Err(error) => {
+                ev.prevent_default();
+                let field = error.field().map(str::to_string);
+                self.browser.set(Some(error));
+                if let Some(el) = field
+                    .and_then(|f| document().get_element_by_id(&f))
+                    .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+                {
+                    _ = el.focus();
+                }
+            }
+        }
+    }
 }
 
 /// Values carried in the URL: a draft kept by "Check guides first" or "Add another system"
@@ -100,9 +142,13 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
     } else {
         "Optional: anything the helpdesk should know. Never include passwords."
     };
-    let title_error = error_for(submit, "title".into());
-    let description_error = error_for(submit, "description".into());
-    let priority_error = error_for(submit, "priority".into());
+    let errors = Errors {
+        server: submit,
+        browser: RwSignal::new(None),
+    };
+    let title_error = errors.for_field("title".into());
+    let description_error = errors.for_field("description".into());
+    let priority_error = errors.for_field("priority".into());
     let description0 = initial.get("description");
     let fields_initial = initial.clone();
     view! {
@@ -116,6 +162,9 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
         <div class="form-with-suggestions">
             <div class="card form-card">
                 <FormError message=form_error(submit) />
+                // The check runs in the capture phase, before ActionForm's own handler, which
+                // leaves a submission alone once its default action is prevented.
+                <div on:submit:capture=move |ev| errors.check(&ev)>
                 <ActionForm action=submit attr:class="stack" attr:novalidate=true>
                     <input type="hidden" name="kind" value=kind.as_str() />
                     <div class="field">
@@ -139,7 +188,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                     {kind
                         .fields()
                         .iter()
-                        .map(|spec| view! { <SpecField spec=*spec submit initial=fields_initial.clone() /> })
+                        .map(|spec| view! { <SpecField spec=*spec errors initial=fields_initial.clone() /> })
                         .collect_view()}
                     <div class="field">
                         <label for="description">
@@ -201,6 +250,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
                         </a>
                     </div>
                 </ActionForm>
+                </div>
                 {needs_systems
                     .then(|| {
                         view! {
@@ -227,17 +277,13 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
 
 /// One field of a kind, rendered from its spec.
 #[component]
-fn SpecField(
-    spec: FieldSpec,
-    submit: ServerAction<SubmitRequest>,
-    initial: Initial,
-) -> impl IntoView {
+fn SpecField(spec: FieldSpec, errors: Errors, initial: Initial) -> impl IntoView {
     if spec.ty == FieldType::SystemLines {
-        return view! { <SystemLines spec submit initial /> }.into_any();
+        return view! { <SystemLines spec errors initial /> }.into_any();
     }
     let name = spec.name;
     let form_name = format!("fields[{name}]");
-    let error = error_for(submit, name.to_string());
+    let error = errors.for_field(name.to_string());
     let error_id = format!("{name}-error");
     let hint_id = format!("{name}-hint");
     let described = format!("{hint_id} {error_id}");
@@ -403,11 +449,7 @@ fn SystemInput(
 /// Systems asked for, one row each: system, role, justification, kind of grant. Empty rows are
 /// ignored. More rows come with JavaScript at once, without it by reloading with the draft.
 #[component]
-fn SystemLines(
-    spec: FieldSpec,
-    submit: ServerAction<SubmitRequest>,
-    initial: Initial,
-) -> impl IntoView {
+fn SystemLines(spec: FieldSpec, errors: Errors, initial: Initial) -> impl IntoView {
     let filled = (0..MAX_LINES)
         .filter(|i| !initial.get(&format!("system_{i}")).is_empty())
         .max()
@@ -426,7 +468,7 @@ fn SystemLines(
             <legend>{spec.label}</legend>
             <p class="hint">{spec.hint}</p>
             <For each=move || 0..rows.get() key=|i| *i let:i>
-                <LineRow i submit initial=initial.clone() />
+                <LineRow i errors initial=initial.clone() />
             </For>
             <div class="actions">
                 <Show
@@ -450,13 +492,13 @@ fn SystemLines(
 }
 
 #[component]
-fn LineRow(i: usize, submit: ServerAction<SubmitRequest>, initial: Initial) -> impl IntoView {
+fn LineRow(i: usize, errors: Errors, initial: Initial) -> impl IntoView {
     let n = i + 1;
     let id = |f: &str| format!("{f}_{i}");
-    let system_error = error_for(submit, id("system"));
-    let role_error = error_for(submit, id("role"));
-    let why_error = error_for(submit, id("justification"));
-    let grant_error = error_for(submit, id("grant"));
+    let system_error = errors.for_field(id("system"));
+    let role_error = errors.for_field(id("role"));
+    let why_error = errors.for_field(id("justification"));
+    let grant_error = errors.for_field(id("grant"));
     let grant0 = initial.get(&id("grant"));
     view! {
         <div class="line-row" role="group" aria-label=format!("Line {n}")>
