@@ -6,6 +6,7 @@ pub mod components;
 pub mod domain;
 pub mod guides;
 pub mod model;
+pub mod queue;
 pub mod requests;
 pub mod routes;
 pub mod session;
@@ -19,6 +20,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
+    admin_coverage::CoveragePage,
     admin_registry::RegistryAdminPage,
     admin_templates::RoleTemplatesPage,
     approvals::ApprovalsPage,
@@ -29,6 +31,7 @@ use routes::{
     guides::GuidesPage,
     home::HomePage,
     locked_out::LockedOutPage,
+    macros::MacrosPage,
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
     person::PersonPage,
@@ -99,11 +102,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
                     <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
+                    <Route path=path!("queue/macros") view=MacrosPage ssr=SsrMode::Async />
                     <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
                     <Route path=path!("people/:handle") view=PersonPage ssr=SsrMode::Async />
                     <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("admin/role-templates") view=RoleTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/coverage") view=CoveragePage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
                 </Routes>

@@ -16,6 +16,56 @@ pub struct RequestSummary {
     pub assignee: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The next service-level deadline; `None` once the request is finished.
+    pub clock: Option<ClockView>,
+}
+
+/// How a service-level clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClockStanding {
+    OnTrack,
+    AtRisk,
+    Breached,
+    /// Waiting on the requester: the clock stands still.
+    Paused,
+    /// A first response that came in time.
+    Met,
+    /// A first response that came late.
+    Missed,
+}
+
+impl ClockStanding {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockStanding::OnTrack => "On track",
+            ClockStanding::AtRisk => "At risk",
+            ClockStanding::Breached => "Breached",
+            ClockStanding::Paused => "Paused",
+            ClockStanding::Met => "Met",
+            ClockStanding::Missed => "Missed",
+        }
+    }
+
+    pub fn class(self) -> &'static str {
+        match self {
+            ClockStanding::OnTrack | ClockStanding::Met => "clock clock-ok",
+            ClockStanding::AtRisk => "clock clock-risk",
+            ClockStanding::Breached | ClockStanding::Missed => "clock clock-breached",
+            ClockStanding::Paused => "clock clock-paused",
+        }
+    }
+}
+
+/// One service-level deadline as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockView {
+    /// "First response" or "Resolution".
+    pub target: String,
+    pub due: Timestamp,
+    pub standing: ClockStanding,
+    /// "2 h 05 min left", "1 d 3 h over", "paused while waiting on the requester".
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +84,14 @@ pub struct RequestDetail {
     pub identity_checks: Vec<IdentityCheckView>,
     pub comments: Vec<CommentView>,
     pub history: Vec<HistoryEntry>,
+    /// Both service-level clocks (first response, resolution) while they matter.
+    pub clocks: Vec<ClockView>,
+    /// "An analyst on shift will pick this up" or who is on shift, for the requester.
+    pub on_shift: Vec<String>,
+    /// Macros the viewer may apply (staff who work the queue).
+    pub macros: Vec<MacroView>,
+    /// Who the request can be assigned to (staff who work the queue only).
+    pub assignees: Vec<PersonLink>,
     /// What the person asking may do now; the server checks again on every action.
     pub actions: RequestActions,
 }
@@ -194,4 +252,61 @@ pub struct RoleTemplateView {
     pub job_role: String,
     /// (system, role)
     pub systems: Vec<(String, String)>,
+}
+
+/// A canned reply, as listed for analysts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MacroView {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+    pub set_state: Option<RequestState>,
+    pub add_labels: Vec<String>,
+}
+
+/// Who is on shift now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnShift {
+    pub name: String,
+    pub region: String,
+    pub duty: String,
+}
+
+/// The queue dashboard: every view's count, one page of the chosen view, and what the
+/// filters hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuePageView {
+    pub views: Vec<ViewCount>,
+    pub saved: Vec<SavedViewCount>,
+    pub kinds: Vec<(RequestKind, i64)>,
+    pub rows: Vec<RequestSummary>,
+    /// The query string of the next page, if there is one.
+    pub next: Option<String>,
+    /// The filter as read, echoed back for the form.
+    pub filter: crate::domain::queue::Filter,
+    /// The query string of the current filter (no cursor), for saving as a view.
+    pub query: String,
+    pub on_shift: Vec<OnShift>,
+    pub macros: Vec<MacroView>,
+    /// People requests can be assigned to.
+    pub assignees: Vec<PersonLink>,
+    pub round_robin: bool,
+    /// Whether the viewer may edit coverage (shifts, holidays, round-robin).
+    pub can_admin: bool,
+    /// Changes to any request: the page refreshes itself when this moves.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewCount {
+    pub view: crate::domain::queue::View,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedViewCount {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+    pub count: i64,
 }

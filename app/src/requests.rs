@@ -118,12 +118,6 @@ pub async fn list_my_requests() -> Result<Vec<RequestSummary>, AppError> {
     service::my_requests(&ctx::state()?, &ctx::require_viewer()?, None).await
 }
 
-#[server(prefix = "/fn", endpoint = "list_queue")]
-pub async fn list_queue() -> Result<Vec<RequestSummary>, AppError> {
-    use crate::ssr::{ctx, service};
-    service::queue(&ctx::state()?, &ctx::require_viewer()?).await
-}
-
 #[server(prefix = "/fn", endpoint = "get_request")]
 pub async fn get_request(key: String) -> Result<RequestDetail, AppError> {
     use crate::ssr::{ctx, service};

@@ -182,6 +182,7 @@ test('a lockout reported without signing in is worked after an identity check', 
   }
 
   const analyst = await as(browser, people.analyst, javaScriptEnabled, '/queue');
+  await analyst.goto(`/queue?q=${encodeURIComponent(system.split(' ').pop()!)}`);
   await analyst.getByRole('row', { name: new RegExp(`Locked out of ${system}`) }).getByRole('link').first().click();
   await ready(analyst, javaScriptEnabled);
   const unlock = `Unlock ${system} for Mia Member`;

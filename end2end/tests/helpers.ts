@@ -7,6 +7,9 @@ export const people = {
   manager: 'manager@tierdesk.test',
   contractor: 'contractor@tierdesk.test',
   analyst: 'analyst@tierdesk.test',
+  // The other regions' analysts: journeys that count "Mine" use them, so nothing else moves it.
+  sam: 'sam@tierdesk.test',
+  kai: 'kai@tierdesk.test',
   admin: 'admin@tierdesk.test',
 } as const;
 

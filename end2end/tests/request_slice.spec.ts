@@ -32,6 +32,9 @@ test('a software request goes from a member to an analyst and back', async ({ br
 
   await signIn(analyst, people.analyst);
   await analyst.getByRole('link', { name: 'Queue' }).click();
+  await ready(analyst, javaScriptEnabled);
+  await analyst.getByLabel('Search', { exact: true }).fill(title);
+  await analyst.getByRole('button', { name: 'Apply filters' }).click();
   const row = analyst.getByRole('row', { name: new RegExp(title) });
   await expect(row).toContainText('Unassigned');
   await row.getByRole('link', { name: key }).click();

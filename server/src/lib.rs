@@ -99,6 +99,14 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 /// Serves until the process is told to stop.
 pub async fn serve(config: &Config) -> Result<(), String> {
     let db = open_database(&config.database_url).await?;
+    // Requests made before service-level clocks existed get theirs once.
+    let settled = db
+        .settle_missing_clocks()
+        .await
+        .map_err(|e| format!("cannot settle service-level clocks: {e}"))?;
+    if settled > 0 {
+        tracing::info!(requests = settled, "settled service-level clocks");
+    }
     let state = AppState {
         db,
         secure_cookies: config.secure_cookies(),

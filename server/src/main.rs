@@ -41,7 +41,15 @@ enum Command {
         command: ImportCommand,
     },
     /// Load demo people, guides and requests (idempotent), printing the demo passwords.
-    Demo,
+    Demo {
+        /// Also generate this many requests spread over two years (for trying the queue at
+        /// scale, and for benchmarks).
+        #[arg(long, default_value_t = 0)]
+        requests: usize,
+        /// Switch round-robin assignment on or off (left as it is when not given).
+        #[arg(long, value_parser = ["on", "off"])]
+        round_robin: Option<String>,
+    },
     /// Background jobs (the server runs them every few minutes by itself).
     Jobs {
         #[command(subcommand)]
@@ -281,9 +289,16 @@ async fn run(command: Command) -> Result<(), String> {
             println!("{r:?}");
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo {
+            requests,
+            round_robin,
+        } => {
             let db = tierdesk::open_database(&config.database_url).await?;
-            tierdesk::demo::load(&db).await
+            let options = tierdesk::demo::Options {
+                requests,
+                round_robin: round_robin.map(|r| r == "on"),
+            };
+            tierdesk::demo::load(&db, &options).await
         }
     }
 }

@@ -115,6 +115,10 @@ impl Day {
         self.0.midnight().assume_utc().unix_timestamp() * 1000
     }
 
+    pub fn weekday(self) -> time::Weekday {
+        self.0.weekday()
+    }
+
     /// Saturday or Sunday.
     pub fn is_weekend(self) -> bool {
         matches!(

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod admin_coverage;
 pub mod admin_registry;
 pub mod admin_templates;
 pub mod approvals;
@@ -10,6 +11,7 @@ pub mod guide_history;
 pub mod guides;
 pub mod home;
 pub mod locked_out;
+pub mod macros;
 pub mod my_requests;
 pub mod not_found;
 pub mod person;

@@ -1,87 +1,539 @@
-use crate::components::{LoadError, PriorityBadge, StateBadge};
-use crate::model::RequestSummary;
-use crate::requests::list_queue;
+//! The analyst queue dashboard: built-in and saved views with their counts, filters, a page of
+//! requests in the chosen order, and changes to many requests at once. Everything is links and
+//! forms, so it works without JavaScript; with it, the page refreshes itself when requests
+//! change and keyboard shortcuts move through the list.
+
+use crate::components::{form_error, FormError, LoadError, PriorityBadge, StateBadge};
+use crate::domain::queue::{AssigneeFilter, SlaFilter, Sort, StateFilter, View};
+use crate::domain::request::{Priority, RequestKind, RequestState};
+use crate::model::{ClockView, QueuePageView, RequestSummary};
+use crate::queue::{queue_dashboard, queue_version, BatchUpdate, DeleteQueueView, SaveQueueView};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_location;
 
-/// The analysts' queue: open requests, unassigned first, then newest.
 #[component]
 pub fn QueuePage() -> impl IntoView {
-    let queue = Resource::new(|| (), |_| list_queue());
+    let location = use_location();
+    let batch = ServerAction::<BatchUpdate>::new();
+    let save_view = ServerAction::<SaveQueueView>::new();
+    let delete_view = ServerAction::<DeleteQueueView>::new();
+    // Bumped when the requests changed elsewhere (polled), so the page reloads its data.
+    let changed = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || {
+            (
+                location.search.get(),
+                batch.version().get(),
+                save_view.version().get(),
+                delete_view.version().get(),
+                changed.get(),
+            )
+        },
+        |(search, ..)| queue_dashboard(search.trim_start_matches('?').to_string()),
+    );
+    live_refresh(data, changed);
+    keyboard_shortcuts();
     view! {
         <Title text="Queue" />
         <div class="page-head">
             <h1>"Queue"</h1>
         </div>
-        <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
+        <Transition fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
-                match queue.await {
-                    Ok(list) if list.is_empty() => {
-                        view! {
-                            <div class="empty">
-                                <p>"The queue is empty. Nothing is waiting."</p>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Ok(list) => view! { <QueueTable list /> }.into_any(),
+                match data.await {
+                    Ok(page) => view! { <Dashboard page batch save_view delete_view /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// Polls the latest change every few seconds; when it moved, the dashboard reloads. Only in the
+/// browser: effects never run on the server.
+fn live_refresh(
+    data: Resource<Result<QueuePageView, crate::domain::error::AppError>>,
+    changed: RwSignal<u32>,
+) {
+    Effect::new(move |_| {
+        let seen = StoredValue::new(None::<i64>);
+        let handle = set_interval_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    let Ok(latest) = queue_version().await else {
+                        return;
+                    };
+                    let shown = data.get_untracked().and_then(|r| r.ok()).map(|p| p.version);
+                    let before = seen.get_value().or(shown);
+                    seen.set_value(Some(latest));
+                    if before.is_some_and(|b| b != latest) {
+                        changed.update(|n| *n += 1);
+                    }
+                });
+            },
+            std::time::Duration::from_secs(5),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    });
+}
+
+/// `j`/`k` move through the list, `x` selects the focused row, `/` jumps to the search box.
+fn keyboard_shortcuts() {
+    Effect::new(move |_| {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{HtmlElement, HtmlInputElement};
+        let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+            if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlElement>().ok())
+                .is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                });
+            if typing {
+                return;
+            }
+            let doc = document();
+            let link = |i: usize| {
+                doc.get_element_by_id(&format!("row-link-{i}"))
+                    .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            };
+            let count = (0..).take_while(|i| link(*i).is_some()).count();
+            let current = doc.active_element().map(|a| a.id()).and_then(|id| {
+                id.strip_prefix("row-link-")
+                    .and_then(|n| n.parse::<usize>().ok())
+            });
+            match ev.key().as_str() {
+                "j" | "k" => {
+                    if count == 0 {
+                        return;
+                    }
+                    let next = match (ev.key().as_str(), current) {
+                        ("j", Some(i)) => (i + 1).min(count - 1),
+                        ("k", Some(i)) => i.saturating_sub(1),
+                        _ => 0,
+                    };
+                    ev.prevent_default();
+                    if let Some(l) = link(next) {
+                        _ = l.focus();
+                    }
+                }
+                "x" => {
+                    let Some(i) = current else { return };
+                    if let Some(cb) = doc
+                        .get_element_by_id(&format!("row-select-{i}"))
+                        .and_then(|c| c.dyn_into::<HtmlInputElement>().ok())
+                    {
+                        ev.prevent_default();
+                        cb.set_checked(!cb.checked());
+                    }
+                }
+                "/" => {
+                    if let Some(el) = doc
+                        .get_element_by_id("filter-q")
+                        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+                    {
+                        ev.prevent_default();
+                        _ = el.focus();
+                    }
+                }
+                _ => {}
+            }
+        });
+        on_cleanup(move || handle.remove());
+    });
+}
+
+#[component]
+fn Dashboard(
+    page: QueuePageView,
+    batch: ServerAction<BatchUpdate>,
+    save_view: ServerAction<SaveQueueView>,
+    delete_view: ServerAction<DeleteQueueView>,
+) -> impl IntoView {
+    let active_view = page.filter.view;
+    let filtered = page.filter.is_narrowed();
+    let on_shift = page
+        .on_shift
+        .iter()
+        .filter(|s| s.duty == "support")
+        .map(|s| format!("{} ({})", s.name, s.region))
+        .collect::<Vec<_>>();
+    view! {
+        <p class="on-shift" aria-live="polite">
+            {if on_shift.is_empty() {
+                "Nobody is on support hours right now; new requests wait in the team queue.".to_string()
+            } else {
+                format!("On shift now: {}.", on_shift.join(", "))
+            }}
+            {if page.round_robin {
+                " New requests are handed out round-robin."
+            } else {
+                " Round-robin is off: analysts claim requests."
+            }}
+        </p>
+        <div class="queue-layout">
+            <nav class="queue-views" aria-label="Queue views">
+                <h2 class="section-heading">"Views"</h2>
+                <ul>
+                    {page
+                        .views
+                        .iter()
+                        .map(|vc| {
+                            let current = active_view == Some(vc.view) && !filtered;
+                            view! {
+                                <li>
+                                    <a
+                                        href=format!("/queue?view={}", vc.view.as_str())
+                                        aria-current=current.then_some("page")
+                                        aria-label=format!("{} ({})", vc.view.label(), vc.count)
+                                        class=view_class(vc.view, vc.count)
+                                    >
+                                        <span>{vc.view.label()}</span>
+                                        <span class="count">{vc.count}</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <h2 class="section-heading">"By kind"</h2>
+                <ul>
+                    {page
+                        .kinds
+                        .iter()
+                        .map(|(kind, n)| {
+                            view! {
+                                <li>
+                                    <a href=format!("/queue?kind={}", kind.as_str()) aria-label=format!("{} ({n})", kind.label())>
+                                        <span>{kind.label()}</span>
+                                        <span class="count">{*n}</span>
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <h2 class="section-heading">"My views"</h2>
+                {if page.saved.is_empty() {
+                    view! { <p class="muted small">"Filter the queue, then save the filters as a view."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul>
+                            {page
+                                .saved
+                                .clone()
+                                .into_iter()
+                                .map(|s| {
+                                    let label = format!("Delete the view {}", s.name);
+                                    let count = if s.count < 0 { "\u{2013}".to_string() } else { s.count.to_string() };
+                                    let name = format!("{} ({count})", s.name);
+                                    view! {
+                                        <li class="saved-view">
+                                            <a href=format!("/queue?{}", s.query) aria-label=name>
+                                                <span>{s.name}</span>
+                                                <span class="count">{count}</span>
+                                            </a>
+                                            <ActionForm action=delete_view attr:class="inline">
+                                                <input type="hidden" name="id" value=s.id />
+                                                <button type="submit" class="btn btn-quiet btn-small" aria-label=label>
+                                                    "\u{d7}"
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }}
+                <p class="small"><a href="/queue/macros">"Macros"</a></p>
+                {page.can_admin.then(|| view! { <p class="small"><a href="/admin/coverage">"Shifts, holidays and round-robin"</a></p> })}
+            </nav>
+            <div class="queue-main">
+                <BatchOutcome batch />
+                <Filters page=page.clone() />
+                <SaveView query=page.query.clone() save_view />
+                <BatchTable page batch />
+            </div>
+        </div>
+    }
+}
+
+fn view_class(view: View, count: i64) -> &'static str {
+    match view {
+        View::Breached if count > 0 => "view-link alarm",
+        View::AtRisk if count > 0 => "view-link warn",
+        _ => "view-link",
+    }
+}
+
+/// The filter form: a GET form, so a filtered queue is a link anyone can bookmark.
+#[component]
+fn Filters(page: QueuePageView) -> impl IntoView {
+    let f = page.filter.clone();
+    let state = match f.state {
+        StateFilter::Open => "open".to_string(),
+        StateFilter::Any => "any".to_string(),
+        StateFilter::Is(s) => s.as_str().to_string(),
+    };
+    let kind = f.kind.map(|k| k.as_str().to_string()).unwrap_or_default();
+    let priority = f
+        .priority
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let assignee = match &f.assignee {
+        None => String::new(),
+        Some(AssigneeFilter::Nobody) => "none".into(),
+        Some(AssigneeFilter::Me) => "me".into(),
+        Some(AssigneeFilter::MyTeam) => "team".into(),
+        Some(AssigneeFilter::Person(h)) => h.clone(),
+    };
+    let sla = match f.sla {
+        None => "",
+        Some(SlaFilter::AtRisk) => "at-risk",
+        Some(SlaFilter::Breached) => "breached",
+    };
+    let opt = |value: &str, label: &str, current: &str| {
+        let selected = value == current;
+        view! { <option value=value.to_string() selected=selected>{label.to_string()}</option> }
+    };
+    view! {
+        <Form method="GET" action="/queue" attr:class="filters queue-filters" attr:aria-label="Filter the queue">
+            {f.view.map(|v| view! { <input type="hidden" name="view" value=v.as_str() /> })}
+            <div class="field filter-q">
+                <label for="filter-q">"Search"</label>
+                <input type="search" id="filter-q" name="q" value=f.text.clone().unwrap_or_default()
+                    placeholder="Words in title or description, or REQ-123" maxlength="200" />
+            </div>
+            <div class="field">
+                <label for="filter-state">"State"</label>
+                <select id="filter-state" name="state">
+                    {opt("open", "Open", &state)}
+                    {opt("any", "Any", &state)}
+                    {RequestState::ALL.iter().map(|s| opt(s.as_str(), s.label(), &state)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-kind">"Kind"</label>
+                <select id="filter-kind" name="kind">
+                    {opt("", "Any", &kind)}
+                    {RequestKind::ALL.iter().map(|k| opt(k.as_str(), k.label(), &kind)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-priority">"Priority"</label>
+                <select id="filter-priority" name="priority">
+                    {opt("", "Any", &priority)}
+                    {Priority::ALL.iter().map(|p| opt(p.as_str(), p.label(), &priority)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-assignee">"Assignee"</label>
+                <select id="filter-assignee" name="assignee">
+                    {opt("", "Anyone", &assignee)}
+                    {opt("none", "Unassigned", &assignee)}
+                    {opt("me", "Me", &assignee)}
+                    {opt("team", "My team", &assignee)}
+                    {page.assignees.iter().map(|p| opt(&p.handle, &p.name, &assignee)).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-sla">"Service level"</label>
+                <select id="filter-sla" name="sla">
+                    {opt("", "Any", sla)}
+                    {opt("at-risk", "At risk", sla)}
+                    {opt("breached", "Breached", sla)}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-label">"Label"</label>
+                <input type="text" id="filter-label" name="label" value=f.label.clone().unwrap_or_default() maxlength="100" />
+            </div>
+            <div class="field">
+                <label for="filter-requester">"Requester"</label>
+                <input type="text" id="filter-requester" name="requester" value=f.requester.clone().unwrap_or_default()
+                    placeholder="handle or e-mail" maxlength="100" />
+            </div>
+            <div class="field">
+                <label for="filter-system">"System"</label>
+                <input type="text" id="filter-system" name="system" value=f.system.clone().unwrap_or_default()
+                    placeholder="registry slug, e.g. okta" maxlength="100" />
+            </div>
+            <div class="field">
+                <label for="filter-sort">"Sort by"</label>
+                <select id="filter-sort" name="sort">
+                    {Sort::ALL.iter().map(|s| opt(s.as_str(), s.label(), f.sort.as_str())).collect_view()}
+                </select>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="btn btn-secondary">"Apply filters"</button>
+                <a class="btn btn-quiet" href="/queue">"Clear"</a>
+            </div>
+        </Form>
     }
 }
 
 #[component]
-fn QueueTable(list: Vec<RequestSummary>) -> impl IntoView {
+fn SaveView(query: String, save_view: ServerAction<SaveQueueView>) -> impl IntoView {
+    let name_error = crate::components::field_error(save_view, "name");
     view! {
-        <div class="table-wrap">
-            <table class="queue">
-                <caption class="sr-only">"Open requests, unassigned first, then newest"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Key"</th>
-                        <th scope="col">"Title"</th>
-                        <th scope="col">"Requester"</th>
-                        <th scope="col">"Priority"</th>
-                        <th scope="col">"State"</th>
-                        <th scope="col">"Assignee"</th>
-                        <th scope="col">"Created"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {list
-                        .into_iter()
-                        .map(|r| {
-                            let href = format!("/requests/{}", r.key);
-                            view! {
-                                <tr>
-                                    <td class="key">
-                                        <a href=href.clone()>{r.key.clone()}</a>
-                                    </td>
-                                    <td>
-                                        <a href=href>{r.title.clone()}</a>
-                                    </td>
-                                    <td>{r.requester.clone()}</td>
-                                    <td>
-                                        <PriorityBadge priority=r.priority />
-                                    </td>
-                                    <td>
-                                        <StateBadge state=r.state />
-                                    </td>
-                                    <td>
-                                        {r
-                                            .assignee
-                                            .clone()
-                                            .unwrap_or_else(|| "Unassigned".to_string())}
-                                    </td>
-                                    <td class="nowrap">{r.created_at.to_string()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <details class="save-view">
+            <summary>"Save these filters as a view"</summary>
+            <ActionForm action=save_view attr:class="inline-form">
+                <input type="hidden" name="query" value=query />
+                <div class="field">
+                    <label for="view-name">"View name"</label>
+                    <input type="text" id="view-name" name="name" maxlength="60" required
+                        aria-describedby="view-name-error" />
+                    <crate::components::FieldError id="view-name-error" message=name_error />
+                </div>
+                <button type="submit" class="btn btn-secondary">"Save view"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// What the last change to many requests did (with JavaScript; without it the page reloads).
+#[component]
+fn BatchOutcome(batch: ServerAction<BatchUpdate>) -> impl IntoView {
+    let done = move || {
+        batch.value().with(|v| match v {
+            Some(Ok(n)) => Some(format!(
+                "Changed {n} request{}.",
+                if *n == 1 { "" } else { "s" }
+            )),
+            _ => None,
+        })
+    };
+    view! {
+        <FormError message=form_error(batch) />
+        <p class="alert alert-ok" role="status" hidden=move || done().is_none()>{done}</p>
+    }
+}
+
+/// The list, inside the form that changes the selected requests.
+#[component]
+fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl IntoView {
+    let rows = page.rows.clone();
+    if rows.is_empty() {
+        return view! {
+            <div class="empty">
+                <p>"Nothing here. No request matches these filters."</p>
+            </div>
+        }
+        .into_any();
+    }
+    let states = [
+        RequestState::Triaged,
+        RequestState::InProgress,
+        RequestState::WaitingOnRequester,
+        RequestState::Resolved,
+        RequestState::Cancelled,
+    ];
+    view! {
+        <ActionForm action=batch attr:class="batch-form">
+            <fieldset class="batch-bar">
+                <legend>"With the selected requests"</legend>
+                <div class="field">
+                    <label for="batch-assignee">"Assign to"</label>
+                    <select id="batch-assignee" name="assignee">
+                        <option value="me">"Me"</option>
+                        <option value="none">"Nobody"</option>
+                        {page.assignees.iter().map(|p| view! { <option value=p.handle.clone()>{p.name.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" name="action" value="assign" class="btn btn-secondary btn-small">"Assign"</button>
+                </div>
+                <div class="field">
+                    <label for="batch-label">"Label"</label>
+                    <input type="text" id="batch-label" name="label" maxlength="50" placeholder="e.g. access-review" />
+                    <button type="submit" name="action" value="label" class="btn btn-secondary btn-small">"Add label"</button>
+                </div>
+                <div class="field">
+                    <label for="batch-state">"Move to"</label>
+                    <select id="batch-state" name="state">
+                        {states.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" name="action" value="state" class="btn btn-secondary btn-small">"Move"</button>
+                </div>
+            </fieldset>
+            <div class="table-wrap">
+                <table class="queue">
+                    <caption class="sr-only">"Requests in this view"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col"><span class="sr-only">"Select"</span></th>
+                            <th scope="col">"Key"</th>
+                            <th scope="col">"Title"</th>
+                            <th scope="col">"Requester"</th>
+                            <th scope="col">"Priority"</th>
+                            <th scope="col">"State"</th>
+                            <th scope="col">"Assignee"</th>
+                            <th scope="col">"Next due"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().enumerate().map(|(i, r)| view! { <Row i r /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p class="small muted keys-hint">"Keys: j / k move, x selects, / searches."</p>
+        </ActionForm>
+        {page.next.map(|next| view! {
+            <nav class="pager" aria-label="Pages">
+                <a class="btn btn-secondary" href=format!("/queue?{next}")>"Next page"</a>
+            </nav>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn Row(i: usize, r: RequestSummary) -> impl IntoView {
+    let href = format!("/requests/{}", r.key);
+    let select_id = format!("row-select-{i}");
+    view! {
+        <tr>
+            <td>
+                <label class="sr-only" for=select_id.clone()>{format!("Select {}", r.key)}</label>
+                <input type="checkbox" id=select_id name=format!("selected[{}]", r.key) />
+            </td>
+            <td class="key">
+                <a href=href.clone() class="row-link" id=format!("row-link-{i}")>{r.key.clone()}</a>
+            </td>
+            <td>
+                <a href=href>{r.title.clone()}</a>
+            </td>
+            <td>{r.requester.clone()}</td>
+            <td>
+                <PriorityBadge priority=r.priority />
+            </td>
+            <td>
+                <StateBadge state=r.state />
+            </td>
+            <td>{r.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
+            <td class="nowrap">{r.clock.map(|c| view! { <ClockBadge clock=c /> })}</td>
+        </tr>
+    }
+}
+
+/// A deadline: its standing, what is left, and the due time on hover and for screen readers.
+#[component]
+pub fn ClockBadge(clock: ClockView) -> impl IntoView {
+    let title = format!("{} due {}", clock.target, clock.due);
+    view! {
+        <span class=clock.standing.class() title=title.clone()>
+            <span class="clock-label">{clock.standing.label()}</span>
+            " "
+            <span class="clock-text">{clock.text.clone()}</span>
+            <span class="sr-only">{format!(", {title}")}</span>
+        </span>
     }
 }

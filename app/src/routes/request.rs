@@ -3,7 +3,9 @@ use crate::components::{
 };
 use crate::domain::request::RequestState;
 use crate::model::{CommentView, HistoryEntry, RequestDetail};
+use crate::queue::{ApplyMacro, AssignRequest};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
+use crate::routes::queue::ClockBadge;
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use leptos::html::Form;
 use leptos::prelude::*;
@@ -20,6 +22,8 @@ pub fn RequestPage() -> impl IntoView {
     let reply = ServerAction::<PostComment>::new();
     let note = ServerAction::<PostComment>::new();
     let change = ServerAction::<ChangeState>::new();
+    let assign = ServerAction::<AssignRequest>::new();
+    let apply_macro = ServerAction::<ApplyMacro>::new();
     let flow = FlowActions::new();
 
     let request = Resource::new(
@@ -30,6 +34,8 @@ pub fn RequestPage() -> impl IntoView {
                 reply.version().get(),
                 note.version().get(),
                 change.version().get(),
+                assign.version().get(),
+                apply_macro.version().get(),
                 flow.version(),
             )
         },
@@ -41,6 +47,8 @@ pub fn RequestPage() -> impl IntoView {
         reply,
         note,
         change,
+        assign,
+        apply_macro,
         flow,
     };
     view! {
@@ -61,6 +69,8 @@ struct Actions {
     reply: ServerAction<PostComment>,
     note: ServerAction<PostComment>,
     change: ServerAction<ChangeState>,
+    assign: ServerAction<AssignRequest>,
+    apply_macro: ServerAction<ApplyMacro>,
     flow: FlowActions,
 }
 
@@ -126,16 +136,36 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                         <dd>{s.requester.clone()}</dd>
                         <dt>"Updated"</dt>
                         <dd>{s.updated_at.to_string()}</dd>
+                        {detail
+                            .clocks
+                            .iter()
+                            .map(|c| {
+                                view! {
+                                    <dt>{c.target.clone()}</dt>
+                                    <dd>
+                                        <ClockBadge clock=c.clone() />
+                                        <br />
+                                        <span class="small muted">{format!("due {}", c.due)}</span>
+                                    </dd>
+                                }
+                            })
+                            .collect_view()}
                     </dl>
                     {(s.state.is_open() && s.assignee.is_none())
                         .then(|| {
+                            let nobody = detail.on_shift.is_empty();
                             view! {
                                 <p class="muted small">
                                     "An analyst on shift will pick this up."
+                                    {nobody.then_some(
+                                        " Nobody is on shift right now: coverage runs from Sunday 22:00 to Friday 24:00 UTC.",
+                                    )}
                                 </p>
                             }
                         })}
                 </section>
+                {(!detail.assignees.is_empty())
+                    .then(|| view! { <Triage detail=detail.clone() actions /> })}
                 {has_actions
                     .then(|| {
                         let key = key.clone();
@@ -173,6 +203,61 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                 </section>
             </aside>
         </div>
+    }
+}
+
+/// Staff tools: assign to someone, or answer with a macro.
+#[component]
+fn Triage(detail: RequestDetail, actions: Actions) -> impl IntoView {
+    let key = detail.summary.key.clone();
+    let assign_error = form_error(actions.assign);
+    let assignee_error = field_error(actions.assign, "assignee");
+    let macro_error = form_error(actions.apply_macro);
+    let assign_key = key.clone();
+    view! {
+        <section class="card" aria-labelledby="triage-heading">
+            <h2 id="triage-heading">"Assign and answer"</h2>
+            <FormError message=assign_error />
+            <ActionForm action=actions.assign attr:class="stack">
+                <input type="hidden" name="key" value=assign_key />
+                <div class="field">
+                    <label for="assign-to">"Assign to"</label>
+                    <select id="assign-to" name="assignee" aria-describedby="assign-to-error">
+                        <option value="me">"Me"</option>
+                        <option value="none">"Nobody"</option>
+                        {detail
+                            .assignees
+                            .iter()
+                            .map(|p| view! { <option value=p.handle.clone()>{p.name.clone()}</option> })
+                            .collect_view()}
+                    </select>
+                    <FieldError id="assign-to-error" message=assignee_error />
+                </div>
+                <button type="submit" class="btn btn-secondary">"Assign"</button>
+            </ActionForm>
+            {(!detail.macros.is_empty())
+                .then(|| {
+                    let key = key.clone();
+                    view! {
+                        <FormError message=macro_error />
+                        <ActionForm action=actions.apply_macro attr:class="stack">
+                            <input type="hidden" name="key" value=key.clone() />
+                            <div class="field">
+                                <label for="macro-id">"Macro"</label>
+                                <select id="macro-id" name="macro_id">
+                                    {detail
+                                        .macros
+                                        .iter()
+                                        .map(|m| view! { <option value=m.id.to_string()>{m.name.clone()}</option> })
+                                        .collect_view()}
+                                </select>
+                                <p class="hint">"Sends its reply to the requester, and sets its state and labels."</p>
+                            </div>
+                            <button type="submit" class="btn btn-secondary">"Apply macro"</button>
+                        </ActionForm>
+                    }
+                })}
+        </section>
     }
 }
 

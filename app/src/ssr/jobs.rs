@@ -1,6 +1,7 @@
 //! Date-driven work, run by the scheduler inside the server (and `tierdesk jobs run`): idle access
 //! requests close themselves, contractors' and collaborators' managers are reminded before the end
-//! date and offboarding starts on it, and service accounts are reminded to rotate.
+//! date and offboarding starts on it, service accounts are reminded to rotate, and resolved
+//! requests close for good a week after resolution.
 //!
 //! Safe to run twice, or on two instances at once: closing is conditional on the request still
 //! being idle, and every other action first claims a `(job, subject, occasion)` mark that only one
@@ -25,6 +26,8 @@ pub struct JobReport {
     /// The request that ended and the offboarding request made for it.
     pub offboarded: Vec<(RequestKey, RequestKey)>,
     pub rotation_reminders: Vec<RequestKey>,
+    /// Resolved requests closed for good a week after resolution.
+    pub closed_resolved: u64,
 }
 
 impl JobReport {
@@ -134,6 +137,10 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
             report.rotation_reminders.push(r.key());
         }
     }
+    report.closed_resolved = st
+        .db
+        .close_resolved_before(now - super::service::REOPEN_WINDOW_MS, actor)
+        .await?;
     Ok(report)
 }
 

@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod guides;
 pub mod jobs;
 pub mod markdown;
+pub mod queue;
 pub mod registry;
 pub mod service;
 pub mod snippet;

@@ -2,18 +2,19 @@
 //! is asking, call the domain and the store.
 
 use super::ctx::AppState;
-use super::store::{CommentRow, EventRow, RequestRow};
+use super::store::{now_ms, Change, CommentRow, EventRow, RequestRow};
 use crate::domain::access::{self, RequestFacts};
 use crate::domain::approval::StepKind;
 use crate::domain::catalog::Input;
 use crate::domain::error::AppError;
 use crate::domain::request::{parse_text, RequestKey, RequestKind, RequestState, COMMENT_MAX};
+use crate::domain::sla::{self, Calendar};
 use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{
-    ApprovalView, CommentView, HistoryEntry, IdentityCheckView, LineView, PersonLink,
-    RequestActions, RequestDetail, RequestSummary, TaskView,
+    ApprovalView, ClockStanding, ClockView, CommentView, HistoryEntry, IdentityCheckView, LineView,
+    PersonLink, RequestActions, RequestDetail, RequestSummary, TaskView,
 };
 
 pub const PAGE_SIZE: i64 = 50;
@@ -26,7 +27,117 @@ fn facts(r: &RequestRow) -> RequestFacts {
     }
 }
 
-pub fn summary(r: &RequestRow) -> RequestSummary {
+/// The service-level calendar and the moment a page is built: everything a clock is read with.
+pub struct Clock {
+    pub calendar: Calendar,
+    pub now: i64,
+}
+
+impl Clock {
+    pub async fn load(st: &AppState) -> Result<Clock, AppError> {
+        Ok(Clock {
+            calendar: st.db.calendar().await?,
+            now: now_ms(),
+        })
+    }
+
+    /// How a deadline stands now, in business time.
+    fn view(&self, target: &str, due: i64, risk: Option<i64>) -> ClockView {
+        let (now, due_t) = (
+            Timestamp::from_millis(self.now),
+            Timestamp::from_millis(due),
+        );
+        let (standing, text) = if self.now >= due {
+            let over = self.calendar.between(due_t, now);
+            (
+                ClockStanding::Breached,
+                format!("{} over", sla::human(over)),
+            )
+        } else {
+            let left = self.calendar.between(now, due_t);
+            let standing = if risk.is_some_and(|r| self.now >= r) {
+                ClockStanding::AtRisk
+            } else {
+                ClockStanding::OnTrack
+            };
+            (standing, format!("{} left", sla::human(left)))
+        };
+        ClockView {
+            target: target.to_string(),
+            due: due_t,
+            standing,
+            text,
+        }
+    }
+
+    /// The next deadline of an open request, or its paused state.
+    pub fn next(&self, r: &RequestRow) -> Option<ClockView> {
+        if !r.state().is_open() {
+            return None;
+        }
+        if r.paused_since.is_some() {
+            return Some(ClockView {
+                target: "Resolution".into(),
+                due: Timestamp::from_millis(r.resolve_due_at.unwrap_or(r.created_at)),
+                standing: ClockStanding::Paused,
+                text: "paused while waiting on the requester".into(),
+            });
+        }
+        let due = r.due_at?;
+        let target = if r.responded_at.is_none() && r.first_due_at == Some(due) {
+            "First response"
+        } else {
+            "Resolution"
+        };
+        Some(self.view(target, due, r.risk_at))
+    }
+
+    /// Both clocks, for the request page: the first response (pending, met or missed) and the
+    /// resolution while the request is open.
+    pub fn both(&self, r: &RequestRow) -> Vec<ClockView> {
+        let mut out = Vec::new();
+        if let Some(first) = r.first_due_at {
+            match r.responded_at {
+                Some(at) => out.push(ClockView {
+                    target: "First response".into(),
+                    due: Timestamp::from_millis(first),
+                    standing: if at <= first {
+                        ClockStanding::Met
+                    } else {
+                        ClockStanding::Missed
+                    },
+                    text: format!("answered {}", Timestamp::from_millis(at)),
+                }),
+                None if r.state().is_open() => {
+                    if let Some(c) = self.next(r).filter(|c| c.target == "First response") {
+                        out.push(c);
+                    } else if r.paused_since.is_none() {
+                        let risk = first - (first - r.created_at) / 4;
+                        out.push(self.view("First response", first, Some(risk)));
+                    }
+                }
+                None => {}
+            }
+        }
+        if r.state().is_open() {
+            match (r.paused_since, r.resolve_due_at) {
+                (Some(_), _) => out.extend(self.next(r)),
+                (None, Some(due)) => {
+                    let risk = if r.due_at == Some(due) {
+                        r.risk_at
+                    } else {
+                        None
+                    };
+                    out.push(self.view("Resolution", due, risk));
+                }
+                (None, None) => {}
+            }
+        }
+        out
+    }
+}
+
+pub fn summary(r: &RequestRow, clock: &Clock) -> RequestSummary {
     RequestSummary {
         key: r.key().to_string(),
         kind: r.kind(),
@@ -37,6 +148,7 @@ pub fn summary(r: &RequestRow) -> RequestSummary {
         assignee: r.assignee_name.clone(),
         created_at: Timestamp::from_millis(r.created_at),
         updated_at: Timestamp::from_millis(r.updated_at),
+        clock: clock.next(r),
     }
 }
 
@@ -137,8 +249,37 @@ pub async fn request_detail(
             }
         })
         .collect();
+    let clock = Clock::load(st).await?;
+    let on_shift = if staff || r.state().is_open() {
+        st.db
+            .on_shift(clock.now)
+            .await?
+            .into_iter()
+            .filter(|s| s.duty == "support")
+            .map(|s| s.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (macros, assignees) = if v.works_queue() && r.state().is_open() {
+        (
+            super::queue::macro_views(st).await?,
+            st.db
+                .queue_workers()
+                .await?
+                .into_iter()
+                .map(|(_, handle, name)| PersonLink { handle, name })
+                .collect(),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Ok(RequestDetail {
-        summary: summary(&r),
+        summary: summary(&r, &clock),
+        clocks: clock.both(&r),
+        on_shift,
+        macros,
+        assignees,
         description: r.description.clone(),
         details: super::catalog::detail_items(&r.details),
         labels: st.db.request_labels(r.key()).await?,
@@ -269,15 +410,8 @@ pub async fn my_requests(
     before: Option<i64>,
 ) -> Result<Vec<RequestSummary>, AppError> {
     let rows = st.db.requests_of(v.id, before, PAGE_SIZE).await?;
-    Ok(rows.iter().map(summary).collect())
-}
-
-pub async fn queue(st: &AppState, v: &Viewer) -> Result<Vec<RequestSummary>, AppError> {
-    if !v.works_queue() {
-        return Err(AppError::Forbidden);
-    }
-    let rows = st.db.queue(PAGE_SIZE * 2).await?;
-    Ok(rows.iter().map(summary).collect())
+    let clock = Clock::load(st).await?;
+    Ok(rows.iter().map(|r| summary(r, &clock)).collect())
 }
 
 /// Staff list every request; everyone else their own.
@@ -287,12 +421,13 @@ pub async fn list_requests(
     before: Option<i64>,
 ) -> Result<Vec<RequestSummary>, AppError> {
     if v.works_queue() {
+        let clock = Clock::load(st).await?;
         Ok(st
             .db
             .all_requests(before, PAGE_SIZE)
             .await?
             .iter()
-            .map(summary)
+            .map(|r| summary(r, &clock))
             .collect())
     } else {
         my_requests(st, v, before).await
@@ -357,15 +492,39 @@ pub async fn comment(
         });
     }
     let body = parse_text("body", "a message", body, COMMENT_MAX)?;
-    st.db.add_comment(r.key(), v.id, &body, internal).await?;
-    // The requester answering is what the request was waiting for.
-    if !internal && f.requester_id == v.id && f.state == RequestState::WaitingOnRequester {
-        st.db
-            .change_request(r.key(), v.id, f.state, RequestState::InProgress, None)
-            .await?;
-    }
+    let answer = !internal && f.requester_id == v.id;
+    // The requester answering is what a waiting request waits for, and reopens a resolved one
+    // within a week; after that it is closed for good.
+    let state = match f.state {
+        RequestState::WaitingOnRequester if answer => Some((f.state, RequestState::InProgress)),
+        RequestState::Resolved if answer => {
+            if r.resolved_at
+                .is_some_and(|t| now_ms() - t > REOPEN_WINDOW_MS)
+            {
+                return Err(AppError::conflict(
+                    "This request was resolved more than 7 days ago and is closed. Open a new request instead.",
+                ));
+            }
+            Some((f.state, RequestState::InProgress))
+        }
+        _ => None,
+    };
+    st.db
+        .apply_changes(
+            v.id,
+            &[Change {
+                id: r.id,
+                comment: Some((body, internal)),
+                state,
+                ..Change::default()
+            }],
+        )
+        .await?;
     Ok(())
 }
+
+/// How long a requester's reply can reopen a resolved request.
+pub const REOPEN_WINDOW_MS: i64 = 7 * 86_400_000;
 
 pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;

@@ -132,7 +132,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let test_db = TestDb::new(backend).await;
+        TestApp::serve(TestDb::new(backend).await).await
+    }
+
+    /// A second server on the same database, as after a restart or beside another instance.
+    /// Leave it with [`TestApp::finish_instance`]: the database belongs to the first.
+    pub async fn another_instance(&self) -> TestApp {
+        TestApp::serve(TestDb {
+            db: self.test_db.db.clone(),
+            pg_name: None,
+            sqlite_path: None,
+        })
+        .await
+    }
+
+    pub fn finish_instance(self) {}
+
+    async fn serve(test_db: TestDb) -> TestApp {
         let state = AppState {
             db: test_db.db.clone(),
             secure_cookies: false,

@@ -478,7 +478,12 @@ async fn other_peoples_requests_are_not_found_and_visitors_sign_in(b: Backend) {
         otto.get(app.url("/queue")).send().await.unwrap().status(),
         403
     );
-    assert_eq!(app.call(&otto, "/fn/list_queue", &[]).await.status(), 403);
+    assert_eq!(
+        app.call(&otto, "/fn/queue_dashboard", &[("query", "")])
+            .await
+            .status(),
+        403
+    );
 
     let visitor = app.client();
     let res = visitor

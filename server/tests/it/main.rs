@@ -9,5 +9,6 @@ mod catalog;
 mod common;
 mod guides;
 mod http;
+mod queue;
 mod store;
 mod systems;

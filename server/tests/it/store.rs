@@ -8,7 +8,6 @@ use app::ssr::store::{now_ms, NewRequestRecord, StoreError};
 on_both!(
     people_have_roles_and_unique_emails,
     requests_round_trip_and_list_newest_first_with_cursor,
-    queue_puts_unassigned_first_and_hides_finished,
     state_changes_are_checked_against_the_current_state,
     internal_notes_are_filtered_out_for_requesters,
     sessions_expire_and_tokens_resolve,
@@ -92,37 +91,6 @@ async fn requests_round_trip_and_list_newest_first_with_cursor(b: Backend) {
         ("created", "Mia")
     );
     assert!(t.db.request(RequestKey::new(999)).await.unwrap().is_none());
-    t.drop_db().await;
-}
-
-async fn queue_puts_unassigned_first_and_hides_finished(b: Backend) {
-    let t = TestDb::new(b).await;
-    let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
-    let ana = t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
-    let a = t.db.create_request(&software("A", mia)).await.unwrap();
-    let bb = t.db.create_request(&software("B", mia)).await.unwrap();
-    let c = t.db.create_request(&software("C", mia)).await.unwrap();
-    let d = t.db.create_request(&software("D", mia)).await.unwrap();
-    // B is claimed, D is finished.
-    t.db.change_request(
-        bb,
-        ana,
-        RequestState::New,
-        RequestState::InProgress,
-        Some((None, Some(ana))),
-    )
-    .await
-    .unwrap();
-    t.db.change_request(d, ana, RequestState::New, RequestState::Cancelled, None)
-        .await
-        .unwrap();
-    let q = t.db.queue(10).await.unwrap();
-    assert_eq!(
-        q.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(),
-        ["C", "A", "B"]
-    );
-    assert_eq!(q[2].assignee_name.as_deref(), Some("Ana"));
-    let _ = (a, c);
     t.drop_db().await;
 }
 

@@ -2,7 +2,7 @@
 //! approval steps and tasks (saved in one transaction), decisions, task closing with the granted
 //! access it records, and what each person holds.
 
-use super::{now_ms, q, Db, Result, StoreError};
+use super::{now_ms, q, Db, Result, StoreError, ROUND_ROBIN};
 use crate::domain::request::{RequestKey, RequestState};
 use sqlx::FromRow;
 
@@ -271,6 +271,9 @@ impl Db {
     /// line, in one transaction: either all of it is there or none.
     pub async fn create_request(&self, r: &NewRequestRecord) -> Result<RequestKey> {
         let now = now_ms();
+        let pg = matches!(self, Db::Postgres(_));
+        let (weekday, minute) = super::week_minute(now);
+        let hand_out = self.setting(ROUND_ROBIN).await?.as_deref() != Some("off");
         on_pool!(self, p => {
             let mut tx = q(p.begin().await)?;
             let (id,): (i64,) = q(sqlx::query_as(
@@ -315,6 +318,30 @@ impl Db {
                     .bind(&t.role).bind(&t.team).bind(t.due_at).bind(t.urgent).bind(now)
                     .execute(&mut *tx).await)?;
             }
+            if hand_out {
+                // Round-robin: the analyst on support hours who was handed a request longest
+                // ago. On Postgres a transaction-scoped lock makes concurrent submissions take
+                // turns; SQLite's writer lock (held since the insert above) already does.
+                if pg {
+                    q(sqlx::query("SELECT pg_advisory_xact_lock(6006)").execute(&mut *tx).await)?;
+                }
+                let next: Option<(i64,)> = q(sqlx::query_as(
+                    "SELECT u.id FROM users u WHERE u.active = TRUE AND EXISTS (SELECT 1 FROM shifts s \
+                       WHERE s.user_id = u.id AND s.duty = 'support' AND s.weekday = $1 AND s.start_min <= $2 AND s.end_min > $2) \
+                     ORDER BY COALESCE(u.last_assigned_at, 0), u.id LIMIT 1")
+                    .bind(weekday).bind(minute).fetch_optional(&mut *tx).await)?;
+                if let Some((analyst,)) = next {
+                    q(sqlx::query("UPDATE users SET last_assigned_at = $1 WHERE id = $2")
+                        .bind(now).bind(analyst).execute(&mut *tx).await)?;
+                    q(sqlx::query("UPDATE requests SET assignee_id = $1 WHERE id = $2")
+                        .bind(analyst).bind(id).execute(&mut *tx).await)?;
+                    q(sqlx::query(
+                        "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
+                         VALUES ($1, (SELECT id FROM users WHERE handle = 'tierdesk'), $2, 'assignee', NULL, (SELECT name FROM users WHERE id = $3))")
+                        .bind(id).bind(now).bind(analyst).execute(&mut *tx).await)?;
+                }
+            }
+            settle_clocks!(tx, id, now);
             q(tx.commit().await)?;
             Ok(RequestKey::new(id))
         })
@@ -479,6 +506,7 @@ impl Db {
                 q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
                     .bind(now).bind(key.number()).execute(&mut *tx).await)?;
             }
+            settle_clocks!(tx, key.number(), now);
             q(tx.commit().await)?;
             Ok(last)
         })
@@ -519,6 +547,7 @@ impl Db {
             q(sqlx::query(
                 "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', $4, $5)")
                 .bind(key.number()).bind(actor).bind(now).bind(from).bind(to).execute(&mut *tx).await)?;
+            settle_clocks!(tx, key.number(), now);
             q(tx.commit().await)?;
             Ok(())
         })
@@ -644,6 +673,7 @@ impl Db {
                 q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
                     .bind(now).bind(key.number()).execute(&mut *tx).await)?;
             }
+            settle_clocks!(tx, key.number(), now);
             q(tx.commit().await)?;
             Ok(resolved)
         })
@@ -786,6 +816,7 @@ impl Db {
                     q(sqlx::query(
                         "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'idle-close', $4, 'closed')")
                         .bind(id).bind(actor).bind(now).bind(&state).execute(&mut *tx).await)?;
+                    settle_clocks!(tx, id, now);
                     closed.push(id);
                 }
                 q(tx.commit().await)?;

@@ -26,14 +26,47 @@ macro_rules! on_pool {
     };
 }
 
+/// Settles request `$id`'s service-level clocks inside the open transaction `$tx` (see
+/// `domain::sla::settle`). Every write that changes a request's state, priority or first
+/// response ends with it, so the stored due times are never stale. Expands once per backend,
+/// inside an `on_pool!` body.
+macro_rules! settle_clocks {
+    ($tx:ident, $id:expr, $now:expr) => {{
+        let id: i64 = $id;
+        let now: i64 = $now;
+        let row: $crate::ssr::store::ClockRow = q(sqlx::query_as(
+            "SELECT priority, state, created_at, paused_ms, paused_since, responded_at, resolved_at \
+             FROM requests WHERE id = $1")
+            .bind(id).fetch_one(&mut *$tx).await)?;
+        let days: Vec<(String,)> = q(sqlx::query_as("SELECT day FROM holidays").fetch_all(&mut *$tx).await)?;
+        let s = row.settle(&$crate::ssr::store::calendar_of(&days), now);
+        q(sqlx::query(
+            "UPDATE requests SET paused_ms = $1, paused_since = $2, \
+               first_due_at = CASE WHEN responded_at IS NOT NULL AND first_due_at IS NOT NULL THEN first_due_at ELSE $3 END, \
+               resolve_due_at = $4, \
+               due_at = $5, risk_at = $6, resolved_at = $7 WHERE id = $8")
+            .bind(s.paused_ms)
+            .bind(s.paused_since.map(|t| t.millis()))
+            .bind(s.first_due.millis())
+            .bind(s.resolve_due.millis())
+            .bind(s.next.map(|n| n.0.millis()))
+            .bind(s.next.map(|n| n.1.millis()))
+            .bind(s.resolved_at.map(|t| t.millis()))
+            .bind(id)
+            .execute(&mut *$tx).await)?;
+    }};
+}
+
 mod catalog;
 mod guides;
 mod people;
+mod queue;
 mod requests;
 mod systems;
 
 pub use catalog::*;
 pub use guides::*;
+pub use queue::*;
 pub use requests::*;
 pub use systems::*;
 

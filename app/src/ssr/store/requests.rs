@@ -1,6 +1,6 @@
 //! Requests, their conversation and their history.
 
-use super::{now_ms, q, Db, Result, StoreError};
+use super::{q, Change, Db, Result};
 use crate::domain::request::{Priority, RequestKey, RequestKind, RequestState};
 use sqlx::FromRow;
 
@@ -25,21 +25,6 @@ impl Db {
             .bind(requester_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await))
     }
 
-    /// The open requests: unassigned first, then newest first.
-    pub async fn queue(&self, limit: i64) -> Result<Vec<RequestRow>> {
-        let closed = [
-            RequestState::Resolved,
-            RequestState::Closed,
-            RequestState::Denied,
-            RequestState::Cancelled,
-        ];
-        on_pool!(self, p => q(sqlx::query_as(&format!(
-            "{REQUEST_SELECT} WHERE r.state NOT IN ($1, $2, $3, $4) \
-             ORDER BY CASE WHEN r.assignee_id IS NULL THEN 0 ELSE 1 END, r.id DESC LIMIT $5"))
-            .bind(closed[0].as_str()).bind(closed[1].as_str()).bind(closed[2].as_str()).bind(closed[3].as_str())
-            .bind(limit).fetch_all(p).await))
-    }
-
     /// Every request, newest first, before the cursor (for staff API listing).
     pub async fn all_requests(&self, before: Option<i64>, limit: i64) -> Result<Vec<RequestRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!(
@@ -57,39 +42,16 @@ impl Db {
         to: RequestState,
         assignee: Option<(Option<i64>, Option<i64>)>,
     ) -> Result<()> {
-        let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
-            let done = q(sqlx::query(
-                "UPDATE requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-                .bind(to.as_str()).bind(now).bind(key.number()).bind(from.as_str())
-                .execute(&mut *tx).await)?;
-            if done.rows_affected() != 1 {
-                return Err(StoreError::Stale);
-            }
-            if from != to {
-                q(sqlx::query(
-                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', $4, $5)")
-                    .bind(key.number()).bind(actor_id).bind(now).bind(from.as_str()).bind(to.as_str())
-                    .execute(&mut *tx).await)?;
-            }
-            if let Some((before, after)) = assignee {
-                let done = q(sqlx::query(
-                    "UPDATE requests SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NOT DISTINCT FROM $3")
-                    .bind(after).bind(key.number()).bind(before).execute(&mut *tx).await)?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Stale);
-                }
-                q(sqlx::query(
-                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
-                     VALUES ($1, $2, $3, 'assignee', \
-                       (SELECT name FROM users WHERE id = $4), (SELECT name FROM users WHERE id = $5))")
-                    .bind(key.number()).bind(actor_id).bind(now).bind(before).bind(after)
-                    .execute(&mut *tx).await)?;
-            }
-            q(tx.commit().await)?;
-            Ok(())
-        })
+        self.apply_changes(
+            actor_id,
+            &[Change {
+                id: key.number(),
+                state: Some((from, to)),
+                assignee,
+                ..Change::default()
+            }],
+        )
+        .await
     }
 
     /// Adds a reply or internal note, with a history line, in one transaction.
@@ -99,23 +61,16 @@ impl Db {
         author_id: i64,
         body: &str,
         internal: bool,
-    ) -> Result<i64> {
-        let now = now_ms();
-        let field = if internal { "internal-note" } else { "reply" };
-        on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
-            let (id,): (i64,) = q(sqlx::query_as(
-                "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(key.number()).bind(author_id).bind(body).bind(internal).bind(now)
-                .fetch_one(&mut *tx).await)?;
-            q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
-                .bind(now).bind(key.number()).execute(&mut *tx).await)?;
-            q(sqlx::query(
-                "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, $4, NULL, NULL)")
-                .bind(key.number()).bind(author_id).bind(now).bind(field).execute(&mut *tx).await)?;
-            q(tx.commit().await)?;
-            Ok(id)
-        })
+    ) -> Result<()> {
+        self.apply_changes(
+            author_id,
+            &[Change {
+                id: key.number(),
+                comment: Some((body.to_string(), internal)),
+                ..Change::default()
+            }],
+        )
+        .await
     }
 
     /// The conversation; internal notes only when asked for (staff).
@@ -148,7 +103,8 @@ impl Db {
 
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
     r.requester_id, rq.name AS requester_name, r.assignee_id, a.name AS assignee_name, \
-    r.created_at, r.updated_at, r.details \
+    r.created_at, r.updated_at, r.details, r.priority_rank, r.responded_at, r.paused_ms, r.paused_since, \
+    r.first_due_at, r.resolve_due_at, r.due_at, r.risk_at, r.resolved_at \
     FROM requests r JOIN users rq ON rq.id = r.requester_id LEFT JOIN users a ON a.id = r.assignee_id";
 
 #[derive(Debug, Clone, FromRow)]
@@ -167,6 +123,18 @@ pub struct RequestRow {
     pub updated_at: i64,
     /// The kind's own fields as saved (JSON).
     pub details: String,
+    pub priority_rank: i16,
+    /// Service-level clocks, as last settled (see `domain::sla::settle`).
+    pub responded_at: Option<i64>,
+    /// Business time spent waiting on the requester, not counting a pause still running.
+    pub paused_ms: i64,
+    pub paused_since: Option<i64>,
+    pub first_due_at: Option<i64>,
+    pub resolve_due_at: Option<i64>,
+    /// The next deadline and its at-risk instant; `None` while paused or finished.
+    pub due_at: Option<i64>,
+    pub risk_at: Option<i64>,
+    pub resolved_at: Option<i64>,
 }
 
 impl RequestRow {

@@ -1,0 +1,270 @@
+//! Server functions of the analyst queue, its macros and its admin side. Each checks the viewer
+//! on the server (in `ssr::queue`); the pages only hide what a person cannot use.
+
+use crate::domain::error::AppError;
+use crate::model::{MacroView, OnShift, QueuePageView};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The dashboard for a query string (`view=mine&kind=access&sort=newest&cursor=...`).
+#[server(prefix = "/fn", endpoint = "queue_dashboard")]
+pub async fn queue_dashboard(query: String) -> Result<QueuePageView, AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::dashboard(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &queue::query_map(&query),
+    )
+    .await
+}
+
+/// The latest change to any request; the dashboard polls it and refreshes when it moves.
+#[server(prefix = "/fn", endpoint = "queue_version")]
+pub async fn queue_version() -> Result<i64, AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::version(&ctx::state()?, &ctx::require_viewer()?).await
+}
+
+/// Changes every selected request (`selected[REQ-12]=on`) in one transaction. `action` is the
+/// button pressed: `assign` (to `assignee`), `label` (adds `label`) or `state` (moves to `state`).
+#[server(prefix = "/fn", endpoint = "batch_update")]
+pub async fn batch_update(
+    #[server(default)] selected: BTreeMap<String, String>,
+    action: String,
+    #[server(default)] assignee: String,
+    #[server(default)] label: String,
+    #[server(default)] state: String,
+) -> Result<usize, AppError> {
+    use crate::ssr::{ctx, queue};
+    let keys: Vec<String> = selected
+        .into_iter()
+        .filter(|(_, v)| v == "on")
+        .map(|(k, _)| k)
+        .collect();
+    let value = match action.as_str() {
+        "assign" => assignee,
+        "label" => label,
+        _ => state,
+    };
+    queue::batch(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &keys,
+        queue::BatchAction::parse(&action, &value)?,
+    )
+    .await
+}
+
+/// Assigns one request: `assignee` is `me`, `none` or an analyst's handle.
+#[server(prefix = "/fn", endpoint = "assign_request")]
+pub async fn assign_request(key: String, assignee: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::assign(&ctx::state()?, &ctx::require_viewer()?, &key, &assignee).await
+}
+
+#[server(prefix = "/fn", endpoint = "apply_macro")]
+pub async fn apply_macro(key: String, macro_id: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    let id = macro_id
+        .parse()
+        .map_err(|_| AppError::invalid("macro_id", "Choose a macro."))?;
+    queue::apply_macro(&ctx::state()?, &ctx::require_viewer()?, &key, id).await
+}
+
+#[server(prefix = "/fn", endpoint = "save_queue_view")]
+pub async fn save_queue_view(name: String, query: String) -> Result<i64, AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::save_view(&ctx::state()?, &ctx::require_viewer()?, &name, &query).await
+}
+
+#[server(prefix = "/fn", endpoint = "delete_queue_view")]
+pub async fn delete_queue_view(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::delete_view(&ctx::state()?, &ctx::require_viewer()?, id).await
+}
+
+/// The macros page: every macro and the placeholders they may use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacrosPage {
+    pub macros: Vec<MacroView>,
+    pub placeholders: Vec<String>,
+}
+
+#[server(prefix = "/fn", endpoint = "list_macros")]
+pub async fn list_macros() -> Result<MacrosPage, AppError> {
+    use crate::ssr::{ctx, queue};
+    let v = ctx::require_viewer()?;
+    if !v.works_queue() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(MacrosPage {
+        macros: queue::macro_views(&ctx::state()?).await?,
+        placeholders: queue::placeholders(),
+    })
+}
+
+#[server(prefix = "/fn", endpoint = "save_macro")]
+pub async fn save_macro(
+    name: String,
+    body: String,
+    #[server(default)] set_state: String,
+    #[server(default)] add_labels: String,
+) -> Result<i64, AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::save_macro(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &name,
+        &body,
+        &set_state,
+        &add_labels,
+    )
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "delete_macro")]
+pub async fn delete_macro(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::delete_macro(&ctx::state()?, &ctx::require_viewer()?, id).await
+}
+
+/// The admin page for coverage: holidays, shifts, round-robin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoveragePage {
+    pub holidays: Vec<(String, String)>,
+    pub shifts: Vec<ShiftView>,
+    pub on_shift: Vec<OnShift>,
+    pub analysts: Vec<crate::model::PersonLink>,
+    pub round_robin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftView {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub duty: String,
+    pub weekday: String,
+    pub hours: String,
+}
+
+#[server(prefix = "/fn", endpoint = "coverage")]
+pub async fn coverage() -> Result<CoveragePage, AppError> {
+    use crate::ssr::{ctx, queue, store::now_ms};
+    let v = ctx::require_viewer()?;
+    if !v.has(crate::domain::user::Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let st = ctx::state()?;
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
+    Ok(CoveragePage {
+        holidays: st
+            .db
+            .holidays()
+            .await?
+            .into_iter()
+            .map(|h| (h.day, h.name))
+            .collect(),
+        shifts: st
+            .db
+            .shifts()
+            .await?
+            .into_iter()
+            .map(|s| ShiftView {
+                id: s.id,
+                name: s.name,
+                region: s.region.to_uppercase(),
+                duty: s.duty,
+                weekday: DAYS
+                    .get(s.weekday as usize)
+                    .copied()
+                    .unwrap_or("?")
+                    .to_string(),
+                hours: format!("{}\u{2013}{} UTC", hm(s.start_min), hm(s.end_min)),
+            })
+            .collect(),
+        on_shift: queue::on_shift(&st, now_ms()).await?,
+        analysts: st
+            .db
+            .queue_workers()
+            .await?
+            .into_iter()
+            .map(|(_, handle, name)| crate::model::PersonLink { handle, name })
+            .collect(),
+        round_robin: st
+            .db
+            .setting(crate::ssr::store::ROUND_ROBIN)
+            .await?
+            .as_deref()
+            != Some("off"),
+    })
+}
+
+#[server(prefix = "/fn", endpoint = "put_holiday")]
+pub async fn put_holiday(day: String, name: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::put_holiday(&ctx::state()?, &ctx::require_viewer()?, &day, &name).await
+}
+
+#[server(prefix = "/fn", endpoint = "delete_holiday")]
+pub async fn delete_holiday(day: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::delete_holiday(&ctx::state()?, &ctx::require_viewer()?, &day).await
+}
+
+/// `weekdays[0]=on` … `weekdays[6]=on` (0 = Monday).
+#[server(prefix = "/fn", endpoint = "add_shift")]
+pub async fn add_shift(
+    analyst: String,
+    region: String,
+    duty: String,
+    #[server(default)] weekdays: BTreeMap<String, String>,
+    start: String,
+    end: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    let days: Vec<String> = weekdays
+        .into_iter()
+        .filter(|(_, v)| v == "on")
+        .map(|(k, _)| k)
+        .collect();
+    queue::add_shift(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &analyst,
+        &region,
+        &duty,
+        &days,
+        &start,
+        &end,
+    )
+    .await
+}
+
+#[server(prefix = "/fn", endpoint = "delete_shift")]
+pub async fn delete_shift(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    queue::delete_shift(&ctx::state()?, &ctx::require_viewer()?, id).await
+}
+
+/// `on` is `on` or `off`.
+#[server(prefix = "/fn", endpoint = "set_round_robin")]
+pub async fn set_round_robin(on: String) -> Result<(), AppError> {
+    use crate::ssr::{ctx, queue};
+    let on = match on.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return Err(AppError::invalid("on", "Choose on or off.")),
+    };
+    queue::set_round_robin(&ctx::state()?, &ctx::require_viewer()?, on).await
+}
