@@ -15,14 +15,16 @@ ALTER TABLE requests ADD COLUMN priority_rank  SMALLINT
 
 CREATE INDEX requests_open_id ON requests(id)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');
--- The queue's default order: what is due first, paused and finished requests last.
-CREATE INDEX requests_open_due ON requests(COALESCE(due_at, 9223372036854775807), id)
+-- The queue's default order: what is due first, paused and finished requests last. The
+-- trailing columns let the common filters be checked from the index before any row is read.
+CREATE INDEX requests_open_due ON requests(COALESCE(due_at, 9223372036854775807), id, due_at, risk_at, assignee_id, kind)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');
-CREATE INDEX requests_open_risk ON requests(risk_at)
+-- "At risk" and "breached" are counted from the index alone.
+CREATE INDEX requests_open_risk ON requests(risk_at, due_at, state)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');
 CREATE INDEX requests_open_assignee ON requests(assignee_id, id)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');
-CREATE INDEX requests_open_kind ON requests(kind, id)
+CREATE INDEX requests_open_kind ON requests(kind, state)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');
 CREATE INDEX requests_open_priority ON requests(priority_rank, id)
     WHERE state IN ('new','triaged','awaiting-approval','in-progress','waiting-on-requester');

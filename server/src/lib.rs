@@ -107,6 +107,9 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     if settled > 0 {
         tracing::info!(requests = settled, "settled service-level clocks");
     }
+    if let Err(e) = db.optimize().await {
+        tracing::warn!(error = %e, "could not refresh planner statistics");
+    }
     let state = AppState {
         db,
         secure_cookies: config.secure_cookies(),
@@ -145,9 +148,16 @@ async fn run_jobs(state: AppState, every: std::time::Duration) {
                 end_reminders = r.end_reminders.len(),
                 offboarded = r.offboarded.len(),
                 rotation_reminders = r.rotation_reminders.len(),
+                closed_resolved = r.closed_resolved,
                 "jobs ran"
             ),
             Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
+        }
+        // SQLite refreshes planner statistics only when asked (Postgres' autovacuum does).
+        if matches!(state.db, app::ssr::store::Db::Sqlite(_)) {
+            if let Err(e) = state.db.optimize().await {
+                tracing::warn!(error = %e, "could not refresh planner statistics");
+            }
         }
     }
 }

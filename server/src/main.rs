@@ -70,6 +70,17 @@ enum JobsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The queue at scale: store time and HTTP latency (p50/p99) of the dashboard (first 50 of a
+    /// view plus every view's count), and throughput under concurrent clients beside a bare
+    /// axum handler in the same run. Load data first: `tierdesk demo --requests 100000`.
+    Queue {
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 400)]
+        samples: usize,
+    },
     /// Generate guides up to --count and report full-text search p50/p99.
     Guides {
         #[arg(long, default_value_t = 10_000)]
@@ -268,6 +279,17 @@ async fn run(command: Command) -> Result<(), String> {
         } => {
             let db = tierdesk::open_database(&config.database_url).await?;
             tierdesk::bench::guides(&db, count, queries).await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Queue {
+                    clients,
+                    seconds,
+                    samples,
+                },
+        } => {
+            let db = tierdesk::open_database(&config.database_url).await?;
+            tierdesk::bench::queue(&db, clients, seconds, samples).await
         }
         Command::Bench {
             command: BenchCommand::Systems { count, queries },

@@ -121,6 +121,24 @@ const RESPONDED: &str =
     "UPDATE requests SET responded_at = COALESCE(responded_at, $1) WHERE id = $2 \
      AND NOT EXISTS (SELECT 1 FROM users WHERE id = $3 AND handle = 'tierdesk')";
 
+/// Every view's count in one statement: `$1` the viewer, `$2` now.
+fn counts_sql() -> String {
+    let count = |cond: &str| format!("(SELECT COUNT(*) FROM requests r WHERE {OPEN}{cond})");
+    format!(
+        "SELECT {}, {}, {}, {}, {}, {}, {}",
+        count(""),
+        count(" AND r.assignee_id IS NULL"),
+        count(" AND r.assignee_id = $1"),
+        count(&format!(
+            " AND r.assignee_id IN ({MY_TEAM}$1 UNION SELECT CAST($1 AS BIGINT))"
+        )),
+        count(" AND r.risk_at <= $2 AND r.due_at > $2"),
+        // risk_at <= due_at always, so this reads the at-risk index alone.
+        count(" AND r.risk_at <= $2 AND r.due_at <= $2"),
+        count(" AND r.state = 'awaiting-approval'"),
+    )
+}
+
 /// Per-view counts for the dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewCounts {
@@ -227,7 +245,7 @@ impl Db {
                 let a = w.arg(Arg::I(viewer));
                 let b = w.arg(Arg::I(viewer));
                 w.and(format!(
-                    "(r.assignee_id = {a} OR r.assignee_id IN ({MY_TEAM}{b}))"
+                    "r.assignee_id IN ({MY_TEAM}{b} UNION SELECT CAST({a} AS BIGINT))"
                 ));
             }
             Some(AssigneeFilter::Person(h)) => {
@@ -259,7 +277,8 @@ impl Db {
             }
             Some(SlaFilter::Breached) => {
                 let a = w.arg(Arg::I(now));
-                w.and(format!("r.due_at <= {a}"));
+                let b = w.arg(Arg::I(now));
+                w.and(format!("r.risk_at <= {a} AND r.due_at <= {b}"));
             }
         }
         if let Some(text) = &f.text {
@@ -329,8 +348,26 @@ impl Db {
                 "r.priority_rank, r.id".into()
             }
         };
+        // SQLite's planner prefers a state-first index and sorts what it finds; reading the
+        // open requests' own index in the page's order and stopping after one page is never
+        // worse than a scan of the open requests, and usually far better.
+        let select = match (self.is_postgres(), f.effective().state, f.sort) {
+            (false, StateFilter::Open, Sort::Due) => REQUEST_SELECT.replace(
+                "FROM requests r ",
+                "FROM requests r INDEXED BY requests_open_due ",
+            ),
+            (false, StateFilter::Open, Sort::Newest | Sort::Oldest) => REQUEST_SELECT.replace(
+                "FROM requests r ",
+                "FROM requests r INDEXED BY requests_open_id ",
+            ),
+            (false, StateFilter::Open, Sort::Priority) => REQUEST_SELECT.replace(
+                "FROM requests r ",
+                "FROM requests r INDEXED BY requests_open_priority ",
+            ),
+            _ => REQUEST_SELECT.to_string(),
+        };
         let sql = format!(
-            "{REQUEST_SELECT} WHERE {} ORDER BY {order} LIMIT {}",
+            "{select} WHERE {} ORDER BY {order} LIMIT {}",
             w.sql(),
             limit + 1
         );
@@ -352,6 +389,32 @@ impl Db {
         Ok((rows, next))
     }
 
+    /// SQLite's plan for a queue page's query, for benchmarks (empty on Postgres).
+    pub async fn queue_plan(&self, f: &Filter, viewer: i64, now: i64) -> Result<Vec<String>> {
+        let Db::Sqlite(p) = self else {
+            return Ok(Vec::new());
+        };
+        let w = self.filter_where(f, viewer, now);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {REQUEST_SELECT} WHERE {} ORDER BY {DUE_KEY}, r.id LIMIT 51",
+            w.sql()
+        );
+        let rows: Vec<(i64, i64, i64, String)> =
+            q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?;
+        let mut plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
+        let counts: Vec<(i64, i64, i64, String)> = q(sqlx::query_as(&format!(
+            "EXPLAIN QUERY PLAN {}",
+            counts_sql()
+        ))
+        .bind(viewer)
+        .bind(now)
+        .fetch_all(p)
+        .await)?;
+        plan.push("-- counts:".into());
+        plan.extend(counts.into_iter().map(|r| r.3));
+        Ok(plan)
+    }
+
     /// How many requests a filter finds (its cursor and sort are ignored).
     pub async fn queue_count(&self, f: &Filter, viewer: i64, now: i64) -> Result<i64> {
         let w = self.filter_where(f, viewer, now);
@@ -361,19 +424,10 @@ impl Db {
         Ok(n)
     }
 
-    /// Every built-in view's count and the open requests per kind, in two passes over the open
-    /// requests only.
+    /// Every built-in view's count and the open requests per kind. Each count is its own
+    /// subquery that an index over open requests answers without reading the rows.
     pub async fn view_counts(&self, viewer: i64, now: i64) -> Result<ViewCounts> {
-        let sql = format!(
-            "SELECT COUNT(*), \
-               COALESCE(SUM(CASE WHEN r.assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN r.assignee_id = $1 THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN r.assignee_id = $1 OR r.assignee_id IN ({MY_TEAM}$1) THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN r.risk_at <= $2 AND r.due_at > $2 THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN r.due_at <= $2 THEN 1 ELSE 0 END), 0), \
-               COALESCE(SUM(CASE WHEN r.state = 'awaiting-approval' THEN 1 ELSE 0 END), 0) \
-             FROM requests r WHERE {OPEN}"
-        );
+        let sql = counts_sql();
         let (all, unassigned, mine, team, at_risk, breached, approval): (
             i64,
             i64,
@@ -532,6 +586,32 @@ impl Db {
             q(tx.commit().await)?;
             Ok(ids.len() as u64)
         })
+    }
+
+    /// Keeps the query planner's statistics fresh. SQLite has none until asked (and without
+    /// them it prefers the wrong index for the queue's counts); Postgres gathers its own, but
+    /// not promptly after a bulk load.
+    pub async fn optimize(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                let (stats,): (i64,) = q(sqlx::query_as(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                )
+                .fetch_one(p)
+                .await)?;
+                let sql = if stats == 0 {
+                    "ANALYZE"
+                } else {
+                    "PRAGMA optimize"
+                };
+                q(sqlx::query(sql).execute(p).await)?;
+            }
+            Db::Postgres(p) => {
+                // VACUUM also marks pages all-visible, so the queue's counts stay index-only.
+                q(sqlx::query("VACUUM (ANALYZE) requests").execute(p).await)?;
+            }
+        }
+        Ok(())
     }
 
     /// The latest change to any request: the dashboard refreshes when it moves.
@@ -792,6 +872,6 @@ impl Db {
             Ok::<(), StoreError>(())
         })?;
         self.settle_missing_clocks().await?;
-        Ok(())
+        self.optimize().await
     }
 }
