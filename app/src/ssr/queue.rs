@@ -3,7 +3,7 @@
 //! Every function checks who is asking before it reads or writes anything.
 
 use super::ctx::AppState;
-use super::service::{summary, Clock};
+use super::service::{check_flow_gates, summary, Clock};
 use super::store::{Change, MacroRow, RequestRow, ROUND_ROBIN};
 use crate::domain::error::AppError;
 use crate::domain::queue::{render_macro, Filter, MacroContext, PLACEHOLDERS, VIEW_NAME_MAX};
@@ -201,6 +201,18 @@ fn parse_keys(keys: &[String]) -> Result<Vec<i64>, AppError> {
     Ok(ids)
 }
 
+/// Someone who works the queue, by handle.
+async fn queue_worker(st: &AppState, handle: &str) -> Result<Option<i64>, AppError> {
+    let handle = handle.trim().trim_start_matches('@');
+    Ok(st
+        .db
+        .queue_workers()
+        .await?
+        .into_iter()
+        .find(|(_, h, _)| h == handle)
+        .map(|(id, _, _)| id))
+}
+
 /// Who `who` names as an assignee: `me`, `none`, or the handle of someone who works the queue.
 async fn parse_assignee(st: &AppState, v: &Viewer, who: &str) -> Result<Option<i64>, AppError> {
     match who.trim().trim_start_matches('@') {
@@ -210,42 +222,21 @@ async fn parse_assignee(st: &AppState, v: &Viewer, who: &str) -> Result<Option<i
         )),
         "me" => Ok(Some(v.id)),
         "none" => Ok(None),
-        handle => st
-            .db
-            .queue_workers()
-            .await?
-            .into_iter()
-            .find(|(_, h, _)| h == handle)
-            .map(|(id, _, _)| Some(id))
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "assignee",
-                    format!("{handle} does not work the queue; choose an analyst."),
-                )
-            }),
+        handle => queue_worker(st, handle).await?.map(Some).ok_or_else(|| {
+            AppError::invalid(
+                "assignee",
+                format!("{handle} does not work the queue; choose an analyst."),
+            )
+        }),
     }
 }
 
-/// The checks a move must pass beyond the state machine: approvals before work, tasks before
-/// resolution.
-async fn check_gates(st: &AppState, r: &RequestRow, to: RequestState) -> Result<(), AppError> {
-    if to == RequestState::InProgress && st.db.pending_approvals(r.key()).await? > 0 {
-        return Err(AppError::conflict(format!(
-            "{}: work cannot start before the approvals are in.",
-            r.key()
-        )));
+/// A refusal about one request of a batch, naming that request.
+fn about(r: &RequestRow, e: AppError) -> AppError {
+    match e {
+        AppError::Conflict { message } => AppError::conflict(format!("{}: {message}", r.key())),
+        other => other,
     }
-    if to == RequestState::Resolved {
-        let open = st.db.open_tasks(r.key()).await?;
-        if open > 0 {
-            return Err(AppError::conflict(format!(
-                "{}: {open} task{} still open.",
-                r.key(),
-                if open == 1 { " is" } else { "s are" }
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// What a batch does to each selected request.
@@ -318,13 +309,8 @@ pub async fn batch(
             let to: RequestState = to.parse().map_err(|m| AppError::invalid("value", m))?;
             for r in &rows {
                 let from = r.state();
-                from.check_move(to).map_err(|e| match e {
-                    AppError::Conflict { message } => {
-                        AppError::conflict(format!("{}: {message}", r.key()))
-                    }
-                    other => other,
-                })?;
-                check_gates(st, r, to).await?;
+                from.check_move(to).map_err(|e| about(r, e))?;
+                check_flow_gates(st, r, to).await.map_err(|e| about(r, e))?;
                 changes.push(Change {
                     id: r.id,
                     state: Some((from, to)),
@@ -390,14 +376,14 @@ pub async fn apply_macro(
         if to != from {
             let via = RequestState::InProgress;
             if !from.can_move_to(to) && from.can_move_to(via) && via.can_move_to(to) {
-                check_gates(st, &r, via).await?;
+                check_flow_gates(st, &r, via).await?;
                 moves.push((from, via));
                 moves.push((via, to));
             } else {
                 from.check_move(to)?;
                 moves.push((from, to));
             }
-            check_gates(st, &r, to).await?;
+            check_flow_gates(st, &r, to).await?;
         }
     }
     let mut changes = vec![Change {
@@ -558,13 +544,8 @@ pub async fn add_shift(
     end: &str,
 ) -> Result<(), AppError> {
     require_admin(v)?;
-    let user = st
-        .db
-        .queue_workers()
+    let user = queue_worker(st, analyst)
         .await?
-        .into_iter()
-        .find(|(_, h, _)| h == analyst.trim().trim_start_matches('@'))
-        .map(|(id, _, _)| id)
         .ok_or_else(|| AppError::invalid("analyst", "Choose an analyst who works the queue."))?;
     if !["amer", "emea", "japac"].contains(&region) {
         return Err(AppError::invalid("region", "Choose AMER, EMEA or JAPAC."));

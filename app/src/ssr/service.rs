@@ -534,7 +534,20 @@ pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Resul
     if !access::allowed_moves(v, &f).contains(&to) {
         return Err(AppError::Forbidden);
     }
-    // The flow's own gates, whatever the browser sends.
+    check_flow_gates(st, &r, to).await?;
+    st.db
+        .change_request(r.key(), v.id, f.state, to, None)
+        .await?;
+    Ok(())
+}
+
+/// The flow's own gates beyond the state machine, whatever the browser sends: work starts only
+/// after the approvals are in, and a request resolves only when its tasks are closed.
+pub(crate) async fn check_flow_gates(
+    st: &AppState,
+    r: &RequestRow,
+    to: RequestState,
+) -> Result<(), AppError> {
     if to == RequestState::InProgress && st.db.pending_approvals(r.key()).await? > 0 {
         return Err(AppError::conflict(
             "Work cannot start before the approvals are in.",
@@ -549,8 +562,5 @@ pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Resul
             )));
         }
     }
-    st.db
-        .change_request(r.key(), v.id, f.state, to, None)
-        .await?;
     Ok(())
 }

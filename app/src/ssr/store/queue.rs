@@ -536,21 +536,6 @@ impl Db {
         })
     }
 
-    /// Recomputes every open request's clocks, after the holidays changed.
-    pub async fn resettle_open_clocks(&self) -> Result<u64> {
-        let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
-            let ids: Vec<(i64,)> = q(sqlx::query_as(&format!("SELECT r.id FROM requests r WHERE {OPEN}"))
-                .fetch_all(&mut *tx).await)?;
-            for (id,) in &ids {
-                settle_clocks!(tx, *id, now);
-            }
-            q(tx.commit().await)?;
-            Ok(ids.len() as u64)
-        })
-    }
-
     /// Settles clocks of open requests that have none yet (made before clocks existed).
     pub async fn settle_missing_clocks(&self) -> Result<u64> {
         let now = now_ms();
