@@ -4,11 +4,13 @@
 use crate::domain::error::AppError;
 use crate::model::{MacroView, OnShift, QueuePageView};
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The dashboard for a query string (`view=mine&kind=access&sort=newest&cursor=...`).
-#[server(prefix = "/fn", endpoint = "queue_dashboard")]
+/// The dashboard for a query string (`view=mine&kind=access&sort=newest&cursor=...`). A read, so
+/// a `GET`: the server may answer a person's repeated call from its read cache.
+#[server(prefix = "/fn", endpoint = "queue_dashboard", input = GetUrl)]
 pub async fn queue_dashboard(query: String) -> Result<QueuePageView, AppError> {
     use crate::ssr::{ctx, queue};
     queue::dashboard(
@@ -20,7 +22,7 @@ pub async fn queue_dashboard(query: String) -> Result<QueuePageView, AppError> {
 }
 
 /// The latest change to any request; the dashboard polls it and refreshes when it moves.
-#[server(prefix = "/fn", endpoint = "queue_version")]
+#[server(prefix = "/fn", endpoint = "queue_version", input = GetUrl)]
 pub async fn queue_version() -> Result<i64, AppError> {
     use crate::ssr::{ctx, queue};
     queue::version(&ctx::state()?, &ctx::require_viewer()?).await

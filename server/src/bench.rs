@@ -532,10 +532,9 @@ pub async fn queue(db: &Db, clients: usize, seconds: u64, samples: usize) -> Res
         }
         if std::env::var_os("TIERDESK_BENCH_PLANS").is_some() {
             let now = app::ssr::store::now_ms();
-            println!(
-                "    plan: {:?}",
-                db.queue_plan(&filter, analyst, now).await.map_err(e)?
-            );
+            for line in db.queue_plan(&filter, analyst, now).await.map_err(e)? {
+                println!("    | {line}");
+            }
         }
         times.sort();
         pages.sort();
@@ -560,18 +559,28 @@ pub async fn queue(db: &Db, clients: usize, seconds: u64, samples: usize) -> Res
     .await
     .map_err(e)?;
     let cookie = Some(format!("{}={secret}", app::ssr::ctx::SESSION_COOKIE));
-    let state = app::ssr::AppState {
-        db: db.clone(),
-        secure_cookies: false,
-    };
+    // The same server twice: as it runs (with its one-second read cache), and with the cache off
+    // so that every request does the whole work.
+    let cached = app::ssr::AppState::new(db.clone(), false);
+    let mut uncached = cached.clone();
+    uncached.cache = std::sync::Arc::new(app::ssr::cache::ReadCache::new(Duration::ZERO));
     let probe = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
     let options_addr = probe.local_addr().map_err(|e| e.to_string())?;
     drop(probe);
-    let app_addr = spawn(crate::router(state, crate::leptos_options(options_addr))).await?;
+    let app_addr = spawn(crate::router(cached, crate::leptos_options(options_addr))).await?;
+    let uncached_addr = spawn(crate::router(uncached, crate::leptos_options(options_addr))).await?;
     let bare_addr =
         spawn(axum::Router::new().route("/", axum::routing::get(|| async { "ok" }))).await?;
+    let get = |name, path: &str| Target {
+        name,
+        method: "GET",
+        path: path.into(),
+        body: String::new(),
+        cookie: cookie.clone(),
+    };
+    let dashboard = "/fn/queue_dashboard?query=view%3Dunassigned";
     let targets = [
         (
             bare_addr,
@@ -583,26 +592,9 @@ pub async fn queue(db: &Db, clients: usize, seconds: u64, samples: usize) -> Res
                 cookie: None,
             },
         ),
-        (
-            app_addr,
-            Target {
-                name: "dashboard data (server fn)",
-                method: "POST",
-                path: "/fn/queue_dashboard".into(),
-                body: "query=view%3Dunassigned".into(),
-                cookie: cookie.clone(),
-            },
-        ),
-        (
-            app_addr,
-            Target {
-                name: "queue page (HTML)",
-                method: "GET",
-                path: "/queue?view=unassigned".into(),
-                body: String::new(),
-                cookie: cookie.clone(),
-            },
-        ),
+        (app_addr, get("dashboard data", dashboard)),
+        (uncached_addr, get("dashboard data, cache off", dashboard)),
+        (app_addr, get("queue page (HTML)", "/queue?view=unassigned")),
     ];
     println!("\nHTTP on loopback: latency of one client ({samples} requests), then {clients} concurrent clients for {seconds} s:");
     let mut bare_rps = 0.0;

@@ -83,6 +83,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn(middleware::protect_pages))
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::read_cache,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state,
             middleware::session,
         ))
@@ -110,10 +114,7 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     if let Err(e) = db.optimize().await {
         tracing::warn!(error = %e, "could not refresh planner statistics");
     }
-    let state = AppState {
-        db,
-        secure_cookies: config.secure_cookies(),
-    };
+    let state = AppState::new(db, config.secure_cookies());
     let options = leptos_options(config.addr);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -141,7 +142,10 @@ async fn run_jobs(state: AppState, every: std::time::Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match app::ssr::jobs::run(&state, app::ssr::store::now_ms()).await {
+        let outcome = app::ssr::jobs::run(&state, app::ssr::store::now_ms()).await;
+        // The jobs change requests outside any HTTP request: what was read before is stale.
+        state.cache.invalidate();
+        match outcome {
             Ok(r) if r.is_empty() => {}
             Ok(r) => tracing::info!(
                 closed_idle = r.closed_idle.len(),

@@ -301,10 +301,7 @@ async fn run(command: Command) -> Result<(), String> {
             command: JobsCommand::Run,
         } => {
             let db = tierdesk::open_database(&config.database_url).await?;
-            let st = app::ssr::AppState {
-                db,
-                secure_cookies: false,
-            };
+            let st = app::ssr::AppState::new(db, false);
             let r = app::ssr::jobs::run(&st, app::ssr::store::now_ms())
                 .await
                 .map_err(|e| e.to_string())?;

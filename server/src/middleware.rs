@@ -3,6 +3,7 @@
 
 use app::domain::error::AppError;
 use app::ssr::auth::secret_hash;
+use app::ssr::cache::{CachedResponse, ResponseKey};
 use app::ssr::ctx::{session_secret_from, ClientIp, CurrentViewer};
 use app::ssr::AppState;
 use axum::body::Body;
@@ -23,43 +24,121 @@ pub fn error_response(e: &AppError) -> Response {
 }
 
 /// Resolves the session cookie or bearer token into the person asking, for everything below.
+/// A session seen within the last second is not looked up again (see `app::ssr::cache`).
 pub async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".to_string());
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_string());
-    let user_id = if let Some(token) = bearer {
-        match st.db.api_token_user(&secret_hash(&token)).await {
-            Ok(Some(id)) => Some(id),
-            Ok(None) => return error_response(&AppError::Unauthenticated),
-            Err(e) => return error_response(&AppError::from(e)),
-        }
-    } else if let Some(secret) = session_secret_from(req.headers()) {
-        match st.db.session_user(&secret_hash(&secret)).await {
-            Ok(id) => id,
-            Err(e) => return error_response(&AppError::from(e)),
-        }
-    } else {
-        None
-    };
-    let viewer = match user_id {
-        Some(id) => match st.db.viewer(id).await {
-            Ok(v) => v,
-            Err(e) => return error_response(&AppError::from(e)),
-        },
-        None => None,
+    let viewer = match resolve_viewer(&st, req.headers()).await {
+        Ok(v) => v,
+        Err(e) => return error_response(&e),
     };
     req.extensions_mut().insert(CurrentViewer(viewer));
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
+
+async fn resolve_viewer(
+    st: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<app::domain::user::Viewer>, AppError> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    // Tokens and session secrets are remembered apart, by the hash of the secret only.
+    let key = match (&bearer, session_secret_from(headers)) {
+        (Some(token), _) => format!("t{}", secret_hash(token)),
+        (None, Some(secret)) => format!("s{}", secret_hash(&secret)),
+        (None, None) => return Ok(None),
+    };
+    if let Some(v) = st.cache.session(&key) {
+        return Ok(Some(v));
+    }
+    let generation = st.cache.generation();
+    let user_id = if bearer.is_some() {
+        match st.db.api_token_user(&key[1..]).await? {
+            Some(id) => Some(id),
+            None => return Err(AppError::Unauthenticated),
+        }
+    } else {
+        st.db.session_user(&key[1..]).await?
+    };
+    let viewer = match user_id {
+        Some(id) => st.db.viewer(id).await?,
+        None => None,
+    };
+    if let Some(v) = &viewer {
+        st.cache.remember_session(&key, v, generation);
+    }
+    Ok(viewer)
+}
+
+/// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) from
+/// the read cache, and ends every state-changing request by invalidating that cache, so that
+/// nothing read before a change is served after it.
+pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let res = next.run(req).await;
+        st.cache.invalidate();
+        return res;
+    }
+    let user_id = req
+        .extensions()
+        .get::<CurrentViewer>()
+        .and_then(|v| v.0.as_ref().map(|v| v.id));
+    let read_fn = method == Method::GET && req.uri().path().starts_with("/fn/");
+    let (Some(user_id), true) = (user_id, read_fn) else {
+        return next.run(req).await;
+    };
+    let key = ResponseKey {
+        user_id,
+        uri: req.uri().to_string(),
+    };
+    if let Some(hit) = st.cache.response(&key) {
+        let mut res = Response::new(Body::from(hit.body));
+        *res.status_mut() = hit.status;
+        *res.headers_mut() = hit.headers;
+        return res;
+    }
+    let generation = st.cache.generation();
+    let res = next.run(req).await;
+    let small = axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_some_and(|n| n <= CACHED_BODY_MAX as u64);
+    if res.status() != StatusCode::OK
+        || res.headers().contains_key(header::SET_COOKIE)
+        || !small
+        || !st.cache.enabled()
+    {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, CACHED_BODY_MAX).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(path = %key.uri, error = %e, "a read-only answer could not be read");
+            return error_response(&AppError::Internal);
+        }
+    };
+    st.cache.remember_response(
+        key,
+        CachedResponse {
+            status: parts.status,
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+        },
+        generation,
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The largest answer the read cache keeps (a dashboard is about 30 KiB).
+const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
 
 /// Refuses state-changing requests that a browser sent from another site, using the headers
 /// browsers set and pages cannot forge (`Sec-Fetch-Site`, then `Origin`). Clients that are not

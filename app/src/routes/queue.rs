@@ -66,9 +66,16 @@ fn live_refresh(
                         return;
                     };
                     let shown = data.get_untracked().and_then(|r| r.ok()).map(|p| p.version);
-                    let before = seen.get_value().or(shown);
+                    let before = seen.get_value();
                     seen.set_value(Some(latest));
-                    if before.is_some_and(|b| b != latest) {
+                    // Reload while what is shown is older than the latest change (a reload may
+                    // be answered from the server's read cache, up to a second old: the next
+                    // round asks again). With nothing shown, reload when the marker moves.
+                    let stale = match shown {
+                        Some(v) => v != latest,
+                        None => before.is_some_and(|b| b != latest),
+                    };
+                    if stale {
                         changed.update(|n| *n += 1);
                     }
                 });

@@ -1,6 +1,7 @@
 //! What a server function or page needs from the request it runs in: the state, who is asking,
 //! and a way to set cookies.
 
+use super::cache::ReadCache;
 use super::store::Db;
 use crate::domain::error::AppError;
 use crate::domain::user::Viewer;
@@ -13,6 +14,19 @@ pub struct AppState {
     pub db: Db,
     /// Cookies get `Secure` when the portal is served over https.
     pub secure_cookies: bool,
+    /// Recent sessions and read-only answers (see [`ReadCache`]).
+    pub cache: std::sync::Arc<ReadCache>,
+}
+
+impl AppState {
+    /// The state of a server on `db`, with the read cache `TIERDESK_READ_CACHE_MS` asks for.
+    pub fn new(db: Db, secure_cookies: bool) -> Self {
+        AppState {
+            db,
+            secure_cookies,
+            cache: std::sync::Arc::new(ReadCache::from_env()),
+        }
+    }
 }
 
 /// Put into each request's extensions by the server's session middleware.

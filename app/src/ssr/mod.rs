@@ -2,6 +2,7 @@
 //! server functions and the JSON API share, and access to the current request's context.
 
 pub mod auth;
+pub mod cache;
 pub mod catalog;
 pub mod ctx;
 pub mod guides;

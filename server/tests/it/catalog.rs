@@ -717,10 +717,7 @@ async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
     use app::ssr::AppState;
     const DAY: i64 = 86_400_000;
     let w = world(b).await;
-    let st = AppState {
-        db: w.app.db().clone(),
-        secure_cookies: false,
-    };
+    let st = AppState::new(w.app.db().clone(), false);
     let (mia, max, sam, ana) = (
         w.client("mia").await,
         w.client("max").await,

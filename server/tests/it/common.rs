@@ -132,27 +132,35 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        TestApp::serve(TestDb::new(backend).await).await
+        TestApp::serve(TestDb::new(backend).await, None).await
+    }
+
+    /// A server whose read cache keeps answers for `ttl` (the default is the production one).
+    pub async fn spawn_with_read_cache(backend: Backend, ttl: std::time::Duration) -> TestApp {
+        TestApp::serve(TestDb::new(backend).await, Some(ttl)).await
     }
 
     /// A second server on the same database, as after a restart or beside another instance.
     /// Leave it with [`TestApp::finish_instance`]: the database belongs to the first.
     pub async fn another_instance(&self) -> TestApp {
-        TestApp::serve(TestDb {
-            db: self.test_db.db.clone(),
-            pg_name: None,
-            sqlite_path: None,
-        })
+        TestApp::serve(
+            TestDb {
+                db: self.test_db.db.clone(),
+                pg_name: None,
+                sqlite_path: None,
+            },
+            None,
+        )
         .await
     }
 
     pub fn finish_instance(self) {}
 
-    async fn serve(test_db: TestDb) -> TestApp {
-        let state = AppState {
-            db: test_db.db.clone(),
-            secure_cookies: false,
-        };
+    async fn serve(test_db: TestDb, read_cache_ttl: Option<std::time::Duration>) -> TestApp {
+        let mut state = AppState::new(test_db.db.clone(), false);
+        if let Some(ttl) = read_cache_ttl {
+            state.cache = std::sync::Arc::new(app::ssr::cache::ReadCache::new(ttl));
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = tierdesk::router(state, tierdesk::leptos_options(addr));
@@ -236,6 +244,21 @@ impl TestApp {
             .header("accept", "application/json")
             .header("sec-fetch-site", "same-origin")
             .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A read-only server-function call (`GET`, arguments in the query string).
+    pub async fn read(
+        &self,
+        c: &reqwest::Client,
+        path: &str,
+        args: &[(&str, &str)],
+    ) -> reqwest::Response {
+        c.get(self.url(path))
+            .header("accept", "application/json")
+            .query(args)
             .send()
             .await
             .unwrap()

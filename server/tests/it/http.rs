@@ -43,10 +43,7 @@ async fn health_and_readiness(b: Backend) {
     // Oversized bodies are refused before anything reads them. Sent in-process: over a socket the
     // server may close before the client has finished writing, which tests the network instead.
     use tower::ServiceExt;
-    let state = app::ssr::AppState {
-        db: app.db().clone(),
-        secure_cookies: false,
-    };
+    let state = app::ssr::AppState::new(app.db().clone(), false);
     let router = tierdesk::router(
         state,
         tierdesk::leptos_options("127.0.0.1:0".parse().unwrap()),
@@ -479,7 +476,7 @@ async fn other_peoples_requests_are_not_found_and_visitors_sign_in(b: Backend) {
         403
     );
     assert_eq!(
-        app.call(&otto, "/fn/queue_dashboard", &[("query", "")])
+        app.read(&otto, "/fn/queue_dashboard", &[("query", "")])
             .await
             .status(),
         403

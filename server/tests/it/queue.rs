@@ -2,7 +2,7 @@
 //! reading of the same rows, keyset pages, service-level clocks, batches that change all or
 //! nothing, round-robin, macros, reopening, and who may do what over HTTP.
 
-use crate::common::{on_both, Backend, TestApp, TestDb};
+use crate::common::{on_both, Backend, TestApp, TestDb, PASSWORD};
 use app::domain::queue::{Filter, SlaFilter, Sort, View};
 use app::domain::request::{RequestKey, RequestState};
 use app::domain::time::Day;
@@ -20,6 +20,7 @@ on_both!(
     round_robin_takes_turns_among_analysts_on_shift_across_restarts,
     batches_over_http_check_roles_and_transitions,
     macros_fill_placeholders_and_a_reply_reopens_within_a_week,
+    the_read_cache_answers_repeats_and_forgets_on_change,
 );
 
 fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequestRecord {
@@ -629,7 +630,7 @@ async fn batches_over_http_check_roles_and_transitions(b: Backend) {
 
     // Requesters cannot read the queue or change requests in bulk.
     let res = app
-        .call(&mia, "/fn/queue_dashboard", &[("query", "")])
+        .read(&mia, "/fn/queue_dashboard", &[("query", "")])
         .await;
     assert_eq!(res.status(), 403);
     let sel_a = format!("selected[{a}]");
@@ -696,7 +697,7 @@ async fn batches_over_http_check_roles_and_transitions(b: Backend) {
         .await;
     assert_eq!(res.status(), 422, "requesters are not assignees");
     let res = app
-        .call(&ana_c, "/fn/queue_dashboard", &[("query", "sort=random")])
+        .read(&ana_c, "/fn/queue_dashboard", &[("query", "sort=random")])
         .await;
     assert_eq!(res.status(), 422);
     assert_eq!(res.json::<Value>().await.unwrap()["field"], "sort");
@@ -713,7 +714,7 @@ async fn batches_over_http_check_roles_and_transitions(b: Backend) {
         assert_eq!(res.status(), 200, "{action}");
     }
     let res = app
-        .call(
+        .read(
             &ana_c,
             "/fn/queue_dashboard",
             &[("query", "view=mine&label=vpn")],
@@ -912,15 +913,117 @@ async fn macros_fill_placeholders_and_a_reply_reopens_within_a_week(b: Backend) 
         )
         .await;
     assert_eq!(res.status(), 409);
-    let st = app::ssr::AppState {
-        db: app.db().clone(),
-        secure_cookies: false,
-    };
+    let st = app::ssr::AppState::new(app.db().clone(), false);
     let report = app::ssr::jobs::run(&st, now_ms()).await.unwrap();
     assert_eq!(report.closed_resolved, 1);
     assert_eq!(
         app.db().request(k).await.unwrap().unwrap().state(),
         RequestState::Closed
     );
+    app.finish().await;
+}
+
+fn open_count(page: &Value) -> i64 {
+    page["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["view"] == "Open")
+        .map(|v| v["count"].as_i64().unwrap())
+        .unwrap()
+}
+
+/// The read cache (`app::ssr::cache`) with a long time to live, so that what it keeps shows: a
+/// repeated dashboard read is answered from memory, a change through the same instance is seen at
+/// once, answers are per person, and signing out ends the session at once.
+async fn the_read_cache_answers_repeats_and_forgets_on_change(b: Backend) {
+    let app = TestApp::spawn_with_read_cache(b, std::time::Duration::from_secs(600)).await;
+    let t = &app.test_db;
+    t.person("mia@example.com", "Mia", &[Role::Member]).await;
+    t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    let other = app.another_instance().await;
+    let mia = other.signed_in("mia@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
+    let dashboard = |c: &reqwest::Client| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            let res = app
+                .read(&c, "/fn/queue_dashboard", &[("query", "view=open")])
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let before = open_count(&dashboard(&ana).await);
+
+    // A request made through another instance: this one keeps answering from memory …
+    submit(&other, &mia, "Through the other instance").await;
+    assert_eq!(open_count(&dashboard(&ana).await), before);
+    // … until a change goes through it, after which nothing read before is served.
+    submit(&app, &ana, "Through this instance").await;
+    assert_eq!(open_count(&dashboard(&ana).await), before + 2);
+
+    // The same address asked by another person is not answered with Ana's page.
+    let mia_here = app.signed_in("mia@example.com").await;
+    let res = app
+        .read(&mia_here, "/fn/queue_dashboard", &[("query", "view=open")])
+        .await;
+    assert_eq!(res.status(), 403);
+
+    // Signing out ends the session on this instance at once, though it was remembered: the old
+    // cookie, sent again as a thief would, no longer works.
+    let raw = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = app
+        .call(
+            &raw,
+            "/fn/sign_in",
+            &[
+                ("email", "ana@example.com"),
+                ("password", PASSWORD),
+                ("next", "/queue"),
+            ],
+        )
+        .await;
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let version = |cookie: String| {
+        let raw = raw.clone();
+        let url = app.url("/fn/queue_version");
+        async move {
+            raw.get(url)
+                .header("cookie", cookie)
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(version(cookie.clone()).await, 200);
+    assert_eq!(version(cookie.clone()).await, 200, "remembered");
+    let res = raw
+        .post(app.url("/fn/sign_out"))
+        .header("cookie", cookie.clone())
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(
+        version(cookie).await,
+        401,
+        "a signed-out session is not honoured"
+    );
+    other.finish_instance();
     app.finish().await;
 }

@@ -123,19 +123,17 @@ const RESPONDED: &str =
 
 /// Every view's count in one statement: `$1` the viewer, `$2` now.
 fn counts_sql() -> String {
-    let count = |cond: &str| format!("(SELECT COUNT(*) FROM requests r WHERE {OPEN}{cond})");
+    // One pass over the open requests' kind index, which carries every column tested here; the
+    // team is a set computed once. Totals are the sums over kinds.
     format!(
-        "SELECT {}, {}, {}, {}, {}, {}, {}",
-        count(""),
-        count(" AND r.assignee_id IS NULL"),
-        count(" AND r.assignee_id = $1"),
-        count(&format!(
-            " AND r.assignee_id IN ({MY_TEAM}$1 UNION SELECT CAST($1 AS BIGINT))"
-        )),
-        count(" AND r.risk_at <= $2 AND r.due_at > $2"),
-        // risk_at <= due_at always, so this reads the at-risk index alone.
-        count(" AND r.risk_at <= $2 AND r.due_at <= $2"),
-        count(" AND r.state = 'awaiting-approval'"),
+        "SELECT r.kind, COUNT(*), \
+         COUNT(*) FILTER (WHERE r.assignee_id IS NULL), \
+         COUNT(*) FILTER (WHERE r.assignee_id = $1), \
+         COUNT(*) FILTER (WHERE r.assignee_id IN ({MY_TEAM}$1 UNION SELECT CAST($1 AS BIGINT))), \
+         COUNT(*) FILTER (WHERE r.risk_at <= $2 AND r.due_at > $2), \
+         COUNT(*) FILTER (WHERE r.due_at <= $2), \
+         COUNT(*) FILTER (WHERE r.state = 'awaiting-approval') \
+         FROM requests r WHERE {OPEN} GROUP BY r.kind ORDER BY r.kind"
     )
 }
 
@@ -371,8 +369,26 @@ impl Db {
             w.sql(),
             limit + 1
         );
-        let mut rows: Vec<RequestRow> =
-            on_pool!(self, p => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await))?;
+        let ordered_scan = f.effective().state == StateFilter::Open;
+        let mut rows: Vec<RequestRow> = match self {
+            Db::Sqlite(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
+            // Postgres has no index hints, and its estimates for "open and unassigned" or "open
+            // and past due" are far too low (those columns are correlated with the state), so it
+            // sorts thousands of rows to return fifty. Forbidding the sort for this one query
+            // makes it read the open requests' ordered index and stop after one page.
+            Db::Postgres(p) if ordered_scan => {
+                let mut tx = q(p.begin().await)?;
+                q(sqlx::query("SET LOCAL enable_sort = off")
+                    .execute(&mut *tx)
+                    .await)?;
+                let rows = q(bind_all!(sqlx::query_as(&sql), &w.args)
+                    .fetch_all(&mut *tx)
+                    .await)?;
+                q(tx.commit().await)?;
+                rows
+            }
+            Db::Postgres(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
+        };
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|r| Cursor {
@@ -389,29 +405,54 @@ impl Db {
         Ok((rows, next))
     }
 
-    /// SQLite's plan for a queue page's query, for benchmarks (empty on Postgres).
+    /// The plans of a queue page's query and of the view counts, for benchmarks.
     pub async fn queue_plan(&self, f: &Filter, viewer: i64, now: i64) -> Result<Vec<String>> {
-        let Db::Sqlite(p) = self else {
-            return Ok(Vec::new());
-        };
         let w = self.filter_where(f, viewer, now);
-        let sql = format!(
-            "EXPLAIN QUERY PLAN {REQUEST_SELECT} WHERE {} ORDER BY {DUE_KEY}, r.id LIMIT 51",
+        let page = format!(
+            "{REQUEST_SELECT} WHERE {} ORDER BY {DUE_KEY}, r.id LIMIT 51",
             w.sql()
         );
-        let rows: Vec<(i64, i64, i64, String)> =
-            q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?;
-        let mut plan: Vec<String> = rows.into_iter().map(|r| r.3).collect();
-        let counts: Vec<(i64, i64, i64, String)> = q(sqlx::query_as(&format!(
-            "EXPLAIN QUERY PLAN {}",
-            counts_sql()
-        ))
-        .bind(viewer)
-        .bind(now)
-        .fetch_all(p)
-        .await)?;
-        plan.push("-- counts:".into());
-        plan.extend(counts.into_iter().map(|r| r.3));
+        let counts = counts_sql();
+        let mut plan = Vec::new();
+        match self {
+            Db::Sqlite(p) => {
+                let sql = format!("EXPLAIN QUERY PLAN {page}");
+                let rows: Vec<(i64, i64, i64, String)> =
+                    q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?;
+                plan.extend(rows.into_iter().map(|r| r.3));
+                let rows: Vec<(i64, i64, i64, String)> =
+                    q(sqlx::query_as(&format!("EXPLAIN QUERY PLAN {counts}"))
+                        .bind(viewer)
+                        .bind(now)
+                        .fetch_all(p)
+                        .await)?;
+                plan.push("-- counts:".into());
+                plan.extend(rows.into_iter().map(|r| r.3));
+            }
+            Db::Postgres(p) => {
+                let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {page}");
+                let mut tx = q(p.begin().await)?;
+                if f.effective().state == StateFilter::Open {
+                    q(sqlx::query("SET LOCAL enable_sort = off")
+                        .execute(&mut *tx)
+                        .await)?;
+                }
+                let rows: Vec<(String,)> = q(bind_all!(sqlx::query_as(&sql), &w.args)
+                    .fetch_all(&mut *tx)
+                    .await)?;
+                q(tx.commit().await)?;
+                plan.extend(rows.into_iter().map(|r| r.0));
+                let rows: Vec<(String,)> = q(sqlx::query_as(&format!(
+                    "EXPLAIN (ANALYZE, BUFFERS) {counts}"
+                ))
+                .bind(viewer)
+                .bind(now)
+                .fetch_all(p)
+                .await)?;
+                plan.push("-- counts:".into());
+                plan.extend(rows.into_iter().map(|r| r.0));
+            }
+        }
         Ok(plan)
     }
 
@@ -428,18 +469,17 @@ impl Db {
     /// subquery that an index over open requests answers without reading the rows.
     pub async fn view_counts(&self, viewer: i64, now: i64) -> Result<ViewCounts> {
         let sql = counts_sql();
-        let (all, unassigned, mine, team, at_risk, breached, approval): (
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = on_pool!(self, p => q(sqlx::query_as(&sql).bind(viewer).bind(now).fetch_one(p).await))?;
-        let kinds: Vec<(String, i64)> = on_pool!(self, p => q(sqlx::query_as(&format!(
-            "SELECT r.kind, COUNT(*) FROM requests r WHERE {OPEN} GROUP BY r.kind ORDER BY r.kind"))
-            .fetch_all(p).await))?;
+        type PerKind = (String, i64, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<PerKind> =
+            on_pool!(self, p => q(sqlx::query_as(&sql).bind(viewer).bind(now).fetch_all(p).await))?;
+        let mut t = [0i64; 7];
+        for r in &rows {
+            for (sum, n) in t.iter_mut().zip([r.1, r.2, r.3, r.4, r.5, r.6, r.7]) {
+                *sum += n;
+            }
+        }
+        let [all, unassigned, mine, team, at_risk, breached, approval] = t;
+        let kinds = rows.into_iter().map(|r| (r.0, r.1)).collect();
         Ok(ViewCounts {
             counts: vec![
                 (View::Unassigned, unassigned),
