@@ -137,6 +137,24 @@ fn counts_sql() -> String {
     )
 }
 
+/// A transaction for one queue page on Postgres; with `ordered_scan`, sorting is forbidden in
+/// it. Postgres has no index hints, and its estimates for "open and unassigned" or "open and
+/// past due" are far too low (those columns are correlated with the state), so it would sort
+/// thousands of rows to return fifty; without a sort it reads the open requests' ordered index
+/// and stops after one page, as `INDEXED BY` makes SQLite do.
+async fn page_transaction(
+    p: &sqlx::PgPool,
+    ordered_scan: bool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = q(p.begin().await)?;
+    if ordered_scan {
+        q(sqlx::query("SET LOCAL enable_sort = off")
+            .execute(&mut *tx)
+            .await)?;
+    }
+    Ok(tx)
+}
+
 /// Per-view counts for the dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewCounts {
@@ -372,15 +390,8 @@ impl Db {
         let ordered_scan = f.effective().state == StateFilter::Open;
         let mut rows: Vec<RequestRow> = match self {
             Db::Sqlite(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
-            // Postgres has no index hints, and its estimates for "open and unassigned" or "open
-            // and past due" are far too low (those columns are correlated with the state), so it
-            // sorts thousands of rows to return fifty. Forbidding the sort for this one query
-            // makes it read the open requests' ordered index and stop after one page.
             Db::Postgres(p) if ordered_scan => {
-                let mut tx = q(p.begin().await)?;
-                q(sqlx::query("SET LOCAL enable_sort = off")
-                    .execute(&mut *tx)
-                    .await)?;
+                let mut tx = page_transaction(p, true).await?;
                 let rows = q(bind_all!(sqlx::query_as(&sql), &w.args)
                     .fetch_all(&mut *tx)
                     .await)?;
@@ -431,12 +442,7 @@ impl Db {
             }
             Db::Postgres(p) => {
                 let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {page}");
-                let mut tx = q(p.begin().await)?;
-                if f.effective().state == StateFilter::Open {
-                    q(sqlx::query("SET LOCAL enable_sort = off")
-                        .execute(&mut *tx)
-                        .await)?;
-                }
+                let mut tx = page_transaction(p, f.effective().state == StateFilter::Open).await?;
                 let rows: Vec<(String,)> = q(bind_all!(sqlx::query_as(&sql), &w.args)
                     .fetch_all(&mut *tx)
                     .await)?;
@@ -465,8 +471,8 @@ impl Db {
         Ok(n)
     }
 
-    /// Every built-in view's count and the open requests per kind. Each count is its own
-    /// subquery that an index over open requests answers without reading the rows.
+    /// Every built-in view's count and the open requests per kind, from one pass over the open
+    /// requests' kind index (see [`counts_sql`]).
     pub async fn view_counts(&self, viewer: i64, now: i64) -> Result<ViewCounts> {
         let sql = counts_sql();
         type PerKind = (String, i64, i64, i64, i64, i64, i64, i64);
