@@ -140,6 +140,22 @@ where
     })
 }
 
+/// With JavaScript, goes to the path `action` answered once it succeeds (the request just
+/// submitted, the guide just saved). A form posted without JavaScript is redirected by the server
+/// instead (`ssr::ctx::redirect_form`): a redirect in the middle of the app's call would leave
+/// the page while the action still had its answer to deliver there.
+pub fn follow<S>(action: ServerAction<S>, path: impl Fn(&str) -> String + 'static)
+where
+    S: ServerFn<Output = String, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(answer)) = action.value().get() {
+            navigate(&path(&answer), Default::default());
+        }
+    });
+}
+
 /// A message tied to its input by `id` (the input names it in `aria-describedby`).
 #[component]
 pub fn FieldError(#[prop(into)] id: String, message: Signal<Option<String>>) -> impl IntoView {
@@ -236,7 +252,9 @@ pub fn debounced_input(
         let apply = apply.clone();
         set_timeout(
             move || {
-                if typed.get_untracked() == n {
+                // The page may have gone meanwhile (a submit, a link): then there is nothing
+                // left to update.
+                if typed.try_get_untracked() == Some(n) {
                     apply(value);
                 }
             },

@@ -89,17 +89,18 @@ pub async fn vote_guide(slug: String, helpful: String) -> Result<(), AppError> {
     };
     guides::vote(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, helpful).await?;
     // Back to the guide, saying thanks: the only way to say it without JavaScript.
-    leptos_axum::redirect(&format!("/guides/{slug}?voted=1"));
+    ctx::redirect_form(&format!("/guides/{slug}?voted=1"));
     Ok(())
 }
 
 /// "This solved it" on a suggestion: counts it and leaves the draft for the guide.
 #[server(prefix = "/fn", endpoint = "guide_solved")]
-pub async fn guide_solved(slug: String) -> Result<(), AppError> {
+pub async fn guide_solved(slug: String) -> Result<String, AppError> {
     use crate::ssr::{ctx, guides};
     guides::solved(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await?;
-    leptos_axum::redirect(&format!("/guides/{slug}?solved=1"));
-    Ok(())
+    let path = format!("/guides/{slug}?solved=1");
+    ctx::redirect_form(&path);
+    Ok(path)
 }
 
 /// What an editor starts from.
@@ -159,7 +160,7 @@ pub async fn save_guide(
     body: String,
     revision: String,
     note: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::ssr::{ctx, guides};
     let v = ctx::require_viewer()?;
     let slug = guides::edit(
@@ -176,8 +177,9 @@ pub async fn save_guide(
         &note,
     )
     .await?;
-    leptos_axum::redirect(&format!("/guides/{slug}"));
-    Ok(())
+    let path = format!("/guides/{slug}");
+    ctx::redirect_form(&path);
+    Ok(path)
 }
 
 /// Markdown rendered and sanitized exactly as readers will see it.
@@ -203,6 +205,6 @@ pub async fn restore_guide(slug: String, number: String) -> Result<(), AppError>
     use crate::ssr::{ctx, guides};
     let v = ctx::require_viewer()?;
     guides::restore(&ctx::state()?, &v, &slug, &number).await?;
-    leptos_axum::redirect(&format!("/guides/{slug}/history"));
+    ctx::redirect_form(&format!("/guides/{slug}/history"));
     Ok(())
 }

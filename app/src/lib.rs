@@ -45,6 +45,8 @@ use routes::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::ctx::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -63,6 +65,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title for a page's `<Title text>`. On the server leptos_meta writes the title
+/// into `<head>` as it is, so it is escaped here, once for every page: a request titled
+/// `</title><script>` must stay text. In the browser it is set through `document.title`, which
+/// takes text, so it is left alone there.
+fn page_title(text: String) -> String {
+    let title = if text.is_empty() {
+        "Tierdesk".to_string()
+    } else {
+        format!("{text} · Tierdesk")
+    };
+    if cfg!(feature = "ssr") {
+        domain::text::escape_html(&title)
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -77,9 +96,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/tierdesk.css" />
-        <Title formatter=|text: String| {
-            if text.is_empty() { "Tierdesk".to_string() } else { format!("{text} · Tierdesk") }
-        } />
+        <Title formatter=page_title />
         <Router>
             <a class="skip-link" href="#main">
                 "Skip to content"

@@ -231,6 +231,17 @@ pub struct PersonView {
     pub manager: Option<String>,
     pub holds: Vec<GrantView>,
     pub held: Vec<GrantView>,
+    /// For a contractor: the systems their sponsor allows them to ask for.
+    pub allowed: Option<Vec<AllowedSystem>>,
+    /// The viewer keeps that list (the contractor's sponsor, or an admin).
+    pub can_edit_allowed: bool,
+}
+
+/// A system a contractor may ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllowedSystem {
+    pub id: i64,
+    pub title: String,
 }
 
 /// What the request form needs to know about a system once it is chosen.

@@ -14,7 +14,7 @@ pub async fn submit_request(
     use crate::ssr::{ctx, service};
     let v = ctx::require_viewer()?;
     let key = service::submit_request(&ctx::state()?, &v, &kind, &fields).await?;
-    leptos_axum::redirect(&format!("/requests/{key}"));
+    ctx::redirect_form(&format!("/requests/{key}"));
     Ok(key.to_string())
 }
 
@@ -96,6 +96,20 @@ pub async fn get_person(handle: String) -> Result<PersonView, AppError> {
     catalog::person_view(&ctx::state()?, &ctx::require_viewer()?, &handle).await
 }
 
+/// A contractor's sponsor (or an admin) allows them to ask for a system.
+#[server(prefix = "/fn", endpoint = "allow_contractor_system")]
+pub async fn allow_contractor_system(handle: String, system: String) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::allow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, &system).await
+}
+
+/// Takes a system off what a contractor may ask for.
+#[server(prefix = "/fn", endpoint = "disallow_contractor_system")]
+pub async fn disallow_contractor_system(handle: String, system_id: i64) -> Result<(), AppError> {
+    use crate::ssr::{catalog, ctx};
+    catalog::disallow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, system_id).await
+}
+
 /// Registry titles for the system pickers (signed-in people only).
 #[server(prefix = "/fn", endpoint = "system_titles")]
 pub async fn system_titles() -> Result<Vec<String>, AppError> {
@@ -170,7 +184,7 @@ pub async fn report_lockout(
     use crate::ssr::{catalog, ctx};
     let answer =
         catalog::report_lockout(&ctx::state()?, &email, &system, &what, &ctx::client_ip()).await?;
-    leptos_axum::redirect("/help/locked-out?sent=1");
+    ctx::redirect_form("/help/locked-out?sent=1");
     Ok(answer.to_string())
 }
 

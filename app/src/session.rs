@@ -4,14 +4,15 @@ use crate::domain::error::AppError;
 use crate::domain::user::Viewer;
 use leptos::prelude::*;
 
-/// The signed-in person, or `None` for a visitor.
-#[server(prefix = "/fn", endpoint = "get_viewer")]
+/// The signed-in person, or `None` for a visitor. A read: `GET`, and kept by the read cache.
+#[server(prefix = "/fn", endpoint = "get_viewer", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     crate::ssr::ctx::viewer()
 }
 
 /// Checks the password and starts a session. A plain form post, so that the whole page reloads
-/// with the new cookie; `next` must be a path on this site.
+/// with the new cookie; `next` must be a path on this site. Signing in again ends the session
+/// this browser had before. Throttling is in `ssr::sign_in`.
 #[server(prefix = "/fn", endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
@@ -19,55 +20,42 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::user::Email;
-    use crate::ssr::{auth, ctx, store::now_ms};
-
-    const WINDOW_MS: i64 = 15 * 60 * 1000;
-    const MAX_PER_EMAIL: i64 = 5;
-    const MAX_PER_IP: i64 = 50;
+    use crate::ssr::{auth, ctx};
+    use axum::http::header::SET_COOKIE;
 
     let st = ctx::state()?;
     let email = Email::parse(&email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Please enter your password."));
     }
-    let ip = ctx::client_ip();
-    let since = now_ms() - WINDOW_MS;
-    let (by_email, by_ip) = st.db.sign_in_failures(email.as_str(), &ip, since).await?;
-    if by_email >= MAX_PER_EMAIL || by_ip >= MAX_PER_IP {
-        tracing::warn!(ip = %ip, "sign-in throttled");
-        return Err(AppError::TooManyRequests {
-            message: "Too many failed sign-ins. Wait 15 minutes, or ask the helpdesk if you are locked out."
-                .to_string(),
-        });
+    let https = ctx::https();
+    let signed_in = match crate::ssr::sign_in::sign_in(
+        &st,
+        &email,
+        password,
+        &ctx::client_ip(),
+        ctx::device_secret().as_deref(),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(secs) = e.retry_after() {
+                ctx::set_response_header(axum::http::header::RETRY_AFTER, &secs.to_string());
+            }
+            return Err(e);
+        }
+    };
+    if let Some(previous) = ctx::session_secret() {
+        st.db.delete_session(&auth::secret_hash(&previous)).await?;
     }
-    let creds = st.db.credentials(email.as_str()).await?;
-    let (user_id, hash) = match creds {
-        Some((id, hash)) => (Some(id), Some(hash)),
-        None => (None, None),
-    };
-    let ok = auth::verify_password(password, hash).await;
-    let Some(user_id) = user_id.filter(|_| ok) else {
-        st.db.record_sign_in_failure(email.as_str(), &ip).await?;
-        tracing::info!(ip = %ip, "sign-in failed");
-        return Err(AppError::invalid(
-            "password",
-            "That e-mail and password do not match.",
-        ));
-    };
-    st.db.clear_sign_in_failures(email.as_str(), since).await?;
-    let secret = auth::new_secret("");
-    st.db
-        .create_session(
-            &auth::secret_hash(&secret),
-            user_id,
-            now_ms() + ctx::SESSION_TTL_MS,
-        )
-        .await?;
     ctx::set_response_header(
-        axum::http::header::SET_COOKIE,
-        &ctx::session_cookie(&secret, st.secure_cookies),
+        SET_COOKIE,
+        &ctx::session_cookie(&signed_in.session_secret, https),
     );
-    tracing::info!(user = user_id, "signed in");
+    if let Some(device) = &signed_in.new_device_secret {
+        ctx::set_response_header(SET_COOKIE, &ctx::device_cookie(device, https));
+    }
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
 }
@@ -82,7 +70,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     }
     ctx::set_response_header(
         axum::http::header::SET_COOKIE,
-        &ctx::session_cookie("", st.secure_cookies),
+        &ctx::session_cookie("", ctx::https()),
     );
     leptos_axum::redirect("/");
     Ok(())

@@ -96,6 +96,8 @@ pub struct SystemView {
     pub links_html: String,
     /// Every field as imported or edited, known ones first.
     pub fields: Vec<FieldView>,
+    /// Roles, lowest first, and chat and mail groups, as admins keep them.
+    pub access: crate::domain::entitlement::SystemAccess,
     pub can_edit: bool,
     /// For admins: who changed what.
     pub history: Option<Vec<SystemEventView>>,
@@ -158,16 +160,29 @@ pub async fn get_system(slug: String) -> Result<SystemView, AppError> {
     systems::read(&ctx::state()?, ctx::viewer()?.as_ref(), &slug).await
 }
 
+/// An admin's list of the system's roles (lowest first) and groups, one per line (see
+/// `domain::entitlement::SystemAccess::parse`).
+#[server(prefix = "/fn", endpoint = "save_system_access")]
+pub async fn save_system_access(slug: String, access: String) -> Result<String, AppError> {
+    use crate::ssr::{ctx, systems};
+    let v = ctx::require_viewer()?;
+    systems::set_access(&ctx::state()?, &v, &slug, &access).await?;
+    let path = format!("/systems/{slug}?saved=1");
+    ctx::redirect_form(&path);
+    Ok(path)
+}
+
 /// An admin's edit: the editable fields by name, and whether the helpdesk manages the system.
 #[server(prefix = "/fn", endpoint = "edit_system")]
 pub async fn edit_system(
     slug: String,
     fields: std::collections::BTreeMap<String, String>,
     managed: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::ssr::{ctx, systems};
     let v = ctx::require_viewer()?;
     systems::edit(&ctx::state()?, &v, &slug, &fields, managed.is_some()).await?;
-    leptos_axum::redirect(&format!("/systems/{slug}?saved=1"));
-    Ok(())
+    let path = format!("/systems/{slug}?saved=1");
+    ctx::redirect_form(&path);
+    Ok(path)
 }

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { PASSWORD, people, signIn, unique } from './helpers';
 
 test('visitors are sent to sign in and come back afterwards', async ({ page }) => {

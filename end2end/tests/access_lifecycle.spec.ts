@@ -1,4 +1,4 @@
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import { test, expect, type Browser, type Page } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 async function as(browser: Browser, email: string, javaScriptEnabled: boolean | undefined, next = '/') {

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn } from './helpers';
 
 function yearsAgo(n: number): string {

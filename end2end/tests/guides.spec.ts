@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 test('a visitor searches from the header and reads a public guide', async ({ page }) => {

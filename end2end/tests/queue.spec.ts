@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { people, ready, signIn } from './helpers';
 
 /** The number shown beside a view in the sidebar. */

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 // With JavaScript the queue refreshes itself when requests change, and keys move through it.

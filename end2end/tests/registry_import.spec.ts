@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 const yaml = (title: string, channel: string) => Buffer.from(

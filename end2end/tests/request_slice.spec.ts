@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 // The walking skeleton: a member asks, an analyst answers and resolves, the member sees the

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 test('an admin keeps role templates; a bad system is named and nothing is saved', async ({ page, javaScriptEnabled }) => {

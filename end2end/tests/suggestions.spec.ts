@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn } from './helpers';
 
 // Deflection: guides that may answer the request appear beside the form.

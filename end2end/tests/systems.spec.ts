@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { people, ready, signIn, unique } from './helpers';
 
 test('"who owns okta?": the header search offers the system, which names its owner and channel', async ({ page, javaScriptEnabled }) => {

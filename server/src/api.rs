@@ -10,25 +10,54 @@ use app::ssr::{service, AppState};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
+/// Every route of the API, once: the router is built from this list, and the authorization
+/// matrix test reads it, so a route cannot be added without the test knowing.
+fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/requests", get(list_requests)),
+        (Method::POST, "/requests", post(create_request)),
+        (Method::GET, "/requests/{key}", get(show_request)),
+        (Method::POST, "/requests/{key}/comments", post(add_comment)),
+        (
+            Method::POST,
+            "/requests/{key}/transitions",
+            post(add_transition),
+        ),
+        (
+            Method::POST,
+            "/requests/{key}/approvals",
+            post(decide_approval),
+        ),
+        (Method::POST, "/requests/{key}/tasks/{id}", post(close_task)),
+        (
+            Method::POST,
+            "/requests/{key}/identity-checks",
+            post(add_identity_check),
+        ),
+        (Method::GET, "/guides", get(list_guides)),
+        (Method::GET, "/guides/{slug}", get(show_guide)),
+        (Method::GET, "/systems", get(list_systems)),
+        (Method::GET, "/systems/{slug}", get(show_system)),
+    ]
+}
+
+/// The API's routes as `(method, path under /api/v1)`.
+pub fn route_list() -> Vec<(Method, &'static str)> {
+    endpoints().into_iter().map(|(m, p, _)| (m, p)).collect()
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/requests", get(list_requests).post(create_request))
-        .route("/requests/{key}", get(show_request))
-        .route("/requests/{key}/comments", post(add_comment))
-        .route("/requests/{key}/transitions", post(add_transition))
-        .route("/requests/{key}/approvals", post(decide_approval))
-        .route("/requests/{key}/tasks/{id}", post(close_task))
-        .route("/requests/{key}/identity-checks", post(add_identity_check))
-        .route("/guides", get(list_guides))
-        .route("/guides/{slug}", get(show_guide))
-        .route("/systems", get(list_systems))
-        .route("/systems/{slug}", get(show_system))
+    endpoints()
+        .into_iter()
+        .fold(Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
         .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
 }
 

@@ -11,6 +11,8 @@ pub struct Config {
     pub base_url: Option<String>,
     /// How often the scheduler runs the date-driven jobs (`TIERDESK_JOBS_EVERY_SECS`, default 300).
     pub jobs_every: std::time::Duration,
+    /// Proxies whose forwarding headers are believed (`TIERDESK_TRUSTED_PROXIES`).
+    pub trusted_proxies: app::ssr::net::TrustedProxies,
 }
 
 impl Config {
@@ -40,10 +42,12 @@ impl Config {
             database_url,
             base_url,
             jobs_every: std::time::Duration::from_secs(jobs_every),
+            trusted_proxies: app::ssr::net::TrustedProxies::from_env()?,
         })
     }
 
-    pub fn secure_cookies(&self) -> bool {
+    /// People reach the portal over https: secure cookies and HSTS.
+    pub fn https(&self) -> bool {
         self.base_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))

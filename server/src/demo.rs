@@ -52,6 +52,25 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
     ),
 ];
 
+/// Roles (lowest first) and groups of the systems the demo journeys use, as an admin writes them.
+const ACCESS: &[(&str, &str)] = &[
+    (
+        "slack",
+        "guest\nmember\nadmin\nowner\n#it-help: chat group\n#security-announcements: chat group",
+    ),
+    ("zoom", "basic\nlicensed\nadmin\nowner"),
+    ("figma", "viewer\neditor\nadmin\nowner"),
+    (
+        "okta",
+        "Read-only Administrator\nHelp Desk Administrator\nSuper Administrator\n\
+         okta-announce@: mail group\nokta-aws-admins@: mail group with cloud permissions",
+    ),
+    (
+        "google-workspace",
+        "user\ngroups admin\nsuper admin\nall-staff@: mail group\ngcp-owners@: mail group with cloud permissions",
+    ),
+];
+
 /// Who reports to whom (by e-mail local part).
 const MANAGERS: &[(&str, &str)] = &[
     ("member", "manager"),
@@ -282,6 +301,27 @@ pub async fn load(db: &Db, options: &Options) -> Result<(), String> {
         db.edit_system(figma.id, &figma.fields(), true, ids["admin"])
             .await
             .map_err(|e| e.to_string())?;
+    }
+    // What can be granted on the systems the demo journeys use: which lines are groups (no
+    // manager), and the ladders approvers narrow down. Set once; an admin's edits stay.
+    for (slug, list) in ACCESS {
+        if let Some(s) = db.system(slug).await.map_err(|e| e.to_string())? {
+            if s.access().is_empty() {
+                let list = app::domain::entitlement::SystemAccess::parse(list)
+                    .map_err(|e| format!("demo roles of {slug}: {e}"))?;
+                db.set_system_access(s.id, &list, ids["admin"])
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    // Cora the contractor may ask for Slack and Zoom: her sponsor Max allowed them.
+    for slug in ["slack", "zoom"] {
+        if let Some(s) = db.system(slug).await.map_err(|e| e.to_string())? {
+            db.allow_contractor_system(ids["contractor"], s.id, ids["manager"])
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     println!(
         "Systems: {} added, {} changed, {} unchanged",

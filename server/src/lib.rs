@@ -41,6 +41,38 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .build()
 }
 
+/// Paths the server answers outside Leptos and the API.
+pub const HEALTH: &str = "/healthz";
+pub const READY: &str = "/readyz";
+pub const REGISTRY_UPLOAD: &str = "/admin/registry/import";
+
+/// Every endpoint the server answers, as `METHOD /path`: pages, server functions, the JSON API,
+/// health checks and the registry upload. The authorization matrix test holds a row for each,
+/// so a new endpoint without a row fails it.
+pub fn endpoint_list() -> Vec<String> {
+    let mut out: Vec<String> = vec![
+        format!("GET {HEALTH}"),
+        format!("GET {READY}"),
+        format!("POST {REGISTRY_UPLOAD}"),
+    ];
+    out.extend(
+        generate_route_list(app::App)
+            .iter()
+            .map(|r| format!("GET {}", r.path())),
+    );
+    out.extend(
+        leptos::server_fn::axum::server_fn_paths().map(|(path, method)| format!("{method} {path}")),
+    );
+    out.extend(
+        api::route_list()
+            .into_iter()
+            .map(|(method, path)| format!("{method} /api/v1{path}")),
+    );
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(app::App);
@@ -61,8 +93,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     // No form or API body is anywhere near 1 MiB; anything larger is refused with 413 before a
     // handler reads it into memory.
     let limited = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(api::readyz))
+        .route(HEALTH, get(|| async { "ok" }))
+        .route(READY, get(api::readyz))
         .nest("/api/v1", api::routes())
         .with_state(state.clone())
         .merge(pages)
@@ -70,13 +102,12 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     // The registry upload enforces its own limit while it streams the file, so that it can say
     // what was wrong instead of cutting the connection.
     let uploads = Router::new()
-        .route(
-            "/admin/registry/import",
-            axum::routing::post(admin::import_registry),
-        )
+        .route(REGISTRY_UPLOAD, axum::routing::post(admin::import_registry))
         .layer(axum::extract::DefaultBodyLimit::max(admin::UPLOAD_LIMIT))
         .with_state(state.clone());
 
+    // Outermost last: a request meets the trace, the security headers, CSRF refusal, the session,
+    // the control-character boundary, the read cache, then the pages' sign-in rule.
     Router::new()
         .merge(uploads)
         .merge(limited)
@@ -86,12 +117,18 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             state.clone(),
             middleware::read_cache,
         ))
+        .layer(axum::middleware::from_fn(
+            middleware::refuse_control_characters,
+        ))
         .layer(axum::middleware::from_fn_with_state(
-            state,
+            state.clone(),
             middleware::session,
         ))
         .layer(axum::middleware::from_fn(middleware::csrf))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::security_headers,
+        ))
         .layer(
             tower_http::trace::TraceLayer::new_for_http()
                 .make_span_with(middleware::request_span)
@@ -114,7 +151,8 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     if let Err(e) = db.optimize().await {
         tracing::warn!(error = %e, "could not refresh planner statistics");
     }
-    let state = AppState::new(db, config.secure_cookies());
+    let mut state = AppState::new(db, config.https());
+    state.proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     let options = leptos_options(config.addr);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -153,6 +191,7 @@ async fn run_jobs(state: AppState, every: std::time::Duration) {
                 offboarded = r.offboarded.len(),
                 rotation_reminders = r.rotation_reminders.len(),
                 closed_resolved = r.closed_resolved,
+                lockouts = r.lockouts,
                 "jobs ran"
             ),
             Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),

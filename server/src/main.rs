@@ -25,6 +25,9 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Print every endpoint the server answers, one `METHOD /path` per line (pages, server
+    /// functions, the JSON API): what the authorization matrix and the page walk cover.
+    Routes,
     /// Manage people.
     User {
         #[command(subcommand)]
@@ -132,13 +135,117 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Create an API token for a person and print it; only its hash is stored.
+    /// Create an API token for a person and print it; only its hash is stored. Tokens open the
+    /// JSON API (/api/v1) only, never pages or server functions.
     Create {
         #[arg(long)]
         email: String,
         #[arg(long, default_value = "cli")]
         label: String,
+        /// `read` (GET only) or `write` (everything the person may do).
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// Days until the token stops working (at most 365).
+        #[arg(long, default_value_t = app::domain::user::TOKEN_DEFAULT_DAYS)]
+        expires_in_days: u32,
     },
+    /// List tokens (never their secrets): id, person, label, scopes, dates.
+    List {
+        /// Only this person's tokens.
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// Revoke a token by its id (from `token list`); it stops working at once.
+    Revoke { id: i64 },
+}
+
+async fn token(config: &Config, command: TokenCommand) -> Result<(), String> {
+    use app::domain::user::{TokenScope, TOKEN_MAX_DAYS};
+    let db = tierdesk::open_database(&config.database_url).await?;
+    let user_of = |email: String| {
+        let db = db.clone();
+        async move {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            db.user_id_by_email(email.as_str())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("nobody has the e-mail {}", email.as_str()))
+        }
+    };
+    match command {
+        TokenCommand::Create {
+            email,
+            label,
+            scope,
+            expires_in_days,
+        } => {
+            let scope = TokenScope::parse(&scope).map_err(|e| format!("--scope: {e}"))?;
+            if !(1..=TOKEN_MAX_DAYS).contains(&expires_in_days) {
+                return Err(format!(
+                    "--expires-in-days: give a number of days from 1 to {TOKEN_MAX_DAYS}"
+                ));
+            }
+            app::domain::text::check("label", &label).map_err(|e| format!("--label: {e}"))?;
+            let user_id = user_of(email).await?;
+            let token = auth::new_secret("tdk_");
+            let expires_at = app::ssr::store::now_ms() + i64::from(expires_in_days) * 86_400_000;
+            let id = db
+                .create_api_token(&app::ssr::store::NewApiToken {
+                    user_id,
+                    token_hash: &auth::secret_hash(&token),
+                    label: label.trim(),
+                    scopes: scope.stored(),
+                    expires_at,
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "token {id} ({}), ends {}",
+                scope.stored(),
+                app::domain::time::Timestamp::from_millis(expires_at)
+            );
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List { email } => {
+            let user_id = match email {
+                Some(e) => Some(user_of(e).await?),
+                None => None,
+            };
+            let now = app::ssr::store::now_ms();
+            let at = |ms: Option<i64>| {
+                ms.map(|t| app::domain::time::Timestamp::from_millis(t).to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
+            println!("id\tperson\tlabel\tscopes\tcreated\tends\tlast used\tstate");
+            for t in db.api_tokens(user_id).await.map_err(|e| e.to_string())? {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(end)) if end > now => "active",
+                    _ => "expired",
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                    t.id,
+                    t.email,
+                    t.label,
+                    t.scopes,
+                    at(Some(t.created_at)),
+                    at(t.expires_at),
+                    at(t.last_used_at),
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            if db.revoke_api_token(id).await.map_err(|e| e.to_string())? {
+                println!("token {id} revoked");
+                Ok(())
+            } else {
+                Err(format!("there is no active token {id}"))
+            }
+        }
+    }
 }
 
 fn init_tracing() {
@@ -172,6 +279,12 @@ async fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env()?;
     match command {
         Command::Serve => tierdesk::serve(&config).await,
+        Command::Routes => {
+            for e in tierdesk::endpoint_list() {
+                println!("{e}");
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let db = tierdesk::open_database(&config.database_url).await?;
             println!("migrations applied ({})", db.backend());
@@ -218,23 +331,7 @@ async fn run(command: Command) -> Result<(), String> {
             println!("created user {id} <{}>", email.as_str());
             Ok(())
         }
-        Command::Token {
-            command: TokenCommand::Create { email, label },
-        } => {
-            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
-            let db = tierdesk::open_database(&config.database_url).await?;
-            let id = db
-                .user_id_by_email(email.as_str())
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("nobody has the e-mail {}", email.as_str()))?;
-            let token = auth::new_secret("tdk_");
-            db.create_api_token(id, &auth::secret_hash(&token), &label)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("{token}");
-            Ok(())
-        }
+        Command::Token { command } => token(&config, command).await,
         Command::Import {
             command: ImportCommand::Guides { dir },
         } => {

@@ -1,14 +1,15 @@
-//! Cross-cutting HTTP behaviour: who is asking, cross-site request refusal, sign-in for private
-//! pages, status codes for server-function errors, security headers, and one log line per request.
+//! Cross-cutting HTTP behaviour: who is asking (through trusted proxies), text that may not pass
+//! the boundary, cross-site request refusal, sign-in for private pages, status codes for
+//! server-function errors, the read cache, security headers, and one log line per request.
 
 use app::domain::error::AppError;
 use app::ssr::auth::secret_hash;
-use app::ssr::cache::{CachedResponse, ResponseKey};
-use app::ssr::ctx::{session_secret_from, ClientIp, CurrentViewer};
+use app::ssr::cache::{CachedAuth, CachedResponse, ResponseKey};
+use app::ssr::ctx::{session_secret_from, ClientIp, CurrentViewer, Transport};
 use app::ssr::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::net::SocketAddr;
@@ -20,77 +21,277 @@ pub fn error_response(e: &AppError) -> Response {
     let body = serde_json::json!({
         "error": { "code": e.code(), "message": e.to_string(), "field": e.field() }
     });
-    (status, axum::Json(body)).into_response()
+    let mut res = (status, axum::Json(body)).into_response();
+    if let Some(secs) = e.retry_after() {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    res
 }
 
-/// Resolves the session cookie or bearer token into the person asking, for everything below.
-/// A session seen within the last second is not looked up again (see `app::ssr::cache`).
+/// What the session middleware learnt about a request, left on its response for the layers
+/// outside it (security headers).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Seen {
+    pub https: bool,
+    pub signed_in: bool,
+}
+
+fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Works out the client's address and transport (through trusted proxies) and resolves the
+/// session cookie or bearer token into the person asking, for everything below. Tokens open the
+/// JSON API only, within their scopes. A session seen within the last second is not looked up
+/// again (see `app::ssr::cache`).
 pub async fn session(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string());
-    let viewer = match resolve_viewer(&st, req.headers()).await {
+        .map(|c| c.0.ip());
+    let (bucket, https) = match peer {
+        Some(ip) => (
+            app::ssr::net::bucket(st.proxies.client(ip, req.headers())),
+            st.https || st.proxies.forwarded_https(ip, req.headers()),
+        ),
+        None => ("unknown".to_string(), st.https),
+    };
+    let api = req.uri().path().starts_with("/api/");
+    let viewer = match resolve_viewer(&st, req.headers(), req.method(), api, https).await {
         Ok(v) => v,
         Err(e) => return error_response(&e),
     };
+    let seen = Seen {
+        https,
+        signed_in: viewer.is_some(),
+    };
     req.extensions_mut().insert(CurrentViewer(viewer));
-    req.extensions_mut().insert(ClientIp(ip));
-    next.run(req).await
+    req.extensions_mut().insert(ClientIp(bucket));
+    req.extensions_mut().insert(Transport { https });
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(seen);
+    res
 }
 
 async fn resolve_viewer(
     st: &AppState,
-    headers: &axum::http::HeaderMap,
+    headers: &HeaderMap,
+    method: &Method,
+    api: bool,
+    https: bool,
 ) -> Result<Option<app::domain::user::Viewer>, AppError> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    if bearer.is_some() && !api {
+        // A token is for programs calling the API; pages and server functions are for people.
+        return Err(AppError::Unauthenticated);
+    }
     // Tokens and session secrets are remembered apart, by the hash of the secret only.
-    let key = match (&bearer, session_secret_from(headers)) {
+    let key = match (&bearer, session_secret_from(headers, https)) {
         (Some(token), _) => format!("t{}", secret_hash(token)),
         (None, Some(secret)) => format!("s{}", secret_hash(&secret)),
         (None, None) => return Ok(None),
     };
-    if let Some(v) = st.cache.session(&key) {
-        return Ok(Some(v));
-    }
-    let generation = st.cache.generation();
-    let user_id = if bearer.is_some() {
-        match st.db.api_token_user(&key[1..]).await? {
-            Some(id) => Some(id),
-            None => return Err(AppError::Unauthenticated),
+    let auth = match st.cache.session(&key) {
+        Some(a) => a,
+        None => {
+            let generation = st.cache.generation();
+            let (user_id, can_write) = if bearer.is_some() {
+                match st.db.api_token_user(&key[1..]).await? {
+                    Some((id, scopes)) => {
+                        (Some(id), scopes.split_whitespace().any(|s| s == "write"))
+                    }
+                    None => return Err(AppError::Unauthenticated),
+                }
+            } else {
+                (st.db.session_user(&key[1..]).await?, true)
+            };
+            let viewer = match user_id {
+                Some(id) => st.db.viewer(id).await?,
+                None => None,
+            };
+            let Some(viewer) = viewer else {
+                return if bearer.is_some() {
+                    Err(AppError::Unauthenticated)
+                } else {
+                    Ok(None)
+                };
+            };
+            let auth = CachedAuth { viewer, can_write };
+            st.cache.remember_session(&key, &auth, generation);
+            auth
         }
-    } else {
-        st.db.session_user(&key[1..]).await?
     };
-    let viewer = match user_id {
-        Some(id) => st.db.viewer(id).await?,
-        None => None,
-    };
-    if let Some(v) = &viewer {
-        st.cache.remember_session(&key, v, generation);
+    if !auth.can_write && !is_read(method) {
+        return Err(AppError::Forbidden);
     }
-    Ok(viewer)
+    Ok(Some(auth.viewer))
+}
+
+/// Text with control characters never gets past the boundary (Postgres cannot even store NUL):
+/// the query string and form or JSON bodies are checked before any handler runs, and the answer
+/// names the field. A form posted without JavaScript goes back to its page with the message, as
+/// a server function's own errors do.
+pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    if let Some(e) = parts
+        .uri
+        .query()
+        .and_then(|q| urlencoded_problem(q.as_bytes()))
+    {
+        return refusal(&parts, e);
+    }
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    let json = content_type.starts_with("application/json");
+    if is_read(&parts.method) || !(form || json) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    // The body limit outside has already refused anything over 1 MiB.
+    let bytes = match axum::body::to_bytes(body, 2 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error_response(&AppError::BadRequest {
+                message: "The request body could not be read.".into(),
+            })
+        }
+    };
+    let problem = if form {
+        urlencoded_problem(&bytes)
+    } else {
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| json_problem(&v, ""))
+    };
+    if let Some(e) = problem {
+        return refusal(&parts, e);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The first field of an `application/x-www-form-urlencoded` text that holds a forbidden
+/// character, as a field error. Form fields named `fields[title]` are named `title`, as the
+/// forms' own messages name them.
+fn urlencoded_problem(raw: &[u8]) -> Option<AppError> {
+    use app::domain::text::{forbidden_char, forbidden_error};
+    for (k, v) in form_urlencoded::parse(raw) {
+        let field = k
+            .strip_prefix("fields[")
+            .and_then(|f| f.strip_suffix(']'))
+            .unwrap_or(&k)
+            .to_string();
+        if let Some(c) = forbidden_char(&k).or_else(|| forbidden_char(&v)) {
+            return Some(forbidden_error(&field, c));
+        }
+    }
+    None
+}
+
+fn json_problem(v: &serde_json::Value, at: &str) -> Option<AppError> {
+    use app::domain::text::{forbidden_char, forbidden_error};
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => forbidden_char(s).map(|c| forbidden_error(at, c)),
+        J::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            // A list of objects becomes numbered fields (`system_0`), as in `api::flatten`.
+            if item.is_object() {
+                item.as_object()?.iter().find_map(|(k, v)| {
+                    let name = format!("{k}_{i}");
+                    forbidden_char(k)
+                        .map(|c| forbidden_error(&name, c))
+                        .or_else(|| json_problem(v, &name))
+                })
+            } else {
+                json_problem(item, at)
+            }
+        }),
+        J::Object(map) => map.iter().find_map(|(k, v)| {
+            forbidden_char(k)
+                .map(|c| forbidden_error(k, c))
+                .or_else(|| json_problem(v, k))
+        }),
+        _ => None,
+    }
+}
+
+fn refusal(parts: &axum::http::request::Parts, e: AppError) -> Response {
+    let path = parts.uri.path();
+    let accepts_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if path.starts_with("/fn/") && accepts_html && !is_read(&parts.method) {
+        // What a server function does with its own errors for a form posted without JavaScript.
+        let referer = parts
+            .headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("/");
+        if let Ok(url) =
+            leptos::server_fn::error::ServerFnUrlError::new(path, e.clone()).to_url(referer)
+        {
+            // 302, as server functions answer a form.
+            return (StatusCode::FOUND, [(header::LOCATION, url.to_string())]).into_response();
+        }
+    }
+    if path.starts_with("/fn/") {
+        let body = serde_json::to_string(&e).unwrap_or_default();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
+    if path.starts_with("/api/") || !is_read(&parts.method) {
+        return error_response(&e);
+    }
+    // A page address with such a character came from a broken link or a probe, not a person.
+    let message = app::domain::text::escape_html(&format!(
+        "The address has a problem in \u{201c}{}\u{201d}: {e}",
+        e.field().unwrap_or("")
+    ));
+    (
+        StatusCode::BAD_REQUEST,
+        axum::response::Html(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bad address · Tierdesk</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/tierdesk.css\"></head><body><main class=\"page\">\
+             <h1>This address cannot be opened</h1><p>{message}</p><p><a href=\"/\">Go to the start page</a></p>\
+             </main></body></html>"
+        )),
+    )
+        .into_response()
 }
 
 /// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) from
-/// the read cache, and ends every state-changing request by invalidating that cache, so that
-/// nothing read before a change is served after it.
+/// the read cache, and ends every successful state-changing request by someone signed in by
+/// invalidating that cache, so that nothing read before a change is served after it. Anonymous
+/// writes (a visitor's vote, the lockout form) change nothing a signed-in person reads here, or
+/// invalidate from where they do (the lockout worker).
 pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        let res = next.run(req).await;
-        st.cache.invalidate();
-        return res;
-    }
     let user_id = req
         .extensions()
         .get::<CurrentViewer>()
         .and_then(|v| v.0.as_ref().map(|v| v.id));
+    if !is_read(&method) {
+        let res = next.run(req).await;
+        if user_id.is_some() && succeeded(&res) {
+            st.cache.invalidate();
+        }
+        return res;
+    }
     let read_fn = method == Method::GET && req.uri().path().starts_with("/fn/");
     let (Some(user_id), true) = (user_id, read_fn) else {
         return next.run(req).await;
@@ -98,6 +299,13 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     let key = ResponseKey {
         user_id,
         uri: req.uri().to_string(),
+        // The same address answers JSON to the app and HTML (a redirect) to a plain browser.
+        accept: req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
     };
     if let Some(hit) = st.cache.response(&key) {
         let mut res = Response::new(Body::from(hit.body));
@@ -137,6 +345,19 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A write went through: a success, or a redirect that carries no server-function error back to
+/// a form.
+fn succeeded(res: &Response) -> bool {
+    let s = res.status();
+    s.is_success()
+        || (s.is_redirection()
+            && !res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.contains("__err=")))
+}
+
 /// The largest answer the read cache keeps (a dashboard is about 30 KiB).
 const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
 
@@ -144,7 +365,7 @@ const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
 /// browsers set and pages cannot forge (`Sec-Fetch-Site`, then `Origin`). Clients that are not
 /// browsers send neither and carry no ambient cookies worth forging, so they pass.
 pub async fn csrf(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if is_read(req.method()) {
         return next.run(req).await;
     }
     if !same_origin(req.headers()) {
@@ -154,7 +375,7 @@ pub async fn csrf(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-fn same_origin(h: &axum::http::HeaderMap) -> bool {
+fn same_origin(h: &HeaderMap) -> bool {
     if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
@@ -213,12 +434,25 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = err.retry_after() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// What every answer carries. Pages bring their own Content-Security-Policy with a fresh nonce
+/// for their scripts (see `app::shell`); everything else gets one that allows nothing at all.
+/// Over https browsers are told to stay there; whatever was answered to someone signed in is
+/// never stored by a browser or a proxy.
+pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
+    let seen = res.extensions().get::<Seen>().copied().unwrap_or(Seen {
+        https: st.https,
+        signed_in: false,
+    });
     let h = res.headers_mut();
     h.insert(
         "x-content-type-options",
@@ -226,12 +460,23 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-        ),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        );
+    }
+    if seen.https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if seen.signed_in {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
 
@@ -247,4 +492,21 @@ pub fn log_response(res: &Response<Body>, latency: Duration, _span: &tracing::Sp
 
 pub fn request_span(req: &Request<Body>) -> tracing::Span {
     tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_and_json_name_the_field_with_a_control_character() {
+        let e = urlencoded_problem(b"key=REQ-1&fields%5Btitle%5D=a%00b").unwrap();
+        assert_eq!(e.field(), Some("title"));
+        assert!(urlencoded_problem(b"body=line%0Abreak%09tab").is_none());
+        let v = serde_json::json!({"kind": "access", "systems": [{"system": "Slack", "role": "a\u{0}"}]});
+        assert_eq!(json_problem(&v, "").unwrap().field(), Some("role_0"));
+        let v = serde_json::json!({"people": ["ok@x.com", "b\u{7}@x.com"]});
+        assert_eq!(json_problem(&v, "").unwrap().field(), Some("people"));
+        assert!(json_problem(&serde_json::json!({"body": "fine\n"}), "").is_none());
+    }
 }

@@ -1,6 +1,7 @@
 //! Who may see and do what with a request. The server checks these on every call; the pages
 //! use the same answers only to decide which buttons to show.
 
+use super::error::AppError;
 use super::request::{RequestKind, RequestState, Service};
 use super::user::{Role, Viewer};
 
@@ -68,6 +69,47 @@ pub fn can_submit(v: &Viewer, kind: RequestKind) -> bool {
         Service::Engineering => employee,
         _ => true,
     }
+}
+
+/// Contractors act for themselves only: every person a contractor's request names (whose
+/// access, whose account) must be the contractor. `named` pairs each person with the field that
+/// named them.
+pub fn contractor_names_only_self(v: &Viewer, named: &[(&str, i64)]) -> Result<(), AppError> {
+    match named.iter().find(|(_, id)| *id != v.id) {
+        Some((field, _)) => Err(AppError::invalid(
+            field,
+            "Contractors can only ask for themselves; your sponsor can ask for others.",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A contractor asks only for the systems their sponsor (their manager) allows them.
+pub fn contractor_may_ask_for(
+    field: &str,
+    system: &str,
+    allowed: bool,
+    sponsor: Option<&str>,
+) -> Result<(), AppError> {
+    if allowed {
+        return Ok(());
+    }
+    let who = sponsor.unwrap_or("your sponsor");
+    Err(AppError::invalid(
+        field,
+        format!("{who} has not allowed you to ask for {system}; ask them to add it to the systems you may request."),
+    ))
+}
+
+/// Nobody is the second pair of eyes on their own request or their own access: not the
+/// requester, and not a person the request is for (`subjects`, e.g. whose access it grants).
+pub fn is_own(v: &Viewer, requester_id: i64, subjects: &[i64]) -> bool {
+    v.id == requester_id || subjects.contains(&v.id)
+}
+
+/// The contractors whose allow-list a person keeps: their sponsor (manager), and admins.
+pub fn can_keep_allow_list(v: &Viewer, contractor_manager: Option<i64>) -> bool {
+    contractor_manager == Some(v.id) || v.has(Role::Admin)
 }
 
 /// A person's page (what they hold): themselves, their manager, and staff.
@@ -264,6 +306,33 @@ mod catalog_tests {
         assert!(can_submit(&member, RequestKind::ServiceAccount));
         assert!(!can_submit(&contractor, RequestKind::Infrastructure));
         assert!(can_submit(&contractor, RequestKind::Lockout));
+    }
+
+    #[test]
+    fn contractors_act_for_themselves_within_what_their_sponsor_allows() {
+        let c = person(7, &[Role::Contractor]);
+        assert!(contractor_names_only_self(&c, &[("person", 7), ("people", 7)]).is_ok());
+        assert_eq!(
+            contractor_names_only_self(&c, &[("people", 7), ("person", 1)])
+                .unwrap_err()
+                .field(),
+            Some("person")
+        );
+        assert!(contractor_may_ask_for("system_0", "Slack", true, Some("Max")).is_ok());
+        let e = contractor_may_ask_for("system_1", "Okta", false, Some("Max")).unwrap_err();
+        assert_eq!(e.field(), Some("system_1"));
+        assert!(e.to_string().starts_with("Max has not allowed you"), "{e}");
+    }
+
+    #[test]
+    fn nobody_checks_their_own() {
+        let a = person(4, &[Role::Analyst]);
+        assert!(is_own(&a, 4, &[]));
+        assert!(is_own(&a, 1, &[2, 4]));
+        assert!(!is_own(&a, 1, &[2]));
+        assert!(can_keep_allow_list(&person(3, &[Role::Manager]), Some(3)));
+        assert!(!can_keep_allow_list(&person(3, &[Role::Manager]), Some(9)));
+        assert!(can_keep_allow_list(&person(5, &[Role::Admin]), Some(9)));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! people involved and what the registry says about each system (DOMAIN.md, "The request
 //! catalog"). Plain data in, plain data out: the table of cases in the tests is the policy's spec.
 
-use super::catalog::GrantKind;
+use super::entitlement::{name_key, GrantKind, SystemAccess, BASELINE};
 use super::request::RequestKind;
 use serde::{Deserialize, Serialize};
 
@@ -137,12 +137,30 @@ pub struct PersonFacts {
     pub manager_id: Option<i64>,
 }
 
+/// What the registry says about a system, as the policy needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemFacts {
+    pub id: i64,
+    pub title: String,
+    /// The registry marks it a baseline entitlement of every team member.
+    pub baseline: bool,
+    /// Owned by Infrastructure in the registry.
+    pub infrastructure: bool,
+    /// Holds Red data.
+    pub red_data: bool,
+    /// Somebody here is named as its owner (else Security stands in).
+    pub owners_known: bool,
+}
+
 /// A system line as the policy needs it: what was asked and what the registry says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineFacts {
     pub system_id: i64,
     pub title: String,
+    /// Read from the admin's list of the system's roles and groups, never from the requester.
     pub grant: GrantKind,
+    /// A mail group that grants cloud permissions.
+    pub cloud: bool,
     pub role_is_baseline: bool,
     /// The registry marks it a baseline entitlement of every team member.
     pub baseline: bool,
@@ -155,11 +173,29 @@ pub struct LineFacts {
 }
 
 impl LineFacts {
+    /// A line asking for `role` on `system`. The only thing the requester chose that reaches the
+    /// policy is the role's name, and what that name grants is looked up in `access`.
+    pub fn new(system: &SystemFacts, access: &SystemAccess, role: &str) -> LineFacts {
+        let (grant, cloud) = access.classify(role);
+        LineFacts {
+            system_id: system.id,
+            title: system.title.clone(),
+            grant,
+            cloud,
+            role_is_baseline: grant == GrantKind::Role && name_key(role) == BASELINE,
+            baseline: system.baseline,
+            infrastructure: system.infrastructure,
+            red_data: system.red_data,
+            owners_known: system.owners_known,
+        }
+    }
+
     /// DOMAIN.md: no manager approval for a baseline entitlement granted unchanged, an internal
     /// chat group, or a mail group that grants no cloud permissions.
     pub fn manager_exempt(&self) -> bool {
         match self.grant {
-            GrantKind::ChatGroup | GrantKind::MailGroup => true,
+            GrantKind::ChatGroup => true,
+            GrantKind::MailGroup => !self.cloud,
             GrantKind::Role => self.baseline && self.role_is_baseline,
         }
     }
@@ -352,6 +388,7 @@ mod tests {
             system_id: id,
             title: format!("System {id}"),
             grant: GrantKind::Role,
+            cloud: false,
             role_is_baseline: false,
             baseline: false,
             infrastructure: false,
@@ -448,6 +485,16 @@ mod tests {
                 RequestKind::Access,
                 for_self(vec![line(10, |l| l.grant = GrantKind::MailGroup)]),
                 vec![],
+                vec![],
+            ),
+            (
+                "access: a mail group with cloud permissions is not",
+                RequestKind::Access,
+                for_self(vec![line(10, |l| {
+                    l.grant = GrantKind::MailGroup;
+                    l.cloud = true;
+                })]),
+                vec![(S::Manager, Person(MANAGER))],
                 vec![],
             ),
             (

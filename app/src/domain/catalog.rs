@@ -41,7 +41,7 @@ pub enum FieldType {
     People,
     /// One system from the registry, by its title.
     System,
-    /// Several systems, each with a role, a justification and the kind of grant.
+    /// Several systems, each with a role (or group) and a justification.
     SystemLines,
 }
 
@@ -70,11 +70,6 @@ const fn field(
     }
 }
 
-pub const GRANT_KINDS: Choices = &[
-    ("role", "A role or group in the system"),
-    ("chat-group", "An internal chat group or channel"),
-    ("mail-group", "A mail group with no cloud permissions"),
-];
 pub const RESET_WHAT: Choices = &[("password", "Password"), ("2fa", "Two-factor (2FA)")];
 pub const CHANGE_WHAT: Choices = &[
     ("remove", "Remove the access"),
@@ -572,32 +567,6 @@ impl std::fmt::Display for PersonName {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GrantKind {
-    Role,
-    ChatGroup,
-    MailGroup,
-}
-
-impl GrantKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantKind::Role => "role",
-            GrantKind::ChatGroup => "chat-group",
-            GrantKind::MailGroup => "mail-group",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim() {
-            "" | "role" => Some(GrantKind::Role),
-            "chat-group" => Some(GrantKind::ChatGroup),
-            "mail-group" => Some(GrantKind::MailGroup),
-            _ => None,
-        }
-    }
-}
-
 /// One system asked for, as typed: the service finds it in the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineDraft {
@@ -606,7 +575,6 @@ pub struct LineDraft {
     pub system: String,
     pub role: String,
     pub justification: String,
-    pub grant: GrantKind,
 }
 
 impl LineDraft {
@@ -695,12 +663,6 @@ fn parse_lines(input: &Input) -> Result<Vec<LineDraft>, AppError> {
             LINE_MAX * 5,
         )
         .map_err(|e| prefix_line(e, n))?;
-        let grant = GrantKind::parse(get(input, &name("grant"))).ok_or_else(|| {
-            AppError::invalid(
-                &name("grant"),
-                format!("Line {n}: choose a role, a chat group or a mail group."),
-            )
-        })?;
         let key = super::registry::title_key(&system);
         if let Some(first) = lines
             .iter()
@@ -719,7 +681,6 @@ fn parse_lines(input: &Input) -> Result<Vec<LineDraft>, AppError> {
             system,
             role,
             justification,
-            grant,
         });
     }
     // Rows past the limit are not silently dropped.
@@ -1274,7 +1235,6 @@ mod tests {
                 ("system_2", "Figma"),
                 ("role_2", "editor"),
                 ("justification_2", "design reviews"),
-                ("grant_2", "role"),
             ]),
             today(),
         )
@@ -1332,7 +1292,6 @@ mod tests {
             ]),
             "system_1"
         );
-        assert_eq!(with(&[("grant_0", "everything")]), "grant_0");
         assert_eq!(with(&[("admin", "maybe")]), "admin");
         assert_eq!(with(&[("end_date", "2026-11-26")]), "end_date");
         assert_eq!(with(&[("end_date", "2030-01-01")]), "end_date");

@@ -24,6 +24,12 @@ pub enum AppError {
     /// The request could not be read at all (malformed body, missing arguments).
     #[error("{message}")]
     BadRequest { message: String },
+    /// The server is saturated (every slot for password checks is taken): try again shortly.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u32,
+    },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
 }
@@ -58,6 +64,7 @@ impl AppError {
             AppError::Conflict { .. } => 409,
             AppError::TooManyRequests { .. } => 429,
             AppError::BadRequest { .. } => 400,
+            AppError::Busy { .. } => 503,
             AppError::Internal => 500,
         }
     }
@@ -72,6 +79,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::BadRequest { .. } => "bad_request",
+            AppError::Busy { .. } => "busy",
             AppError::Internal => "internal",
         }
     }
@@ -80,6 +88,16 @@ impl AppError {
     pub fn field(&self) -> Option<&str> {
         match self {
             AppError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// Seconds to wait before trying again, for a `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::Busy {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
             _ => None,
         }
     }

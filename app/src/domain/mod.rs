@@ -4,6 +4,7 @@
 pub mod access;
 pub mod approval;
 pub mod catalog;
+pub mod entitlement;
 pub mod error;
 pub mod guide;
 pub mod queue;
@@ -11,5 +12,6 @@ pub mod registry;
 pub mod request;
 pub mod sla;
 pub mod task;
+pub mod text;
 pub mod time;
 pub mod user;

@@ -366,6 +366,7 @@ impl FromStr for RequestKey {
 
 /// Trims, requires something, and bounds the length in characters (not bytes).
 pub fn parse_text(field: &str, what: &str, value: &str, max: usize) -> Result<String, AppError> {
+    super::text::check(field, value)?;
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::invalid(field, format!("Please enter {what}.")));

@@ -108,6 +108,40 @@ impl Viewer {
     }
 }
 
+/// What an API token may do. Tokens only ever open the JSON API, never pages or server
+/// functions; a `read` token only reads there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    Read,
+    Write,
+}
+
+impl TokenScope {
+    pub fn parse(s: &str) -> Result<Self, AppError> {
+        match s.trim() {
+            "read" => Ok(TokenScope::Read),
+            "write" => Ok(TokenScope::Write),
+            other => Err(AppError::invalid(
+                "scope",
+                format!("Unknown scope \u{201c}{other}\u{201d}; choose read or write."),
+            )),
+        }
+    }
+
+    /// How the scopes are stored: a write token may also read.
+    pub fn stored(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "read write",
+        }
+    }
+}
+
+/// Longest life of an API token, in days.
+pub const TOKEN_MAX_DAYS: u32 = 365;
+/// Days a token lives unless asked otherwise.
+pub const TOKEN_DEFAULT_DAYS: u32 = 90;
+
 /// A lower-cased e-mail address with one `@` and a dot in the domain; good enough to catch typos,
 /// the real check is that mail arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +179,16 @@ impl Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_scopes() {
+        assert_eq!(TokenScope::parse("read").unwrap().stored(), "read");
+        assert_eq!(TokenScope::parse(" write").unwrap().stored(), "read write");
+        assert_eq!(
+            TokenScope::parse("admin").unwrap_err().field(),
+            Some("scope")
+        );
+    }
 
     #[test]
     fn role_lists() {

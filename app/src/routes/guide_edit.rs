@@ -93,6 +93,7 @@ fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
     Effect::new(move |_| interactive.set(true));
 
     let save = ServerAction::<SaveGuide>::new();
+    crate::components::follow(save, str::to_string);
     let here = if editing {
         format!("/guides/{original}/edit")
     } else {

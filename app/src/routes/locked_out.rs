@@ -10,7 +10,8 @@ use leptos_router::hooks::use_query_map;
 pub fn LockedOutPage() -> impl IntoView {
     let action = ServerAction::<ReportLockout>::new();
     let query = use_query_map();
-    let sent = move || query.read().get("sent").is_some();
+    let sent =
+        move || query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(_)));
     let email_error = field_error(action, "email");
     let system_error = field_error(action, "system");
     let what_error = field_error(action, "what");

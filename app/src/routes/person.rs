@@ -1,6 +1,6 @@
-use crate::components::LoadError;
-use crate::model::GrantView;
-use crate::requests::get_person;
+use crate::components::{field_error, form_error, FieldError, FormError, LoadError};
+use crate::model::{AllowedSystem, GrantView};
+use crate::requests::{get_person, system_titles, AllowContractorSystem, DisallowContractorSystem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -10,7 +10,12 @@ use leptos_router::hooks::use_params_map;
 pub fn PersonPage() -> impl IntoView {
     let params = use_params_map();
     let handle = move || params.read().get("handle").unwrap_or_default();
-    let person = Resource::new(handle, get_person);
+    let allow = ServerAction::<AllowContractorSystem>::new();
+    let disallow = ServerAction::<DisallowContractorSystem>::new();
+    let person = Resource::new(
+        move || (handle(), allow.version().get(), disallow.version().get()),
+        |(handle, ..)| get_person(handle),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
@@ -26,6 +31,9 @@ pub fn PersonPage() -> impl IntoView {
                             <h2 id="holds-heading">"Access held"</h2>
                             <Grants grants=p.holds label="Access held" empty="No access recorded here." />
                         </section>
+                        {p.allowed.clone().map(|list| view! {
+                            <Allowed handle=p.handle.clone() list can_edit=p.can_edit_allowed allow disallow />
+                        })}
                         {(!p.held.is_empty()).then(|| view! {
                             <section aria-labelledby="held-heading">
                                 <h2 id="held-heading">"Removed access"</h2>
@@ -38,6 +46,79 @@ pub fn PersonPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// What a contractor may ask for, kept by their sponsor: contractors request nothing else.
+#[component]
+fn Allowed(
+    handle: String,
+    list: Vec<AllowedSystem>,
+    can_edit: bool,
+    allow: ServerAction<AllowContractorSystem>,
+    disallow: ServerAction<DisallowContractorSystem>,
+) -> impl IntoView {
+    let system_error = field_error(allow, "system");
+    let titles = Resource::new(|| (), |_| system_titles());
+    let remove_handle = handle.clone();
+    view! {
+        <section aria-labelledby="allowed-heading">
+            <h2 id="allowed-heading">"Systems this contractor may ask for"</h2>
+            <p class="muted small">"Their sponsor keeps this list; a contractor can request access to these systems only, and for themselves only."</p>
+            <FormError message=form_error(allow) />
+            <FormError message=form_error(disallow) />
+            {if list.is_empty() {
+                view! { <p class="muted">"None yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="allowed">
+                        {list
+                            .into_iter()
+                            .map(|s| {
+                                let handle = remove_handle.clone();
+                                view! {
+                                    <li>
+                                        {s.title.clone()}
+                                        {can_edit.then(|| view! {
+                                            <ActionForm action=disallow attr:class="inline">
+                                                <input type="hidden" name="handle" value=handle />
+                                                <input type="hidden" name="system_id" value=s.id.to_string() />
+                                                <button type="submit" class="btn btn-quiet btn-small"
+                                                    aria-label=format!("Remove {}", s.title)>"Remove"</button>
+                                            </ActionForm>
+                                        })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            {can_edit.then(|| view! {
+                <ActionForm action=allow attr:class="stack inline-form">
+                    <input type="hidden" name="handle" value=handle.clone() />
+                    <div class="field">
+                        <label for="allow-system">"Allow a system"</label>
+                        <input id="allow-system" name="system" type="text" list="allow-systems" autocomplete="off"
+                            maxlength="200" required aria-describedby="allow-system-error"
+                            aria-invalid=move || system_error.get().is_some().to_string() />
+                        <FieldError id="allow-system-error" message=system_error />
+                    </div>
+                    <button type="submit" class="btn btn-secondary">"Allow"</button>
+                </ActionForm>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let titles = titles.await.unwrap_or_default();
+                        view! {
+                            <datalist id="allow-systems">
+                                {titles.into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+                            </datalist>
+                        }
+                    })}
+                </Suspense>
+            })}
+        </section>
     }
 }
 

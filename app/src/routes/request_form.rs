@@ -1,5 +1,5 @@
-use crate::components::{debounced_input, form_error, use_viewer, FieldError, FormError};
-use crate::domain::catalog::{FieldSpec, FieldType, Submission, GRANT_KINDS, MAX_LINES};
+use crate::components::{debounced_input, follow, form_error, use_viewer, FieldError, FormError};
+use crate::domain::catalog::{FieldSpec, FieldType, Submission, MAX_LINES};
 use crate::domain::error::AppError;
 use crate::domain::guide::search_terms;
 use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
@@ -126,6 +126,7 @@ fn RequestForm(kind: RequestKind) -> impl IntoView {
     Effect::new(move |_| interactive.set(true));
 
     let submit = ServerAction::<SubmitRequest>::new();
+    follow(submit, |key| format!("/requests/{key}"));
     let pending = submit.pending();
     let needs_systems = kind
         .fields()
@@ -446,7 +447,7 @@ fn SystemInput(
     }
 }
 
-/// Systems asked for, one row each: system, role, justification, kind of grant. Empty rows are
+/// Systems asked for, one row each: system, role (or group), justification. Empty rows are
 /// ignored. More rows come with JavaScript at once, without it by reloading with the draft.
 #[component]
 fn SystemLines(spec: FieldSpec, errors: Errors, initial: Initial) -> impl IntoView {
@@ -498,8 +499,6 @@ fn LineRow(i: usize, errors: Errors, initial: Initial) -> impl IntoView {
     let system_error = errors.for_field(id("system"));
     let role_error = errors.for_field(id("role"));
     let why_error = errors.for_field(id("justification"));
-    let grant_error = errors.for_field(id("grant"));
-    let grant0 = initial.get(&id("grant"));
     view! {
         <div class="line-row" role="group" aria-label=format!("Line {n}")>
             <div class="field">
@@ -522,17 +521,6 @@ fn LineRow(i: usize, errors: Errors, initial: Initial) -> impl IntoView {
                     aria-invalid=move || why_error.get().is_some().to_string() aria-describedby=format!("{}-error", id("justification")) />
                 <FieldError id=format!("{}-error", id("justification")) message=why_error />
             </div>
-            <div class="field">
-                <label for=id("grant")>{format!("Kind {n}")}</label>
-                <select id=id("grant") name=format!("fields[{}]", id("grant"))
-                    aria-invalid=move || grant_error.get().is_some().to_string() aria-describedby=format!("{}-error", id("grant"))>
-                    {GRANT_KINDS
-                        .iter()
-                        .map(|(v, l)| view! { <option value=*v selected=*v == grant0>{*l}</option> })
-                        .collect_view()}
-                </select>
-                <FieldError id=format!("{}-error", id("grant")) message=grant_error />
-            </div>
         </div>
     }
 }
@@ -541,6 +529,7 @@ fn LineRow(i: usize, errors: Errors, initial: Initial) -> impl IntoView {
 #[component]
 fn Suggestions(suggestions: Resource<Result<Vec<GuideHit>, AppError>>) -> impl IntoView {
     let solved = ServerAction::<GuideSolved>::new();
+    follow(solved, str::to_string);
     view! {
         <aside class="suggestions" aria-labelledby="suggestions-heading" aria-live="polite">
             <Transition fallback=|| ()>

@@ -1,7 +1,10 @@
 use crate::components::{field_error, form_error, FieldError, FormError, LoadError};
+use crate::domain::entitlement::{GrantKind, SystemAccess};
 use crate::domain::registry::{field_label, EDITABLE_FIELDS, FIELD_MAX};
 use crate::routes::systems::{compliance_text, tier_text, urlencode, ClassificationBadge};
-use crate::systems::{get_system, EditSystem, PersonRef, SystemEventView, SystemView};
+use crate::systems::{
+    get_system, EditSystem, PersonRef, SaveSystemAccess, SystemEventView, SystemView,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -125,6 +128,7 @@ fn SystemDetail(s: SystemView, saved: bool) -> impl IntoView {
                             </p>
                         }
                     })}
+                <RolesAndGroups access=s.access.clone() />
                 <h2>"How access is removed"</h2>
                 <blockquote class="as-written">{or_unknown(&s.deprovisioner_text)}</blockquote>
                 <details class="all-fields">
@@ -189,6 +193,47 @@ fn SystemDetail(s: SystemView, saved: bool) -> impl IntoView {
         </div>
         {s.history.clone().map(|h| view! { <History events=h /> })}
     }
+}
+
+/// The roles a person can ask for, lowest first, and the groups that need no manager.
+#[component]
+fn RolesAndGroups(access: SystemAccess) -> impl IntoView {
+    if access.is_empty() {
+        return view! {
+            <h2>"Roles and groups"</h2>
+            <p class="muted small">
+                "None written down yet: any role may be asked for, and every line needs its approvals."
+            </p>
+        }
+        .into_any();
+    }
+    let roles: Vec<String> = access.roles().map(|o| o.name.clone()).collect();
+    let groups: Vec<(String, &'static str)> = access
+        .options
+        .iter()
+        .filter(|o| o.kind != GrantKind::Role)
+        .map(|o| {
+            let what = match (o.kind, o.cloud) {
+                (GrantKind::ChatGroup, _) => "chat group: no manager approval",
+                (_, false) => "mail group: no manager approval",
+                (_, true) => "mail group with cloud permissions: needs the manager",
+            };
+            (o.name.clone(), what)
+        })
+        .collect();
+    view! {
+        <h2>"Roles and groups"</h2>
+        {(!roles.is_empty()).then(|| view! {
+            <p class="small">"Roles, lowest first (an approver may only narrow down this list):"</p>
+            <ol class="roles">{roles.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ol>
+        })}
+        {(!groups.is_empty()).then(|| view! {
+            <ul class="groups small">
+                {groups.into_iter().map(|(n, what)| view! { <li><strong>{n}</strong> " \u{b7} " {what}</li> }).collect_view()}
+            </ul>
+        })}
+    }
+    .into_any()
 }
 
 #[component]
@@ -258,6 +303,7 @@ pub fn SystemEditPage() -> impl IntoView {
 #[component]
 fn SystemEditor(s: SystemView) -> impl IntoView {
     let save = ServerAction::<EditSystem>::new();
+    crate::components::follow(save, str::to_string);
     let error = form_error(save);
     let values: std::collections::BTreeMap<String, String> = s
         .fields
@@ -267,6 +313,7 @@ fn SystemEditor(s: SystemView) -> impl IntoView {
     let value = move |name: &str| values.get(name).cloned().unwrap_or_default();
     let baseline = value("team_member_baseline_entitlement");
     let slug = s.summary.slug.clone();
+    let access_slug = slug.clone();
     view! {
         <Title text=format!("Edit {}", s.summary.title) />
         <p class="crumbs">
@@ -327,6 +374,38 @@ fn SystemEditor(s: SystemView) -> impl IntoView {
             <p class="actions">
                 <button type="submit" class="btn btn-primary">"Save"</button>
                 <a class="btn btn-quiet" href=format!("/systems/{slug}")>"Cancel"</a>
+            </p>
+        </ActionForm>
+        <AccessEditor slug=access_slug access=s.access.clone() />
+    }
+}
+
+/// The roles and groups admins keep: what the approval policy reads to tell a group from a
+/// role, and the ladder approvers narrow down.
+#[component]
+fn AccessEditor(slug: String, access: SystemAccess) -> impl IntoView {
+    let save = ServerAction::<SaveSystemAccess>::new();
+    crate::components::follow(save, str::to_string);
+    let error = field_error(save, "access");
+    view! {
+        <h2 id="access-heading">"Roles and groups"</h2>
+        <ActionForm action=save attr:class="card form-card" attr:aria-labelledby="access-heading">
+            <FormError message=form_error(save) />
+            <input type="hidden" name="slug" value=slug />
+            <div class="field">
+                <label for="access">"Roles and groups, one per line"</label>
+                <p class="hint" id="access-hint">
+                    "Roles lowest first; an approver may only narrow a role to one listed before it. "
+                    "Mark groups after a colon: \u{201c}#it-help: chat group\u{201d}, \u{201c}it-all@: mail group\u{201d}, "
+                    "\u{201c}gcp-admins@: mail group with cloud permissions\u{201d}. Chat groups and mail groups without cloud "
+                    "permissions need no manager approval; nothing a requester types changes that."
+                </p>
+                <textarea id="access" name="access" rows="8" aria-describedby="access-hint access-error"
+                    aria-invalid=move || error.get().is_some().to_string()>{access.to_text()}</textarea>
+                <FieldError id="access-error" message=error />
+            </div>
+            <p class="actions">
+                <button type="submit" class="btn btn-primary">"Save roles and groups"</button>
             </p>
         </ActionForm>
     }

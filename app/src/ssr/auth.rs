@@ -45,41 +45,126 @@ pub fn check_password_rules(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Hashes on the blocking pool: argon2 takes tens of milliseconds on purpose.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|_| AppError::Internal)?
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
+/// Bounds the argon2 work in flight. Each check holds 19 MiB for tens of milliseconds, so a
+/// burst of sign-ins would otherwise take as much memory as it likes. A few callers may wait a
+/// moment for a slot; past that the answer is "busy, try again" (503 with `Retry-After`).
+pub struct Hashing {
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+    max_wait: std::time::Duration,
 }
 
-/// Verifies against the stored hash, or against a dummy when there is none; same cost either way.
-pub async fn verify_password(password: String, stored: Option<String>) -> bool {
+/// Seconds a saturated server asks a client to wait.
+pub const BUSY_RETRY_SECS: u32 = 2;
+
+impl Hashing {
+    pub fn new(slots: usize, max_waiting: usize, max_wait: std::time::Duration) -> Self {
+        Hashing {
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(slots.max(1))),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting,
+            max_wait,
+        }
+    }
+
+    /// `TIERDESK_HASH_SLOTS` (default: the number of cores) checks at once, four times as many
+    /// waiting up to two seconds.
+    fn from_env() -> Self {
+        let slots = std::env::var("TIERDESK_HASH_SLOTS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+        Hashing::new(slots, slots * 4, std::time::Duration::from_secs(2))
+    }
+
+    fn busy() -> AppError {
+        AppError::Busy {
+            message: "Too many people are signing in right now. Please try again in a moment."
+                .to_string(),
+            retry_after_secs: BUSY_RETRY_SECS,
+        }
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        use std::sync::atomic::Ordering;
+        if let Ok(p) = self.slots.clone().try_acquire_owned() {
+            return Ok(p);
+        }
+        /// Counts a waiter out again however the wait ends, a dropped future included.
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let before = self.waiting.fetch_add(1, Ordering::AcqRel);
+        let _waiting = Waiting(&self.waiting);
+        if before >= self.max_waiting {
+            return Err(Self::busy());
+        }
+        match tokio::time::timeout(self.max_wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(Self::busy()),
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let slot = self.slot().await?;
+        tokio::task::spawn_blocking(move || {
+            let out = work();
+            drop(slot);
+            out
+        })
+        .await
+        .map_err(|_| AppError::Internal)
+    }
+}
+
+/// The process's one bound on password hashing.
+pub static HASHING: LazyLock<Hashing> = LazyLock::new(Hashing::from_env);
+
+/// Hashes on the blocking pool: argon2 takes tens of milliseconds on purpose.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    HASHING
+        .run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+/// Verifies against the stored hash, or against a dummy when there is none; same cost either
+/// way. [`AppError::Busy`] when no slot came free in time.
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
     if password.len() > PASSWORD_MAX * 4 {
-        return false;
+        return Ok(false);
     }
     let known = stored.is_some();
     let hash = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-    let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                argon2()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
-    ok && known
+    let ok = HASHING
+        .run(move || {
+            PasswordHash::new(&hash)
+                .map(|parsed| {
+                    argon2()
+                        .verify_password(password.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await?;
+    Ok(ok && known)
 }
 
 /// A fresh 256-bit secret, hex-encoded, with a prefix saying what it is.
@@ -112,9 +197,57 @@ mod tests {
     async fn hashes_verify_and_unknown_users_never_pass() {
         let h = hash_password("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse battery".into(), Some(h.clone())).await);
-        assert!(!verify_password("wrong horse battery".into(), Some(h)).await);
-        assert!(!verify_password("no account has this password".into(), None).await);
+        assert!(
+            verify_password("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong horse battery".into(), Some(h))
+            .await
+            .unwrap());
+        assert!(
+            !verify_password("no account has this password".into(), None)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn hashing_runs_a_bounded_number_at_once_and_turns_the_rest_away() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let h = Arc::new(Hashing::new(2, 3, std::time::Duration::from_millis(300)));
+        let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let (h, now, most) = (h.clone(), now.clone(), most.clone());
+                tokio::spawn(async move {
+                    h.run(move || {
+                        let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(n, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut done = 0;
+        let mut busy = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => done += 1,
+                Err(e) => {
+                    assert_eq!(e.status(), 503);
+                    assert_eq!(e.retry_after(), Some(BUSY_RETRY_SECS));
+                    busy += 1;
+                }
+            }
+        }
+        assert!(most.load(Ordering::SeqCst) <= 2, "at most two at once");
+        // Two run at once and three may wait: the other fifteen are turned away at once.
+        assert!(busy >= 15, "{busy} turned away, {done} done");
+        assert!(done >= 2);
     }
 
     #[test]

@@ -4,16 +4,20 @@
 //! none.
 //!
 //! What a reader can rely on:
-//! - A change made through this instance is seen by the very next read. Every state-changing
-//!   request ends with [`ReadCache::invalidate`], which starts a new generation, and an entry is
-//!   only ever used by the generation that filled it. An entry filled while a change was under
-//!   way therefore dies as soon as that change finishes.
+//! - A change made through this instance is seen by the very next read. Every successful
+//!   state-changing request by someone signed in ends with [`ReadCache::invalidate`] (as do the
+//!   scheduler and the lockout worker), which starts a new generation, and an entry is only ever
+//!   used by the generation that filled it. An entry filled while a change was under way
+//!   therefore dies as soon as that change finishes. Anonymous writes and refused ones do not
+//!   invalidate: a stranger's POST cannot empty everyone's cache.
 //! - A change made elsewhere (another instance on the same database, the command line) is seen
 //!   after at most the time to live, `TIERDESK_READ_CACHE_MS` (default 1000 ms; 0 turns the cache
 //!   off). That is also how long another instance may still honour a session that was signed out
 //!   or a role that was taken away: one second, the price of not asking the database each time.
-//! - Only a person's own answers are kept for them: entries are keyed by the person who asked.
-//!   Sessions that do not resolve are never kept, so random cookies cannot fill the memory.
+//! - Only a person's own answers are kept for them: entries are keyed by the person who asked,
+//!   the address and the `Accept` header (the same address answers the app in JSON and a plain
+//!   browser otherwise). Sessions that do not resolve are never kept, so random cookies cannot
+//!   fill the memory, and the answers kept are bounded in bytes as well as in number.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
@@ -25,6 +29,8 @@ use std::time::{Duration, Instant};
 
 /// Most entries a shelf holds; past it, expired entries go, and if none had, everything does.
 const CAPACITY: usize = 10_000;
+/// Most bytes of answers held, bodies and headers; the same rule applies past it.
+pub const BYTES_MAX: usize = 64 * 1024 * 1024;
 
 /// The default time to live.
 pub const DEFAULT_TTL: Duration = Duration::from_millis(1000);
@@ -37,11 +43,50 @@ pub struct CachedResponse {
     pub body: axum::body::Bytes,
 }
 
-/// A request by one person for one address: the key of a remembered answer.
+impl CachedResponse {
+    /// What keeping it costs, roughly.
+    fn size(&self) -> usize {
+        self.body.len()
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.as_str().len() + v.len())
+                .sum::<usize>()
+    }
+}
+
+/// A request by one person for one address, as one kind of client: the key of a remembered
+/// answer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ResponseKey {
     pub user_id: i64,
     pub uri: String,
+    pub accept: String,
+}
+
+/// Who a session or token belongs to, and whether it may change things (a read-only API token
+/// may not).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedAuth {
+    pub viewer: Viewer,
+    pub can_write: bool,
+}
+
+/// What an entry costs against the byte bound.
+trait Weigh {
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for CachedAuth {
+    fn weight(&self) -> usize {
+        0
+    }
+}
+
+impl Weigh for CachedResponse {
+    fn weight(&self) -> usize {
+        self.size()
+    }
 }
 
 struct Entry<V> {
@@ -50,14 +95,22 @@ struct Entry<V> {
     value: V,
 }
 
-struct Shelf<K, V>(Mutex<HashMap<K, Entry<V>>>);
+struct Held<K, V> {
+    map: HashMap<K, Entry<V>>,
+    bytes: usize,
+}
 
-impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
+struct Shelf<K, V>(Mutex<Held<K, V>>);
+
+impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
     fn new() -> Self {
-        Shelf(Mutex::new(HashMap::new()))
+        Shelf(Mutex::new(Held {
+            map: HashMap::new(),
+            bytes: 0,
+        }))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Entry<V>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Held<K, V>> {
         // A panic while holding the lock leaves a map that is still a valid map.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -67,35 +120,51 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
-        let map = self.lock();
-        let e = map.get(key)?;
+        let held = self.lock();
+        let e = held.map.get(key)?;
         (e.generation == generation && e.stored.elapsed() < ttl).then(|| e.value.clone())
     }
 
     fn put(&self, key: K, value: V, generation: u64, ttl: Duration) {
-        let mut map = self.lock();
-        if map.len() >= CAPACITY {
-            map.retain(|_, e| e.generation == generation && e.stored.elapsed() < ttl);
-            if map.len() >= CAPACITY {
-                map.clear();
+        let weight = value.weight();
+        if weight > BYTES_MAX {
+            return;
+        }
+        let mut held = self.lock();
+        if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
+            held.map
+                .retain(|_, e| e.generation == generation && e.stored.elapsed() < ttl);
+            held.bytes = held.map.values().map(|e| e.value.weight()).sum();
+            if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
+                held.map.clear();
+                held.bytes = 0;
             }
         }
-        map.insert(
+        if let Some(old) = held.map.insert(
             key,
             Entry {
                 generation,
                 stored: Instant::now(),
                 value,
             },
-        );
+        ) {
+            held.bytes -= old.value.weight();
+        }
+        held.bytes += weight;
     }
 
     fn clear(&self) {
-        self.lock().clear();
+        let mut held = self.lock();
+        held.map.clear();
+        held.bytes = 0;
     }
 
     fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().map.len()
+    }
+
+    fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 }
 
@@ -103,7 +172,7 @@ impl<K: Eq + Hash, V: Clone> Shelf<K, V> {
 pub struct ReadCache {
     ttl: Duration,
     generation: AtomicU64,
-    sessions: Shelf<String, Viewer>,
+    sessions: Shelf<String, CachedAuth>,
     responses: Shelf<ResponseKey, CachedResponse>,
 }
 
@@ -152,7 +221,7 @@ impl ReadCache {
     }
 
     /// The person a session or token (by the hash of its secret) belongs to, if remembered.
-    pub fn session(&self, secret_hash: &str) -> Option<Viewer> {
+    pub fn session(&self, secret_hash: &str) -> Option<CachedAuth> {
         if !self.enabled() {
             return None;
         }
@@ -160,14 +229,10 @@ impl ReadCache {
     }
 
     /// Remembers a resolved session, read at `generation`.
-    pub fn remember_session(&self, secret_hash: &str, viewer: &Viewer, generation: u64) {
+    pub fn remember_session(&self, secret_hash: &str, auth: &CachedAuth, generation: u64) {
         if self.enabled() {
-            self.sessions.put(
-                secret_hash.to_string(),
-                viewer.clone(),
-                generation,
-                self.ttl,
-            );
+            self.sessions
+                .put(secret_hash.to_string(), auth.clone(), generation, self.ttl);
         }
     }
 
@@ -189,19 +254,27 @@ impl ReadCache {
     pub fn sizes(&self) -> (usize, usize) {
         (self.sessions.len(), self.responses.len())
     }
+
+    /// Bytes of answers held.
+    pub fn response_bytes(&self) -> usize {
+        self.responses.bytes()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn viewer(id: i64) -> Viewer {
-        Viewer {
-            id,
-            name: format!("P{id}"),
-            email: format!("p{id}@x.test"),
-            handle: format!("p{id}"),
-            roles: vec![],
+    fn viewer(id: i64) -> CachedAuth {
+        CachedAuth {
+            viewer: Viewer {
+                id,
+                name: format!("P{id}"),
+                email: format!("p{id}@x.test"),
+                handle: format!("p{id}"),
+                roles: vec![],
+            },
+            can_write: true,
         }
     }
 
@@ -210,7 +283,7 @@ mod tests {
         let c = ReadCache::new(Duration::from_secs(60));
         let g = c.generation();
         c.remember_session("h", &viewer(1), g);
-        assert_eq!(c.session("h").map(|v| v.id), Some(1));
+        assert_eq!(c.session("h").map(|a| a.viewer.id), Some(1));
         c.invalidate();
         assert_eq!(c.session("h"), None);
         // Filled from a read that began before a change finished: never served.
@@ -241,6 +314,7 @@ mod tests {
         let key = |user_id| ResponseKey {
             user_id,
             uri: "/fn/queue_dashboard?query=".into(),
+            accept: "application/json".into(),
         };
         let answer = CachedResponse {
             status: StatusCode::OK,
@@ -250,6 +324,36 @@ mod tests {
         c.remember_response(key(1), answer, c.generation());
         assert!(c.response(&key(1)).is_some());
         assert!(c.response(&key(2)).is_none());
+        // A plain browser asking the same address gets its own answer, not the app's.
+        let html = ResponseKey {
+            accept: "text/html".into(),
+            ..key(1)
+        };
+        assert!(c.response(&html).is_none());
+    }
+
+    #[test]
+    fn answers_are_bounded_in_bytes() {
+        let c = ReadCache::new(Duration::from_secs(60));
+        let big = CachedResponse {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: vec![b'x'; 4 * 1024 * 1024].into(),
+        };
+        for i in 0..40 {
+            let key = ResponseKey {
+                user_id: i,
+                uri: "/fn/x".into(),
+                accept: String::new(),
+            };
+            c.remember_response(key, big.clone(), c.generation());
+            assert!(
+                c.response_bytes() <= BYTES_MAX,
+                "{} bytes",
+                c.response_bytes()
+            );
+        }
+        assert!(c.sizes().1 >= 1);
     }
 
     #[test]

@@ -121,22 +121,6 @@ pub(crate) fn is_sox(compliance: Option<&str>) -> bool {
     compliance.is_some_and(|c| c.to_ascii_uppercase().contains("SOX"))
 }
 
-fn line_facts(s: &SystemBrief, line: &crate::domain::catalog::LineDraft) -> LineFacts {
-    LineFacts {
-        system_id: s.id,
-        title: s.title.clone(),
-        grant: line.grant,
-        role_is_baseline: line.role_is_baseline(),
-        baseline: s.baseline == Some(true),
-        infrastructure: s
-            .group_owner
-            .to_ascii_lowercase()
-            .contains("infrastructure"),
-        red_data: s.classification.as_deref() == Some("red"),
-        owners_known: s.owners_known,
-    }
-}
-
 fn new_approval(step: &approval::Step) -> NewApproval {
     let (approver_id, team, system_id) = match &step.approver {
         Approver::Person(id) => (Some(*id), None, None),
@@ -207,7 +191,20 @@ pub async fn submit(
             Value::Lines(ls) => {
                 for l in ls {
                     let s = find_system(st, &format!("system_{}", l.row), &l.system).await?;
-                    lines.push((s, l.clone()));
+                    let access = s.access();
+                    let role_field = format!("role_{}", l.row);
+                    access.check_request(
+                        &role_field,
+                        &s.title,
+                        &l.role,
+                        s.baseline == Some(true),
+                    )?;
+                    // Kept as the list spells it, so the provisioner grants exactly that.
+                    let mut l = l.clone();
+                    if let Some(name) = access.canonical(&l.role) {
+                        l.role = name.to_string();
+                    }
+                    lines.push((s, l));
                 }
                 continue;
             }
@@ -235,14 +232,24 @@ pub async fn submit(
     if let Some(p) = persons.get("person") {
         people.push(p.clone());
     }
-    if sub.kind == RequestKind::Access
-        && v.has(crate::domain::user::Role::Contractor)
-        && people.iter().any(|p| p.id != v.id)
-    {
-        return Err(AppError::invalid(
-            "people",
-            "Contractors can ask for access for themselves only.",
-        ));
+    if v.has(crate::domain::user::Role::Contractor) {
+        // Every person a contractor names, in any kind, is themselves.
+        let named: Vec<(&str, i64)> = persons
+            .iter()
+            .map(|(field, p)| (*field, p.id))
+            .chain(people.iter().map(|p| ("people", p.id)))
+            .collect();
+        access::contractor_names_only_self(v, &named)?;
+        // And they ask only for what their sponsor allows.
+        let allowed = st.db.contractor_systems(v.id).await?;
+        for (s, l) in &lines {
+            access::contractor_may_ask_for(
+                &format!("system_{}", l.row),
+                &s.title,
+                allowed.iter().any(|(id, _)| *id == s.id),
+                requester.manager_name.as_deref(),
+            )?;
+        }
     }
 
     // The policy: who approves.
@@ -264,7 +271,10 @@ pub async fn submit(
     let policy = PolicyInput {
         requester: Some(facts(&requester)),
         subjects,
-        lines: lines.iter().map(|(s, l)| line_facts(s, l)).collect(),
+        lines: lines
+            .iter()
+            .map(|(s, l)| LineFacts::new(&s.facts(), &s.access(), &l.role))
+            .collect(),
         admin: sub.yes("admin"),
         laptop: sub.text("laptop").map(str::to_string),
     };
@@ -308,11 +318,12 @@ pub async fn submit(
                 system_id: s.id,
                 role: l.role.clone(),
                 justification: l.justification.clone(),
-                grant_kind: l.grant.as_str().to_string(),
+                grant_kind: s.access().classify(&l.role).0.as_str().to_string(),
             })
             .collect(),
         approvals: decision.steps.iter().map(new_approval).collect(),
         tasks: Vec::new(),
+        from_lockout_report: None,
     };
     let plan = Plan {
         kind: sub.kind,
@@ -608,8 +619,17 @@ pub async fn decide(
         .await?
         .filter(|a| a.request_id == r.id)
         .ok_or_else(|| AppError::not_found("That approval"))?;
-    if r.requester_id == v.id {
-        return Err(AppError::conflict("Nobody approves their own request."));
+    let subjects: Vec<i64> = st
+        .db
+        .request_people(r.key())
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    if access::is_own(v, r.requester_id, &subjects) {
+        return Err(AppError::conflict(
+            "Nobody approves their own request or their own access; another approver decides.",
+        ));
     }
     if !a.eligible {
         return Err(AppError::Forbidden);
@@ -659,6 +679,14 @@ pub async fn decide(
                     ));
                 }
                 let role = parse_text(&field, "a role", role, LINE_MAX)?;
+                let system = st
+                    .db
+                    .system_brief_by_id(line.system_id)
+                    .await?
+                    .ok_or(AppError::Internal)?;
+                let ladder = system.access();
+                ladder.check_narrowing(&field, &system.title, &line.role, &role)?;
+                let role = ladder.canonical(&role).unwrap_or(&role).to_string();
                 narrowed.push((line.id, line.role.clone(), role.clone()));
                 line.role = role;
             }
@@ -764,6 +792,19 @@ pub async fn close_task(
     if !(t.eligible || v.works_queue()) {
         return Err(AppError::Forbidden);
     }
+    let mut subjects: Vec<i64> = st
+        .db
+        .request_people(r.key())
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    subjects.extend(t.person_id);
+    if access::is_own(v, r.requester_id, &subjects) {
+        return Err(AppError::conflict(
+            "Nobody works a task on their own request or their own access; another provisioner or analyst does.",
+        ));
+    }
     if st.db.pending_approvals(r.key()).await? > 0 {
         return Err(AppError::conflict(
             "Work cannot start before the approvals are in.",
@@ -821,6 +862,18 @@ pub async fn record_identity_check(
     let r = super::service::load_visible(st, v, key).await?;
     if !v.works_queue() {
         return Err(AppError::Forbidden);
+    }
+    let subjects: Vec<i64> = st
+        .db
+        .request_people(r.key())
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    if access::is_own(v, r.requester_id, &subjects) {
+        return Err(AppError::conflict(
+            "Nobody checks their own identity; another analyst records the check.",
+        ));
     }
     if !matches!(r.kind(), RequestKind::Reset | RequestKind::Lockout) {
         return Err(AppError::conflict(
@@ -919,7 +972,26 @@ pub async fn person_view(st: &AppState, v: &Viewer, handle: &str) -> Result<Pers
         .into_iter()
         .map(grant_view)
         .partition(|g| g.revoked_at.is_none());
+    let contractor = st
+        .db
+        .viewer(p.id)
+        .await?
+        .is_some_and(|u| u.has(crate::domain::user::Role::Contractor));
+    let allowed = if contractor {
+        Some(
+            st.db
+                .contractor_systems(p.id)
+                .await?
+                .into_iter()
+                .map(|(id, title)| crate::model::AllowedSystem { id, title })
+                .collect(),
+        )
+    } else {
+        None
+    };
     Ok(PersonView {
+        can_edit_allowed: contractor && access::can_keep_allow_list(v, p.manager_id),
+        allowed,
         name: p.name,
         handle: p.handle,
         email: p.email,
@@ -927,6 +999,74 @@ pub async fn person_view(st: &AppState, v: &Viewer, handle: &str) -> Result<Pers
         holds,
         held,
     })
+}
+
+/// The contractor `handle`, for someone who keeps their allow-list; anyone else gets "not found"
+/// (or "forbidden" when they may see the person but not change the list).
+async fn contractor_for_sponsor(
+    st: &AppState,
+    v: &Viewer,
+    handle: &str,
+) -> Result<PersonRow, AppError> {
+    let p = st
+        .db
+        .person_by_handle(handle.trim_start_matches('@'))
+        .await?
+        .filter(|p| access::can_view_person(v, p.id, p.manager_id))
+        .ok_or_else(|| AppError::not_found("That person"))?;
+    let contractor = st
+        .db
+        .viewer(p.id)
+        .await?
+        .is_some_and(|u| u.has(crate::domain::user::Role::Contractor));
+    if !contractor {
+        return Err(AppError::conflict(
+            "Only contractors have a list of systems they may ask for.",
+        ));
+    }
+    if !access::can_keep_allow_list(v, p.manager_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+pub async fn allow_system(
+    st: &AppState,
+    v: &Viewer,
+    handle: &str,
+    system: &str,
+) -> Result<(), AppError> {
+    let p = contractor_for_sponsor(st, v, handle).await?;
+    let system = parse_text("system", "a system", system, LINE_MAX)?;
+    let s = find_system(st, "system", &system).await?;
+    if st.db.allow_contractor_system(p.id, s.id, v.id).await? {
+        tracing::info!(
+            contractor = p.id,
+            system = s.id,
+            by = v.id,
+            "contractor allowed a system"
+        );
+    }
+    Ok(())
+}
+
+pub async fn disallow_system(
+    st: &AppState,
+    v: &Viewer,
+    handle: &str,
+    system_id: i64,
+) -> Result<(), AppError> {
+    let p = contractor_for_sponsor(st, v, handle).await?;
+    if !st.db.disallow_contractor_system(p.id, system_id).await? {
+        return Err(AppError::not_found("That system on the list"));
+    }
+    tracing::info!(
+        contractor = p.id,
+        system = system_id,
+        by = v.id,
+        "contractor no longer allowed a system"
+    );
+    Ok(())
 }
 
 // ----- the sign-in-free lockout form ---------------------------------------------------------------
@@ -937,9 +1077,10 @@ pub const LOCKOUT_PER_IP: i64 = 10;
 
 pub use crate::domain::catalog::LOCKOUT_ANSWER;
 
-/// A visitor reports being locked out. A lockout request is made for the account with that
-/// address, if there is one; the answer and its timing say nothing about which. Reports are
-/// limited per address and per network address, counted whether or not the account exists.
+/// A visitor reports being locked out. The answer, and the work done before it, are the same
+/// whether or not the address has an account: the report is only recorded (and counted against
+/// the limits per address and network address). [`work_lockout_reports`] makes the request
+/// afterwards, out of the visitor's sight, for an address with an account.
 pub async fn report_lockout(
     st: &AppState,
     email: &str,
@@ -950,62 +1091,97 @@ pub async fn report_lockout(
     let email = crate::domain::user::Email::parse(email)?;
     let system = parse_text("system", "what you are locked out of", system, LINE_MAX)?;
     let what = parse_text("what", "what happens when you try", what, 2_000)?;
+    let report = super::store::LockoutReport {
+        email: email.as_str(),
+        ip,
+        system: &system,
+        what: &what,
+    };
     let since = now_ms() - 3_600_000;
-    let (by_email, by_ip) = st
+    if !st
         .db
-        .record_lockout_report(email.as_str(), ip, since)
-        .await?;
-    if by_email > LOCKOUT_PER_EMAIL || by_ip > LOCKOUT_PER_IP {
+        .record_lockout_report(&report, since, LOCKOUT_PER_EMAIL, LOCKOUT_PER_IP)
+        .await?
+    {
         return Err(AppError::TooManyRequests {
             message: "Too many reports in the last hour. Please wait, or ask a colleague to post in the helpdesk channel for you.".into(),
         });
     }
-    let Some(person) = st.db.person_by_email(email.as_str()).await? else {
-        tracing::info!("lockout report for an address without an account");
-        return Ok(LOCKOUT_ANSWER);
-    };
-    let key = crate::domain::registry::title_key(&system);
-    let known = st.db.system_brief(&key).await?.filter(|s| s.managed);
-    let shown = known
-        .as_ref()
-        .map(|s| s.title.clone())
-        .unwrap_or_else(|| system.clone());
-    let details = vec![
-        StoredDetail {
-            name: "system".into(),
-            label: "System".into(),
-            value: shown.clone(),
-            raw: shown.clone(),
-        },
-        StoredDetail {
-            name: "channel".into(),
-            label: "Reported".into(),
-            value: "Through the sign-in-free form: check identity before acting".into(),
-            raw: "visitor-form".into(),
-        },
-    ];
-    let record = NewRequestRecord {
-        kind: RequestKind::Lockout.as_str().to_string(),
-        title: format!("Locked out of {shown}"),
-        description: what,
-        priority: crate::domain::request::Priority::High.as_str().to_string(),
-        state: RequestState::New.as_str().to_string(),
-        requester_id: person.id,
-        details: serde_json::to_string(&details).map_err(|_| AppError::Internal)?,
-        people: vec![person.id],
-        tasks: vec![NewTask {
-            system_id: known.as_ref().map(|s| s.id),
-            team: Some(approval::Team::It.as_str().to_string()),
-            ..task(
-                TaskAction::Reset,
-                format!("Unlock {shown} for {}", person.name),
-            )
-        }],
-        ..Default::default()
-    };
-    let key = st.db.create_request(&record).await?;
-    tracing::info!(request = %key, "lockout reported without sign-in");
+    // The request is made next, by a task of its own: the visitor's answer does not wait for it.
+    let worker = st.clone();
+    tokio::spawn(async move {
+        if let Err(e) = work_lockout_reports(&worker).await {
+            tracing::warn!(error = %e, "lockout reports wait for the next round");
+        }
+    });
     Ok(LOCKOUT_ANSWER)
+}
+
+/// Turns waiting lockout reports into requests (addresses with an account) or forgets them
+/// (addresses without). Each report is claimed in the transaction that makes its request, so
+/// with several instances, or after a crash, each report becomes at most one request; the
+/// scheduler calls this too, so none is left behind. Returns how many requests it made.
+pub async fn work_lockout_reports(st: &AppState) -> Result<usize, AppError> {
+    let mut made = 0;
+    for report in st.db.waiting_lockout_reports(100).await? {
+        let Some(person) = st.db.person_by_email(&report.email).await? else {
+            st.db.discard_lockout_report(report.id).await?;
+            continue;
+        };
+        let key = crate::domain::registry::title_key(&report.system);
+        let known = st.db.system_brief(&key).await?.filter(|s| s.managed);
+        let shown = known
+            .as_ref()
+            .map(|s| s.title.clone())
+            .unwrap_or_else(|| report.system.clone());
+        let details = vec![
+            StoredDetail {
+                name: "system".into(),
+                label: "System".into(),
+                value: shown.clone(),
+                raw: shown.clone(),
+            },
+            StoredDetail {
+                name: "channel".into(),
+                label: "Reported".into(),
+                value: "Through the sign-in-free form: check identity before acting".into(),
+                raw: "visitor-form".into(),
+            },
+        ];
+        let record = NewRequestRecord {
+            kind: RequestKind::Lockout.as_str().to_string(),
+            title: format!("Locked out of {shown}"),
+            description: report.what.clone(),
+            priority: crate::domain::request::Priority::High.as_str().to_string(),
+            state: RequestState::New.as_str().to_string(),
+            requester_id: person.id,
+            details: serde_json::to_string(&details).map_err(|_| AppError::Internal)?,
+            people: vec![person.id],
+            tasks: vec![NewTask {
+                system_id: known.as_ref().map(|s| s.id),
+                team: Some(approval::Team::It.as_str().to_string()),
+                ..task(
+                    TaskAction::Reset,
+                    format!("Unlock {shown} for {}", person.name),
+                )
+            }],
+            from_lockout_report: Some(report.id),
+            ..Default::default()
+        };
+        match st.db.create_request(&record).await {
+            Ok(key) => {
+                made += 1;
+                tracing::info!(request = %key, "lockout reported without sign-in");
+            }
+            // Another instance made it first.
+            Err(super::store::StoreError::Stale) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if made > 0 {
+        st.cache.invalidate();
+    }
+    Ok(made)
 }
 
 // ----- role templates ---------------------------------------------------------------------------

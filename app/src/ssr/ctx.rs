@@ -12,18 +12,23 @@ use leptos::prelude::use_context;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
-    /// Cookies get `Secure` when the portal is served over https.
-    pub secure_cookies: bool,
+    /// The portal is served over https (`TIERDESK_BASE_URL`): cookies are `Secure` and
+    /// `__Host-`, and browsers are told to stay on https.
+    pub https: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub proxies: std::sync::Arc<super::net::TrustedProxies>,
     /// Recent sessions and read-only answers (see [`ReadCache`]).
     pub cache: std::sync::Arc<ReadCache>,
 }
 
 impl AppState {
-    /// The state of a server on `db`, with the read cache `TIERDESK_READ_CACHE_MS` asks for.
-    pub fn new(db: Db, secure_cookies: bool) -> Self {
+    /// The state of a server on `db`, with the read cache `TIERDESK_READ_CACHE_MS` asks for and
+    /// no trusted proxy.
+    pub fn new(db: Db, https: bool) -> Self {
         AppState {
             db,
-            secure_cookies,
+            https,
+            proxies: Default::default(),
             cache: std::sync::Arc::new(ReadCache::from_env()),
         }
     }
@@ -33,13 +38,35 @@ impl AppState {
 #[derive(Clone, Debug, Default)]
 pub struct CurrentViewer(pub Option<Viewer>);
 
-/// The client's address as the session middleware saw it, for throttling.
+/// The client's network address as the session middleware saw it (through trusted proxies),
+/// grouped as throttling counts it: an IPv4 address, or an IPv6 /64.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);
 
-pub const SESSION_COOKIE: &str = "tierdesk_session";
+/// Whether this request reached the portal over https (directly, by configuration, or as a
+/// trusted proxy says).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Transport {
+    pub https: bool,
+}
+
 /// Twelve hours: a working day plus slack; staff sign in again each day.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+
+/// Cookie names. Over https they carry the `__Host-` prefix, which browsers only accept from
+/// this very host, secure and for the whole path: no sibling domain can plant one.
+pub const SESSION_COOKIE: &str = "tierdesk_session";
+pub const DEVICE_COOKIE: &str = "tierdesk_device";
+/// Identifies a visitor's browser for "one vote per browser"; not a session.
+pub const VISITOR_COOKIE: &str = "tierdesk_visitor";
+
+pub fn cookie_name(base: &str, https: bool) -> String {
+    if https {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -74,8 +101,14 @@ pub fn client_ip() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// Identifies a visitor's browser for "one vote per browser"; not a session.
-pub const VISITOR_COOKIE: &str = "tierdesk_visitor";
+/// Whether the current request came over https.
+pub fn https() -> bool {
+    parts()
+        .ok()
+        .and_then(|p| p.extensions.get::<Transport>().copied())
+        .unwrap_or_default()
+        .https
+}
 
 fn cookie_from(headers: &axum::http::HeaderMap, cookie: &str) -> Option<String> {
     headers
@@ -89,36 +122,61 @@ fn cookie_from(headers: &axum::http::HeaderMap, cookie: &str) -> Option<String> 
         .filter(|v| !v.is_empty())
 }
 
-/// The session secret from the request's cookie, if any.
-pub fn session_secret_from(headers: &axum::http::HeaderMap) -> Option<String> {
-    cookie_from(headers, SESSION_COOKIE)
+/// The value of cookie `base` as this transport names it.
+pub fn cookie_value(headers: &axum::http::HeaderMap, base: &str, https: bool) -> Option<String> {
+    cookie_from(headers, &cookie_name(base, https))
 }
 
-pub fn visitor_id() -> Option<String> {
+fn current_cookie(base: &str) -> Option<String> {
+    let https = https();
     parts()
         .ok()
-        .and_then(|p| cookie_from(&p.headers, VISITOR_COOKIE))
+        .and_then(|p| cookie_value(&p.headers, base, https))
 }
 
-pub fn visitor_cookie(id: &str) -> String {
-    format!("{VISITOR_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000")
+/// The session secret from the request's cookie, if any.
+pub fn session_secret_from(headers: &axum::http::HeaderMap, https: bool) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE, https)
 }
 
 pub fn session_secret() -> Option<String> {
-    parts().ok().and_then(|p| session_secret_from(&p.headers))
+    current_cookie(SESSION_COOKIE)
 }
 
-/// A `Set-Cookie` value for the session; an empty value with `Max-Age=0` clears it.
-pub fn session_cookie(value: &str, secure: bool) -> String {
-    let max_age = if value.is_empty() {
-        0
-    } else {
-        SESSION_TTL_MS / 1000
-    };
+pub fn device_secret() -> Option<String> {
+    current_cookie(DEVICE_COOKIE)
+}
+
+pub fn visitor_id() -> Option<String> {
+    current_cookie(VISITOR_COOKIE)
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, for the whole site, `Secure` over https. An
+/// empty value with `Max-Age=0` clears it.
+pub fn cookie(base: &str, value: &str, max_age_secs: i64, https: bool) -> String {
+    let max_age = if value.is_empty() { 0 } else { max_age_secs };
     format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-        if secure { "; Secure" } else { "" }
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        cookie_name(base, https),
+        if https { "; Secure" } else { "" }
     )
+}
+
+pub fn session_cookie(value: &str, https: bool) -> String {
+    cookie(SESSION_COOKIE, value, SESSION_TTL_MS / 1000, https)
+}
+
+pub fn device_cookie(value: &str, https: bool) -> String {
+    cookie(
+        DEVICE_COOKIE,
+        value,
+        super::sign_in::DEVICE_TTL_MS / 1000,
+        https,
+    )
+}
+
+pub fn visitor_cookie(id: &str) -> String {
+    cookie(VISITOR_COOKIE, id, 31_536_000, https())
 }
 
 /// Adds a header to the response of the current server function or page.
@@ -128,6 +186,44 @@ pub fn set_response_header(name: axum::http::HeaderName, value: &str) {
         axum::http::HeaderValue::from_str(value),
     ) {
         opts.append_header(name, v);
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only with this response's nonce (Leptos puts it on
+/// its hydration and data scripts) or loaded by them, WebAssembly compiled, nothing inline and
+/// nothing from elsewhere. A missed escape can then show markup but never run it.
+pub fn set_page_policy() {
+    let scripts = match leptos::nonce::use_nonce() {
+        Some(n) => format!("'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    let policy = format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&policy),
+    ) {
+        opts.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+/// Sends a form posted without JavaScript on to `path` once its server function succeeded. The
+/// app (with JavaScript) is not redirected by the server: it gets the answer and moves on itself
+/// (`components::follow`), because a redirect in the middle of the call moves to the next page
+/// while the action that made the call still has its answer to deliver to the page it left, and
+/// that panicked the WebAssembly half.
+pub fn redirect_form(path: &str) {
+    let plain_form = parts().ok().is_some_and(|p| {
+        p.headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+    });
+    if plain_form {
+        leptos_axum::redirect(path);
     }
 }
 
@@ -152,8 +248,12 @@ mod tests {
             c,
             "tierdesk_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"
         );
-        assert!(session_cookie("abc", true).ends_with("; Secure"));
+        assert_eq!(
+            session_cookie("abc", true),
+            "__Host-tierdesk_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200; Secure"
+        );
         assert!(session_cookie("", true).contains("Max-Age=0"));
+        assert!(device_cookie("d", true).starts_with("__Host-tierdesk_device=d;"));
     }
 
     #[test]
@@ -163,11 +263,16 @@ mod tests {
             axum::http::header::COOKIE,
             "theme=dark; tierdesk_session=s3cret; x=y".parse().unwrap(),
         );
-        assert_eq!(session_secret_from(&h).as_deref(), Some("s3cret"));
+        assert_eq!(session_secret_from(&h, false).as_deref(), Some("s3cret"));
+        // Over https only the __Host- cookie counts: another host cannot have planted it.
+        assert_eq!(session_secret_from(&h, true), None);
         h.insert(
             axum::http::header::COOKIE,
-            "not_tierdesk_session=nope".parse().unwrap(),
+            "not_tierdesk_session=nope; __Host-tierdesk_session=h0st"
+                .parse()
+                .unwrap(),
         );
-        assert_eq!(session_secret_from(&h), None);
+        assert_eq!(session_secret_from(&h, false), None);
+        assert_eq!(session_secret_from(&h, true).as_deref(), Some("h0st"));
     }
 }

@@ -28,6 +28,8 @@ pub struct JobReport {
     pub rotation_reminders: Vec<RequestKey>,
     /// Resolved requests closed for good a week after resolution.
     pub closed_resolved: u64,
+    /// Lockout reports from the sign-in-free form that a worker had not turned into requests.
+    pub lockouts: usize,
 }
 
 impl JobReport {
@@ -140,6 +142,11 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
     report.closed_resolved = st
         .db
         .close_resolved_before(now - super::service::REOPEN_WINDOW_MS, actor)
+        .await?;
+    report.lockouts = super::catalog::work_lockout_reports(st).await?;
+    // Throttle counts whose window is long over.
+    st.db
+        .prune_attempts(now - 2 * super::sign_in::WINDOW_MS)
         .await?;
     Ok(report)
 }

@@ -189,6 +189,10 @@ pub async fn request_detail(
     let checks = st.db.identity_checks(r.key()).await?;
     let is_reset = matches!(r.kind(), RequestKind::Reset | RequestKind::Lockout);
     let mine = r.requester_id == v.id;
+    let people = st.db.request_people(r.key()).await?;
+    let subjects: Vec<i64> = people.iter().map(|p| p.id).collect();
+    // Nobody is the second pair of eyes on their own request or their own access.
+    let own = access::is_own(v, r.requester_id, &subjects);
     let awaiting = r.state() == RequestState::AwaitingApproval;
     let approvals = st
         .db
@@ -197,7 +201,7 @@ pub async fn request_detail(
         .into_iter()
         .map(|a| {
             let step = StepKind::parse(&a.step);
-            let can_decide = a.eligible && !mine && awaiting && a.state == "pending";
+            let can_decide = a.eligible && !own && awaiting && a.state == "pending";
             ApprovalView {
                 id: a.id,
                 step: a.step.clone(),
@@ -244,7 +248,11 @@ pub async fn request_detail(
                 note: t.note,
                 closed_by: t.closed_by_name,
                 closed_at: t.closed_at.map(Timestamp::from_millis),
-                can_close: open && state == TaskState::Open && (t.eligible || v.works_queue()),
+                can_close: open
+                    && state == TaskState::Open
+                    && (t.eligible || v.works_queue())
+                    && !own
+                    && t.person_id != Some(v.id),
                 needs_identity_check: needs_check,
             }
         })
@@ -283,10 +291,7 @@ pub async fn request_detail(
         description: r.description.clone(),
         details: super::catalog::detail_items(&r.details),
         labels: st.db.request_labels(r.key()).await?,
-        people: st
-            .db
-            .request_people(r.key())
-            .await?
+        people: people
             .into_iter()
             .map(|p| PersonLink {
                 handle: p.handle,
@@ -329,7 +334,7 @@ pub async fn request_detail(
             reply: access::can_reply(v, &f),
             note: access::can_note(v, &f),
             moves: access::allowed_moves(v, &f),
-            identity_check: is_reset && v.works_queue() && r.state().is_open(),
+            identity_check: is_reset && v.works_queue() && r.state().is_open() && !own,
         },
     })
 }

@@ -261,7 +261,11 @@ pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<Syste
                         changes: changes
                             .into_iter()
                             .map(|c| ChangeView {
-                                field: field_label(&c.field).to_string(),
+                                field: if c.field == "access" {
+                                    "Roles and groups".to_string()
+                                } else {
+                                    field_label(&c.field).to_string()
+                                },
                                 before: show(&c.before),
                                 after: show(&c.after),
                             })
@@ -287,10 +291,25 @@ pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<Syste
         authentication: t("integration_method"),
         links_html: markdown::render_with_base(&links, LINK_BASE),
         fields,
+        access: s.access(),
         can_edit,
         history,
         summary: summary(&s),
     })
+}
+
+/// Replaces the roles and groups admins keep for a system. Which lines of an access request
+/// are groups (and skip the manager), and how far an approver may narrow a role, come from here.
+pub async fn set_access(st: &AppState, v: &Viewer, slug: &str, text: &str) -> Result<(), AppError> {
+    if !access::can_edit_systems(Some(v)) {
+        return Err(AppError::Forbidden);
+    }
+    let s = system(st, slug).await?;
+    let list = crate::domain::entitlement::SystemAccess::parse(text)?;
+    if st.db.set_system_access(s.id, &list, v.id).await? {
+        tracing::info!(system = %s.slug, by = v.id, "roles and groups saved");
+    }
+    Ok(())
 }
 
 /// Applies an admin's edit of the editable fields. Fields not offered for editing keep their

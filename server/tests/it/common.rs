@@ -128,16 +128,25 @@ impl TestDb {
 pub struct TestApp {
     pub base: String,
     pub test_db: TestDb,
+    cache: std::sync::Arc<app::ssr::cache::ReadCache>,
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        TestApp::serve(TestDb::new(backend).await, None).await
+        TestApp::serve(TestDb::new(backend).await, |_| {}).await
     }
 
     /// A server whose read cache keeps answers for `ttl` (the default is the production one).
     pub async fn spawn_with_read_cache(backend: Backend, ttl: std::time::Duration) -> TestApp {
-        TestApp::serve(TestDb::new(backend).await, Some(ttl)).await
+        TestApp::serve(TestDb::new(backend).await, move |st| {
+            st.cache = std::sync::Arc::new(app::ssr::cache::ReadCache::new(ttl));
+        })
+        .await
+    }
+
+    /// A server whose state is set up by `configure` (https, trusted proxies ...).
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut AppState)) -> TestApp {
+        TestApp::serve(TestDb::new(backend).await, configure).await
     }
 
     /// A second server on the same database, as after a restart or beside another instance.
@@ -149,18 +158,17 @@ impl TestApp {
                 pg_name: None,
                 sqlite_path: None,
             },
-            None,
+            |_| {},
         )
         .await
     }
 
     pub fn finish_instance(self) {}
 
-    async fn serve(test_db: TestDb, read_cache_ttl: Option<std::time::Duration>) -> TestApp {
+    async fn serve(test_db: TestDb, configure: impl FnOnce(&mut AppState)) -> TestApp {
         let mut state = AppState::new(test_db.db.clone(), false);
-        if let Some(ttl) = read_cache_ttl {
-            state.cache = std::sync::Arc::new(app::ssr::cache::ReadCache::new(ttl));
-        }
+        configure(&mut state);
+        let cache = state.cache.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = tierdesk::router(state, tierdesk::leptos_options(addr));
@@ -175,11 +183,51 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             test_db,
+            cache,
         }
+    }
+
+    /// The read cache's generation: it moves on each time the cache forgets everything.
+    pub fn cache_generation(&self) -> u64 {
+        self.cache.generation()
     }
 
     pub fn db(&self) -> &Db {
         &self.test_db.db
+    }
+
+    /// Waits until the lockout worker has turned every report into a request or let it go (it
+    /// runs after the visitor has had the answer).
+    pub async fn lockout_reports_worked(&self) {
+        for _ in 0..200 {
+            if self
+                .db()
+                .waiting_lockout_reports(1)
+                .await
+                .unwrap()
+                .is_empty()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("lockout reports still waiting after 5 s");
+    }
+
+    /// A new API token for `user_id` with `scopes` (`read` or `read write`), ending in an hour.
+    pub async fn token(&self, user_id: i64, scopes: &str) -> String {
+        let token = auth::new_secret("tdk_");
+        self.db()
+            .create_api_token(&app::ssr::store::NewApiToken {
+                user_id,
+                token_hash: &auth::secret_hash(&token),
+                label: "test",
+                scopes,
+                expires_at: app::ssr::store::now_ms() + 3_600_000,
+            })
+            .await
+            .unwrap();
+        token
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,7 +3,6 @@
 
 use crate::common::{on_both, Backend, TestApp, PASSWORD};
 use app::domain::user::Role;
-use app::ssr::auth;
 use serde_json::{json, Value};
 
 on_both!(
@@ -717,11 +716,7 @@ async fn api_tokens_work_and_list_with_a_cursor(b: Backend) {
         .test_db
         .person("mia@example.com", "Mia", &[Role::Member])
         .await;
-    let token = auth::new_secret("tdk_");
-    app.db()
-        .create_api_token(mia, &auth::secret_hash(&token), "test")
-        .await
-        .unwrap();
+    let token = app.token(mia, "read write").await;
     let c = app.client();
     for i in 0..52 {
         let res = c

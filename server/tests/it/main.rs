@@ -12,3 +12,4 @@ mod http;
 mod queue;
 mod store;
 mod systems;
+mod trust;

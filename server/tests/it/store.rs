@@ -11,7 +11,7 @@ on_both!(
     state_changes_are_checked_against_the_current_state,
     internal_notes_are_filtered_out_for_requesters,
     sessions_expire_and_tokens_resolve,
-    sign_in_failures_are_counted_and_cleared,
+    attempts_are_counted_one_by_one_even_at_once,
 );
 
 fn software(title: &str, requester_id: i64) -> NewRequestRecord {
@@ -213,45 +213,91 @@ async fn sessions_expire_and_tokens_resolve(b: Backend) {
     assert_eq!(t.db.session_user("dead").await.unwrap(), None);
     t.db.delete_session("live").await.unwrap();
     assert_eq!(t.db.session_user("live").await.unwrap(), None);
-    t.db.create_api_token(mia, "tokenhash", "ci").await.unwrap();
-    assert_eq!(t.db.api_token_user("tokenhash").await.unwrap(), Some(mia));
+    let token = |hash: &'static str, expires_at: i64| app::ssr::store::NewApiToken {
+        user_id: mia,
+        token_hash: hash,
+        label: "ci",
+        scopes: "read",
+        expires_at,
+    };
+    let id =
+        t.db.create_api_token(&token("live", now_ms() + 60_000))
+            .await
+            .unwrap();
+    t.db.create_api_token(&token("ended", now_ms() - 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        t.db.api_token_user("live").await.unwrap(),
+        Some((mia, "read".to_string()))
+    );
+    assert_eq!(t.db.api_token_user("ended").await.unwrap(), None, "expired");
     assert_eq!(t.db.api_token_user("other").await.unwrap(), None);
+    assert!(t.db.revoke_api_token(id).await.unwrap());
+    assert!(!t.db.revoke_api_token(id).await.unwrap(), "once");
+    assert_eq!(t.db.api_token_user("live").await.unwrap(), None, "revoked");
+    let listed = t.db.api_tokens(Some(mia)).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().any(|l| l.id == id && l.revoked_at.is_some()));
     t.drop_db().await;
 }
 
-async fn sign_in_failures_are_counted_and_cleared(b: Backend) {
+/// Thirty attempts at once each get their own number: none can slip under a limit because
+/// another was counted between its check and its write.
+async fn attempts_are_counted_one_by_one_even_at_once(b: Backend) {
     let t = TestDb::new(b).await;
-    let since = now_ms() - 1000;
-    for _ in 0..3 {
-        t.db.record_sign_in_failure("mia@example.com", "10.0.0.1")
-            .await
-            .unwrap();
-    }
-    t.db.record_sign_in_failure("bob@example.com", "10.0.0.1")
+    let counts: Vec<i64> = futures_all((0..30).map(|_| {
+        let db = t.db.clone();
+        async move {
+            db.count_attempt("pair:mia@example.com|10.0.0.1", 60_000)
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let mut sorted = counts.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=30).collect::<Vec<i64>>());
+    t.db.uncount_attempt("pair:mia@example.com|10.0.0.1")
         .await
         .unwrap();
     assert_eq!(
-        t.db.sign_in_failures("mia@example.com", "10.0.0.1", since)
+        t.db.count_attempt("pair:mia@example.com|10.0.0.1", 60_000)
             .await
             .unwrap(),
-        (3, 4)
+        30
     );
-    assert_eq!(
-        t.db.sign_in_failures("mia@example.com", "10.0.0.2", since)
-            .await
-            .unwrap(),
-        (3, 0)
-    );
-    t.db.clear_sign_in_failures("mia@example.com", since)
+    t.db.reset_attempts("pair:mia@example.com|10.0.0.1")
         .await
         .unwrap();
     assert_eq!(
-        t.db.sign_in_failures("mia@example.com", "10.0.0.1", since)
+        t.db.count_attempt("pair:mia@example.com|10.0.0.1", 60_000)
             .await
             .unwrap(),
-        (0, 1)
+        1
+    );
+    // A window that has ended starts again at one.
+    assert_eq!(
+        t.db.count_attempt("pair:mia@example.com|10.0.0.1", 0)
+            .await
+            .unwrap(),
+        1
     );
     t.drop_db().await;
+}
+
+/// Runs futures on the runtime at once and collects their results in order.
+async fn futures_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 /// A database that is down at start is a clear error, not a panic.

@@ -22,6 +22,26 @@ pub struct NewRequestRecord {
     pub approvals: Vec<NewApproval>,
     /// Tasks that start at once (no approval needed).
     pub tasks: Vec<NewTask>,
+    /// The lockout report this request is made from: marked done in the same transaction, and
+    /// the request is not made at all if another worker got to the report first.
+    pub from_lockout_report: Option<i64>,
+}
+
+/// A report from the sign-in-free lockout form, as typed.
+#[derive(Debug, Clone)]
+pub struct LockoutReport<'a> {
+    pub email: &'a str,
+    pub ip: &'a str,
+    pub system: &'a str,
+    pub what: &'a str,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct LockoutReportRow {
+    pub id: i64,
+    pub email: String,
+    pub system: String,
+    pub what: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -80,8 +100,34 @@ pub struct SystemBrief {
     pub compliance: Option<String>,
     pub baseline: Option<bool>,
     pub managed: bool,
+    /// The admin's list of roles and groups (JSON of `domain::entitlement::SystemAccess`).
+    pub access: String,
     /// Someone with an account here is named (or in a group named) as an owner.
     pub owners_known: bool,
+}
+
+impl SystemBrief {
+    /// The roles and groups admins keep for this system.
+    pub fn access(&self) -> crate::domain::entitlement::SystemAccess {
+        crate::domain::entitlement::SystemAccess {
+            options: serde_json::from_str(&self.access).unwrap_or_default(),
+        }
+    }
+
+    /// What the approval policy needs to know about it.
+    pub fn facts(&self) -> crate::domain::approval::SystemFacts {
+        crate::domain::approval::SystemFacts {
+            id: self.id,
+            title: self.title.clone(),
+            baseline: self.baseline == Some(true),
+            infrastructure: self
+                .group_owner
+                .to_ascii_lowercase()
+                .contains("infrastructure"),
+            red_data: self.classification.as_deref() == Some("red"),
+            owners_known: self.owners_known,
+        }
+    }
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -196,7 +242,7 @@ const PERSON_SELECT: &str =
     FROM users u LEFT JOIN users m ON m.id = u.manager_id";
 
 const SYSTEM_BRIEF_SELECT: &str = "SELECT s.id, s.slug, s.title, s.group_owner, s.owner_channel, \
-    s.classification, s.tier, s.compliance, s.baseline, s.managed, \
+    s.classification, s.tier, s.compliance, s.baseline, s.managed, s.access, \
     EXISTS (SELECT 1 FROM system_people sp WHERE sp.system_id = s.id \
         AND sp.role IN ('business_owner','technical_owner') \
         AND (lower(sp.handle) IN (SELECT lower(handle) FROM users WHERE active) \
@@ -276,6 +322,15 @@ impl Db {
         let hand_out = self.setting(ROUND_ROBIN).await?.as_deref() != Some("off");
         on_pool!(self, p => {
             let mut tx = q(p.begin().await)?;
+            if let Some(report) = r.from_lockout_report {
+                let claimed = q(sqlx::query(
+                    "UPDATE lockout_reports SET processed_at = $1, system = NULL, what = NULL \
+                     WHERE id = $2 AND processed_at IS NULL")
+                    .bind(now).bind(report).execute(&mut *tx).await)?;
+                if claimed.rows_affected() != 1 {
+                    return Err(StoreError::Stale);
+                }
+            }
             let (id,): (i64,) = q(sqlx::query_as(
                 "INSERT INTO requests (kind, title, description, priority, state, requester_id, details, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
@@ -739,27 +794,82 @@ impl Db {
 
     // ----- the sign-in-free lockout form -----------------------------------------------------
 
-    /// Records a report and answers how many this address and this network address made since
-    /// `since` (this one included), in one transaction.
+    /// Records a report unless this address or this network address already made `max` reports
+    /// since `since`, in one transaction; true when it was taken. Reports are counted whether or
+    /// not the address has an account, so the limit reveals nothing.
     pub async fn record_lockout_report(
         &self,
-        email: &str,
-        ip: &str,
+        r: &LockoutReport<'_>,
         since: i64,
-    ) -> Result<(i64, i64)> {
+        max_per_email: i64,
+        max_per_ip: i64,
+    ) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
             let mut tx = q(p.begin().await)?;
-            q(sqlx::query("DELETE FROM lockout_reports WHERE at < $1").bind(since).execute(&mut *tx).await)?;
-            q(sqlx::query("INSERT INTO lockout_reports (email, ip, at) VALUES ($1, $2, $3)")
-                .bind(email).bind(ip).bind(now).execute(&mut *tx).await)?;
+            q(sqlx::query("DELETE FROM lockout_reports WHERE at < $1 AND processed_at IS NOT NULL")
+                .bind(since).execute(&mut *tx).await)?;
             let (by_email,): (i64,) = q(sqlx::query_as("SELECT COUNT(*) FROM lockout_reports WHERE email = $1 AND at >= $2")
-                .bind(email).bind(since).fetch_one(&mut *tx).await)?;
+                .bind(r.email).bind(since).fetch_one(&mut *tx).await)?;
             let (by_ip,): (i64,) = q(sqlx::query_as("SELECT COUNT(*) FROM lockout_reports WHERE ip = $1 AND at >= $2")
-                .bind(ip).bind(since).fetch_one(&mut *tx).await)?;
+                .bind(r.ip).bind(since).fetch_one(&mut *tx).await)?;
+            let taken = by_email < max_per_email && by_ip < max_per_ip;
+            // A refused report still counts against the limits, but is never worked.
+            q(sqlx::query(
+                "INSERT INTO lockout_reports (email, ip, at, system, what, processed_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(r.email).bind(r.ip).bind(now)
+                .bind(taken.then_some(r.system)).bind(taken.then_some(r.what))
+                .bind((!taken).then_some(now))
+                .execute(&mut *tx).await)?;
             q(tx.commit().await)?;
-            Ok((by_email, by_ip))
+            Ok(taken)
         })
+    }
+
+    /// Reports not yet turned into requests, oldest first.
+    pub async fn waiting_lockout_reports(&self, limit: i64) -> Result<Vec<LockoutReportRow>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT id, email, COALESCE(system, '') AS system, COALESCE(what, '') AS what \
+             FROM lockout_reports WHERE processed_at IS NULL ORDER BY id LIMIT $1")
+            .bind(limit).fetch_all(p).await))
+    }
+
+    /// Marks a report done without a request (no account has its address) and forgets its text.
+    pub async fn discard_lockout_report(&self, id: i64) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query(
+            "UPDATE lockout_reports SET processed_at = $1, system = NULL, what = NULL WHERE id = $2 AND processed_at IS NULL")
+            .bind(now_ms()).bind(id).execute(p).await.map(|_| ())))
+    }
+
+    // ----- what contractors may ask for ------------------------------------------------------
+
+    /// The systems a contractor's sponsor allows them to ask for: id and title.
+    pub async fn contractor_systems(&self, contractor: i64) -> Result<Vec<(i64, String)>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT s.id, s.title FROM contractor_systems c JOIN systems s ON s.id = c.system_id \
+             WHERE c.contractor_id = $1 ORDER BY s.title_key")
+            .bind(contractor).fetch_all(p).await))
+    }
+
+    /// Allows a system; true when it was not allowed before.
+    pub async fn allow_contractor_system(
+        &self,
+        contractor: i64,
+        system: i64,
+        by: i64,
+    ) -> Result<bool> {
+        on_pool!(self, p => q(sqlx::query(
+            "INSERT INTO contractor_systems (contractor_id, system_id, added_by, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING")
+            .bind(contractor).bind(system).bind(by).bind(now_ms()).execute(p).await
+            .map(|r| r.rows_affected() == 1)))
+    }
+
+    /// Takes a system off the list; true when it was on it.
+    pub async fn disallow_contractor_system(&self, contractor: i64, system: i64) -> Result<bool> {
+        on_pool!(self, p => q(sqlx::query(
+            "DELETE FROM contractor_systems WHERE contractor_id = $1 AND system_id = $2")
+            .bind(contractor).bind(system).execute(p).await.map(|r| r.rows_affected() == 1)))
     }
 
     // ----- background jobs -------------------------------------------------------------------

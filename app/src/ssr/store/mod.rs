@@ -66,6 +66,7 @@ mod systems;
 
 pub use catalog::*;
 pub use guides::*;
+pub use people::{ApiTokenRow, NewApiToken};
 pub use queue::*;
 pub use requests::*;
 pub use systems::*;

@@ -1,4 +1,4 @@
-//! People, sessions, API tokens and sign-in throttling.
+//! People, sessions, API tokens, sign-in throttling and the browsers people sign in from.
 
 use super::{now_ms, q, Db, Result};
 use crate::domain::user::{Role, Viewer};
@@ -116,60 +116,139 @@ impl Db {
         Ok(row.map(|r| r.0))
     }
 
+    /// Live and expired sessions in the table, for tests and diagnostics.
+    pub async fn count_sessions(&self) -> Result<i64> {
+        on_pool!(self, p => q(sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(p).await))
+    }
+
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
         on_pool!(self, p => q(sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash).execute(p).await.map(|_| ())))?;
         Ok(())
     }
 
-    pub async fn create_api_token(
-        &self,
-        user_id: i64,
-        token_hash: &str,
-        label: &str,
-    ) -> Result<()> {
+    /// Ends every other session of `user_id` but the one just made: signing in again ends the
+    /// previous session wherever it was.
+    pub async fn delete_sessions_of(&self, user_id: i64, except_hash: &str) -> Result<u64> {
         on_pool!(self, p => q(sqlx::query(
-            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(user_id).bind(token_hash).bind(label).bind(now_ms()).execute(p).await.map(|_| ())))?;
-        Ok(())
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id).bind(except_hash).execute(p).await.map(|r| r.rows_affected())))
     }
 
-    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<i64>> {
-        let row: Option<(i64,)> = on_pool!(self, p => q(sqlx::query_as(
-            "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING user_id")
-            .bind(now_ms()).bind(token_hash).fetch_optional(p).await))?;
-        Ok(row.map(|r| r.0))
+    pub async fn create_api_token(&self, t: &NewApiToken<'_>) -> Result<i64> {
+        on_pool!(self, p => q(sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, token_hash, label, scopes, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(t.user_id).bind(t.token_hash).bind(t.label).bind(t.scopes).bind(now_ms()).bind(t.expires_at)
+            .fetch_one(p).await))
+    }
+
+    /// The person and scopes of a live token: not expired, not revoked.
+    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<(i64, String)>> {
+        let now = now_ms();
+        on_pool!(self, p => q(sqlx::query_as(
+            "UPDATE api_tokens SET last_used_at = $1 \
+             WHERE token_hash = $2 AND revoked_at IS NULL AND expires_at > $1 \
+             RETURNING user_id, scopes")
+            .bind(now).bind(token_hash).fetch_optional(p).await))
+    }
+
+    /// Tokens, newest first; of one person when `user_id` is given.
+    pub async fn api_tokens(&self, user_id: Option<i64>) -> Result<Vec<ApiTokenRow>> {
+        const SELECT: &str =
+            "SELECT t.id, u.email, t.label, t.scopes, t.created_at, t.expires_at, \
+            t.last_used_at, t.revoked_at FROM api_tokens t JOIN users u ON u.id = t.user_id";
+        on_pool!(self, p => q(match user_id {
+            Some(id) => sqlx::query_as(&format!("{SELECT} WHERE t.user_id = $1 ORDER BY t.id DESC"))
+                .bind(id).fetch_all(p).await,
+            None => sqlx::query_as(&format!("{SELECT} ORDER BY t.id DESC")).fetch_all(p).await,
+        }))
+    }
+
+    /// Revokes a token; false when there is no such token or it was revoked already.
+    pub async fn revoke_api_token(&self, id: i64) -> Result<bool> {
+        on_pool!(self, p => q(sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_ms()).bind(id).execute(p).await.map(|r| r.rows_affected() == 1)))
     }
 
     // ----- sign-in throttling --------------------------------------------------------------
 
-    pub async fn record_sign_in_failure(&self, email: &str, ip: &str) -> Result<()> {
-        on_pool!(self, p => q(sqlx::query(
-            "INSERT INTO sign_in_failures (email, ip, at) VALUES ($1, $2, $3)")
-            .bind(email).bind(ip).bind(now_ms()).execute(p).await.map(|_| ())))?;
-        Ok(())
+    /// Counts one attempt for `key` in a window of `window_ms` and returns the count so far,
+    /// this attempt included. One statement, so concurrent attempts each see their own number.
+    pub async fn count_attempt(&self, key: &str, window_ms: i64) -> Result<i64> {
+        let now = now_ms();
+        on_pool!(self, p => q(sqlx::query_scalar(
+            "INSERT INTO throttle (key, window_start, count) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+               count = CASE WHEN throttle.window_start <= $3 THEN 1 ELSE throttle.count + 1 END, \
+               window_start = CASE WHEN throttle.window_start <= $3 THEN $2 ELSE throttle.window_start END \
+             RETURNING count")
+            .bind(key).bind(now).bind(now - window_ms).fetch_one(p).await))
     }
 
-    /// Failures since `since` for this e-mail and for this address.
-    pub async fn sign_in_failures(&self, email: &str, ip: &str, since: i64) -> Result<(i64, i64)> {
-        on_pool!(self, p => {
-            let (by_email,): (i64,) = q(sqlx::query_as(
-                "SELECT COUNT(*) FROM sign_in_failures WHERE email = $1 AND at > $2")
-                .bind(email).bind(since).fetch_one(p).await)?;
-            let (by_ip,): (i64,) = q(sqlx::query_as(
-                "SELECT COUNT(*) FROM sign_in_failures WHERE ip = $1 AND at > $2")
-                .bind(ip).bind(since).fetch_one(p).await)?;
-            Ok((by_email, by_ip))
-        })
+    /// Takes back one attempt of `key` (a good sign-in, or one the server could not check).
+    pub async fn uncount_attempt(&self, key: &str) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query(
+            "UPDATE throttle SET count = count - 1 WHERE key = $1 AND count > 0")
+            .bind(key).execute(p).await.map(|_| ())))
     }
 
-    /// After a good sign-in, forget this e-mail's failures; also drop failures too old to matter.
-    pub async fn clear_sign_in_failures(&self, email: &str, older_than: i64) -> Result<()> {
-        on_pool!(self, p => q(sqlx::query(
-            "DELETE FROM sign_in_failures WHERE email = $1 OR at < $2")
-            .bind(email).bind(older_than).execute(p).await.map(|_| ())))?;
-        Ok(())
+    /// Forgets `key`'s attempts.
+    pub async fn reset_attempts(&self, key: &str) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query("DELETE FROM throttle WHERE key = $1")
+            .bind(key).execute(p).await.map(|_| ())))
     }
+
+    /// Drops counts whose window ended before `before`.
+    pub async fn prune_attempts(&self, before: i64) -> Result<u64> {
+        on_pool!(self, p => q(sqlx::query("DELETE FROM throttle WHERE window_start < $1")
+            .bind(before).execute(p).await.map(|r| r.rows_affected())))
+    }
+
+    // ----- browsers people signed in from -------------------------------------------------------
+
+    pub async fn remember_device(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_pool!(self, p => q(sqlx::query(
+            "INSERT INTO sign_in_devices (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at")
+            .bind(token_hash).bind(user_id).bind(now_ms()).bind(expires_at).execute(p).await.map(|_| ())))
+    }
+
+    /// Whether `user_id` signed in from the browser holding this device secret.
+    pub async fn is_known_device(&self, token_hash: &str, user_id: i64) -> Result<bool> {
+        on_pool!(self, p => q(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sign_in_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3)")
+            .bind(token_hash).bind(user_id).bind(now_ms()).fetch_one(p).await))
+    }
+}
+
+/// A token to save; only the hash of its secret.
+#[derive(Debug)]
+pub struct NewApiToken<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    pub label: &'a str,
+    /// Space-separated: `read`, `write`.
+    pub scopes: &'a str,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ApiTokenRow {
+    pub id: i64,
+    pub email: String,
+    pub label: String,
+    pub scopes: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
 }
 
 #[derive(Debug, FromRow)]

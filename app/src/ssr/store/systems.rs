@@ -53,10 +53,18 @@ pub struct SystemRow {
     pub managed: bool,
     pub labels: String,
     pub fields: String,
+    pub access: String,
     pub updated_at: i64,
 }
 
 impl SystemRow {
+    /// The roles and groups admins keep for this system.
+    pub fn access(&self) -> crate::domain::entitlement::SystemAccess {
+        crate::domain::entitlement::SystemAccess {
+            options: serde_json::from_str(&self.access).unwrap_or_default(),
+        }
+    }
+
     pub fn fields(&self) -> Fields {
         serde_json::from_str(&self.fields).unwrap_or_default()
     }
@@ -102,7 +110,7 @@ pub struct FieldChange {
 }
 
 const SYSTEM_COLUMNS: &str = "id, slug, title, description, group_owner, owner_channel, \
-    classification, tier, compliance, baseline, managed, labels, fields, updated_at";
+    classification, tier, compliance, baseline, managed, labels, fields, access, updated_at";
 
 /// The columns read out of a system's fields on every write.
 struct Derived {
@@ -337,6 +345,39 @@ impl Db {
             record_event!(tx, id, Some(actor_id), "edit", list, now);
             q(tx.commit().await)?;
             Ok(names)
+        })
+    }
+
+    /// Replaces a system's roles and groups (`access`, JSON), with a history line; false when
+    /// nothing changed.
+    pub async fn set_system_access(
+        &self,
+        id: i64,
+        access: &crate::domain::entitlement::SystemAccess,
+        actor_id: i64,
+    ) -> Result<bool> {
+        let now = now_ms();
+        let json = serde_json::to_string(&access.options).unwrap_or_else(|_| "[]".into());
+        on_pool!(self, p => {
+            let mut tx = q(p.begin().await)?;
+            let (before,): (String,) = q(sqlx::query_as("SELECT access FROM systems WHERE id = $1")
+                .bind(id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
+            let before = crate::domain::entitlement::SystemAccess {
+                options: serde_json::from_str(&before).unwrap_or_default(),
+            };
+            if before == *access {
+                return Ok(false);
+            }
+            q(sqlx::query("UPDATE systems SET access = $1, updated_at = $2 WHERE id = $3")
+                .bind(&json).bind(now).bind(id).execute(&mut *tx).await)?;
+            let change = vec![FieldChange {
+                field: "access".into(),
+                before: before.to_text().into(),
+                after: access.to_text().into(),
+            }];
+            record_event!(tx, id, Some(actor_id), "edit", change, now);
+            q(tx.commit().await)?;
+            Ok(true)
         })
     }
 

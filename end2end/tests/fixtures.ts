@@ -1,0 +1,71 @@
+// Every browser test imports `test` from here, not from '@playwright/test': it fails any test in
+// which a page threw (a panic in the WebAssembly half included) or logged a console error, in
+// every page of every browser context the test opened, without a line in the test itself.
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+
+export { expect };
+export type { Browser, Page } from '@playwright/test';
+
+/** What the current test has seen go wrong; tests in one worker run one at a time. */
+let seen: string[] | null = null;
+/** Console errors the current test expects (a page that answers 404 on purpose). */
+let expected: RegExp[] = [];
+
+/**
+ * A status the app gives on purpose to a server-function or API call (a field message, a
+ * refusal): the browser logs it as "Failed to load resource", but it is an answer, not a fault.
+ * A 5xx is never one.
+ */
+function expectedAnswer(text: string, url: string): boolean {
+  return /status of 4\d\d/.test(text) && /\/(fn|api\/v1)\//.test(url);
+}
+
+function watch(page: Page) {
+  page.on('pageerror', (e) => seen?.push(`${page.url()}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const text = m.text();
+    const url = m.location().url || '';
+    if (expectedAnswer(text, url) || expected.some((re) => re.test(text))) return;
+    seen?.push(`${page.url()}: console error: ${text}${url ? ` (${url})` : ''}`);
+  });
+  page.on('crash', () => seen?.push(`${page.url()}: the page crashed`));
+}
+
+function watchContext(context: BrowserContext) {
+  context.pages().forEach(watch);
+  context.on('page', watch);
+}
+
+export const test = base.extend<{ browserErrors: void }, { watchedBrowser: void }>({
+  // Contexts a test opens itself (`browser.newContext()`) are watched too.
+  watchedBrowser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        watchContext(context);
+        return context;
+      };
+      await use();
+    },
+    { scope: 'worker', auto: true },
+  ],
+  browserErrors: [
+    async ({ context }, use) => {
+      seen = [];
+      expected = [];
+      watchContext(context);
+      await use();
+      const problems = seen;
+      seen = null;
+      expect(problems, 'the browser reported errors').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** The current test expects a console error matching `re` (e.g. a page it knows is a 404). */
+export function allowConsoleError(re: RegExp) {
+  expected.push(re);
+}
