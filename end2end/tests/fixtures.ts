@@ -12,12 +12,15 @@ let seen: string[] | null = null;
 let expected: RegExp[] = [];
 
 /**
- * A status the app gives on purpose to a server-function or API call (a field message, a
- * refusal): the browser logs it as "Failed to load resource", but it is an answer, not a fault.
- * A 5xx is never one.
+ * A status the app gives on purpose (a field message from a server function, a refusal, a page
+ * that is not found or not for this person): the browser logs it as "Failed to load resource",
+ * but it is an answer, not a fault. That holds for server-function and API calls and for the
+ * page itself; a 4xx for anything else the page loads (a script, the stylesheet) is a fault, and
+ * a 5xx always is.
  */
-function expectedAnswer(text: string, url: string): boolean {
-  return /status of 4\d\d/.test(text) && /\/(fn|api\/v1)\//.test(url);
+function expectedAnswer(text: string, url: string, pageUrl: string): boolean {
+  if (!/status of 4\d\d/.test(text)) return false;
+  return /\/(fn|api\/v1)\//.test(url) || url === pageUrl;
 }
 
 function watch(page: Page) {
@@ -26,7 +29,7 @@ function watch(page: Page) {
     if (m.type() !== 'error') return;
     const text = m.text();
     const url = m.location().url || '';
-    if (expectedAnswer(text, url) || expected.some((re) => re.test(text))) return;
+    if (expectedAnswer(text, url, page.url()) || expected.some((re) => re.test(text))) return;
     seen?.push(`${page.url()}: console error: ${text}${url ? ` (${url})` : ''}`);
   });
   page.on('crash', () => seen?.push(`${page.url()}: the page crashed`));

@@ -53,7 +53,7 @@ test('an admin edits a system and the change shows in its history', async ({ pag
   await expect(page.getByRole('heading', { level: 1, name: /^Edit / })).toBeVisible();
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Owner channel').fill(channel);
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByText('Saved. The change is in the history below.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Who owns it' }).getByText(channel)).toBeVisible();
   const history = page.getByRole('region', { name: 'History' });

@@ -29,9 +29,11 @@ pub fn can_claim(v: &Viewer, r: &RequestFacts) -> bool {
     v.works_queue() && r.state.is_open() && r.assignee_id != Some(v.id)
 }
 
-/// Public replies: the requester and staff, while the request is not finished for good.
-pub fn can_reply(v: &Viewer, r: &RequestFacts) -> bool {
-    can_view(v, r) && accepts_comments(r.state)
+/// Public replies: everyone who may see the request (its requester, staff, and the people it
+/// involves: its subjects, approvers and provisioners), while it is not finished for good.
+/// `visible` is that check, made by the caller with what it knows of the request's people.
+pub fn can_reply(visible: bool, r: &RequestFacts) -> bool {
+    visible && accepts_comments(r.state)
 }
 
 /// Internal notes are staff-only, always.
@@ -203,7 +205,10 @@ mod tests {
     fn finished_requests_take_no_more_comments() {
         let owner = person(1, &[Role::Member]);
         assert!(
-            can_reply(&owner, &req(RequestState::Resolved, None)),
+            can_reply(
+                can_view(&owner, &req(RequestState::Resolved, None)),
+                &req(RequestState::Resolved, None)
+            ),
             "a reply may reopen"
         );
         for s in [
@@ -211,7 +216,7 @@ mod tests {
             RequestState::Cancelled,
             RequestState::Denied,
         ] {
-            assert!(!can_reply(&owner, &req(s, None)));
+            assert!(!can_reply(can_view(&owner, &req(s, None)), &req(s, None)));
         }
     }
 }

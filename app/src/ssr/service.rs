@@ -331,7 +331,8 @@ pub async fn request_detail(
         history: events.into_iter().map(history_entry).collect(),
         actions: RequestActions {
             claim: access::can_claim(v, &f),
-            reply: access::can_reply(v, &f),
+            // Whoever gets this far may see the request (see `load_visible`).
+            reply: access::can_reply(true, &f),
             note: access::can_note(v, &f),
             moves: access::allowed_moves(v, &f),
             identity_check: is_reset && v.works_queue() && r.state().is_open() && !own,
@@ -485,7 +486,8 @@ pub async fn comment(
     let allowed = if internal {
         access::can_note(v, &f)
     } else {
-        access::can_reply(v, &f)
+        // `load_visible` let this person see the request.
+        access::can_reply(true, &f)
     };
     if !allowed {
         return Err(if internal && !v.is_staff() {

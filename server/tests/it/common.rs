@@ -166,6 +166,13 @@ impl TestApp {
     pub fn finish_instance(self) {}
 
     async fn serve(test_db: TestDb, configure: impl FnOnce(&mut AppState)) -> TestApp {
+        // `TIERDESK_TEST_LOG=warn` (or any filter) shows the servers' logs while debugging.
+        if let Ok(filter) = std::env::var("TIERDESK_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let mut state = AppState::new(test_db.db.clone(), false);
         configure(&mut state);
         let cache = state.cache.clone();

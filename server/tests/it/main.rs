@@ -9,6 +9,7 @@ mod catalog;
 mod common;
 mod guides;
 mod http;
+mod matrix;
 mod queue;
 mod store;
 mod systems;

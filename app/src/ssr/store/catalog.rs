@@ -2,7 +2,7 @@
 //! approval steps and tasks (saved in one transaction), decisions, task closing with the granted
 //! access it records, and what each person holds.
 
-use super::{now_ms, q, Db, Result, StoreError, ROUND_ROBIN};
+use super::{now_ms, q, BeginWrite, Db, Result, StoreError, ROUND_ROBIN};
 use crate::domain::request::{RequestKey, RequestState};
 use sqlx::FromRow;
 
@@ -275,7 +275,7 @@ impl Db {
     /// Replaces a person's teams.
     pub async fn set_teams(&self, user_id: i64, teams: &[&str]) -> Result<()> {
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             q(sqlx::query("DELETE FROM team_members WHERE user_id = $1").bind(user_id).execute(&mut *tx).await)?;
             for t in teams {
                 q(sqlx::query("INSERT INTO team_members (team, user_id) VALUES ($1, $2)")
@@ -321,7 +321,7 @@ impl Db {
         let (weekday, minute) = super::week_minute(now);
         let hand_out = self.setting(ROUND_ROBIN).await?.as_deref() != Some("off");
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             if let Some(report) = r.from_lockout_report {
                 let claimed = q(sqlx::query(
                     "UPDATE lockout_reports SET processed_at = $1, system = NULL, what = NULL \
@@ -406,7 +406,7 @@ impl Db {
     pub async fn add_label(&self, key: RequestKey, label: &str, actor: i64) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let done = q(sqlx::query("INSERT INTO request_labels (request_id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(key.number()).bind(label).execute(&mut *tx).await)?;
             let added = done.rows_affected() == 1;
@@ -510,7 +510,7 @@ impl Db {
     ) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let done = q(sqlx::query(
                 "UPDATE approvals SET state = 'approved', decided_by = $1, decided_at = $2, note = $3 \
                  WHERE id = $4 AND request_id = $5 AND state = 'pending'")
@@ -578,7 +578,7 @@ impl Db {
     ) -> Result<()> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let done = q(sqlx::query(
                 "UPDATE approvals SET state = 'denied', decided_by = $1, decided_at = $2, note = $3 \
                  WHERE id = $4 AND request_id = $5 AND state = 'pending'")
@@ -667,7 +667,7 @@ impl Db {
     ) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let done = q(sqlx::query(
                 "UPDATE tasks SET state = $1, note = $2, closed_by = $3, closed_at = $4 \
                  WHERE id = $5 AND request_id = $6 AND state = 'open'")
@@ -752,7 +752,7 @@ impl Db {
     ) -> Result<()> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             q(sqlx::query("INSERT INTO identity_checks (request_id, method, note, checked_by, at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(key.number()).bind(method).bind(note).bind(actor).bind(now).execute(&mut *tx).await)?;
             q(sqlx::query(
@@ -806,7 +806,7 @@ impl Db {
     ) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             q(sqlx::query("DELETE FROM lockout_reports WHERE at < $1 AND processed_at IS NOT NULL")
                 .bind(since).execute(&mut *tx).await)?;
             let (by_email,): (i64,) = q(sqlx::query_as("SELECT COUNT(*) FROM lockout_reports WHERE email = $1 AND at >= $2")
@@ -917,7 +917,7 @@ impl Db {
                 .fetch_all(p).await)?;
             let mut closed = Vec::new();
             for (id, state) in idle {
-                let mut tx = q(p.begin().await)?;
+                let mut tx = q(p.begin_write().await)?;
                 let done = q(sqlx::query("UPDATE requests SET state = 'closed', updated_at = $1 WHERE id = $2 AND state = $3 AND updated_at < $4")
                     .bind(now).bind(id).bind(&state).bind(cutoff).execute(&mut *tx).await)?;
                 if done.rows_affected() == 1 {
@@ -959,7 +959,7 @@ impl Db {
     ) -> Result<i64> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let (id,): (i64,) = q(sqlx::query_as(
                 "INSERT INTO role_templates (department, job_role, key, updated_at) VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (key) DO UPDATE SET department = excluded.department, job_role = excluded.job_role, updated_at = excluded.updated_at \

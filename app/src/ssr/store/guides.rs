@@ -1,7 +1,7 @@
 //! Guides and runbooks: saving with revisions, reading, votes, and full-text search on each
 //! database's own engine (SQLite FTS5, Postgres tsvector with a GIN index).
 
-use super::{now_ms, q, Db, Result, StoreError};
+use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
 use crate::domain::guide::{GuideDraft, Visibility};
 use crate::ssr::snippet::{Highlighter, Term};
 use sqlx::FromRow;
@@ -28,7 +28,7 @@ impl Db {
     ) -> Result<(i64, i32, Saved)> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let existing: Option<(i64, i32, String, String, String, String, String)> = q(sqlx::query_as(
                 "SELECT id, revision, title, category, visibility, owner, body FROM guides WHERE slug = $1")
                 .bind(&d.slug).fetch_optional(&mut *tx).await)?;

@@ -26,6 +26,37 @@ macro_rules! on_pool {
     };
 }
 
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`), so a second writer waits its turn (up to the busy timeout): a deferred
+/// transaction whose snapshot went stale while it waited for the lock got "database is locked"
+/// at once, a 500, whenever two people wrote at the same moment. Postgres needs nothing more.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, Self::Db>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>>> + Send
+    {
+        self.begin()
+    }
+}
+
 /// Settles request `$id`'s service-level clocks inside the open transaction `$tx` (see
 /// `domain::sla::settle`). Every write that changes a request's state, priority or first
 /// response ends with it, so the stored due times are never stale. Expands once per backend,

@@ -1,6 +1,6 @@
 //! People, sessions, API tokens, sign-in throttling and the browsers people sign in from.
 
-use super::{now_ms, q, Db, Result};
+use super::{now_ms, q, BeginWrite, Db, Result};
 use crate::domain::user::{Role, Viewer};
 use sqlx::FromRow;
 
@@ -18,7 +18,7 @@ impl Db {
     ) -> Result<i64> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let (id,): (i64,) = q(sqlx::query_as(
                 "INSERT INTO users (email, handle, name, password_hash, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -43,7 +43,7 @@ impl Db {
         roles: &[Role],
     ) -> Result<()> {
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             q(sqlx::query("UPDATE users SET name = $1, password_hash = $2 WHERE id = $3")
                 .bind(name).bind(password_hash).bind(id).execute(&mut *tx).await)?;
             q(sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(id).execute(&mut *tx).await)?;

@@ -7,7 +7,7 @@
 //! and pages are keyset-paginated, so neither grows with the number of finished requests.
 
 use super::requests::{RequestRow, REQUEST_SELECT};
-use super::{now_ms, q, Db, Result, StoreError};
+use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
 use crate::domain::guide::search_terms;
 use crate::domain::queue::{
     key_in, AssigneeFilter, Cursor, Filter, SlaFilter, Sort, StateFilter, View, NO_DUE,
@@ -505,7 +505,7 @@ impl Db {
     pub async fn apply_changes(&self, actor: i64, changes: &[Change]) -> Result<()> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             // Roll back at once on any refusal: an SQLite write lock must not wait in the pool
             // for the connection's next use.
             let outcome: Result<()> = async {
@@ -586,7 +586,7 @@ impl Db {
     pub async fn settle_missing_clocks(&self) -> Result<u64> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let ids: Vec<(i64,)> = q(sqlx::query_as(&format!(
                 "SELECT r.id FROM requests r WHERE r.resolve_due_at IS NULL AND {OPEN}"))
                 .fetch_all(&mut *tx).await)?;
@@ -602,7 +602,7 @@ impl Db {
     pub async fn close_resolved_before(&self, before: i64, actor: i64) -> Result<u64> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let ids: Vec<(i64,)> = q(sqlx::query_as(
                 "SELECT id FROM requests WHERE state = 'resolved' AND resolved_at < $1")
                 .bind(before).fetch_all(&mut *tx).await)?;
@@ -689,7 +689,7 @@ impl Db {
     pub async fn put_holiday(&self, day: Day, name: &str, actor: i64) -> Result<()> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             q(sqlx::query("INSERT INTO holidays (day, name, created_by, created_at) VALUES ($1, $2, $3, $4) \
                            ON CONFLICT (day) DO UPDATE SET name = excluded.name")
                 .bind(day.to_string()).bind(name).bind(actor).bind(now).execute(&mut *tx).await)?;
@@ -706,7 +706,7 @@ impl Db {
     pub async fn delete_holiday(&self, day: Day) -> Result<bool> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let done = q(sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day.to_string()).execute(&mut *tx).await)?;
             let ids: Vec<(i64,)> = q(sqlx::query_as(&format!("SELECT r.id FROM requests r WHERE {OPEN}"))
                 .fetch_all(&mut *tx).await)?;
@@ -749,7 +749,7 @@ impl Db {
         end_min: i32,
     ) -> Result<()> {
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             for d in weekdays {
                 q(sqlx::query("INSERT INTO shifts (user_id, region, duty, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(user_id).bind(region).bind(duty).bind(*d).bind(start_min).bind(end_min)
@@ -858,7 +858,7 @@ impl Db {
     pub async fn insert_generated_requests(&self, rows: &[GeneratedRequest]) -> Result<()> {
         const CHUNK: usize = 400;
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             for chunk in rows.chunks(CHUNK) {
                 let mut sql = String::from(
                     "INSERT INTO requests (kind, title, description, priority, state, requester_id, assignee_id, \

@@ -1,7 +1,7 @@
 //! The tech-stack registry: importing systems with a three-way merge, reading and filtering them,
 //! editing them with history.
 
-use super::{now_ms, q, Db, Result, StoreError};
+use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
 use crate::domain::registry::{
     managed_by_default, merge_import, system_slug, text, title_key, Fields, SystemFacts,
 };
@@ -221,7 +221,7 @@ impl Db {
         let now = now_ms();
         let mut out = ImportOutcome::default();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             for incoming in entries {
                 let title = text(incoming, "title").ok_or(StoreError::NotFound)?;
                 let key = title_key(&title);
@@ -321,7 +321,7 @@ impl Db {
     ) -> Result<Vec<String>> {
         let now = now_ms();
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let (title, before, was_managed): (String, String, bool) = q(sqlx::query_as(
                 "SELECT title, fields, managed FROM systems WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
@@ -359,7 +359,7 @@ impl Db {
         let now = now_ms();
         let json = serde_json::to_string(&access.options).unwrap_or_else(|_| "[]".into());
         on_pool!(self, p => {
-            let mut tx = q(p.begin().await)?;
+            let mut tx = q(p.begin_write().await)?;
             let (before,): (String,) = q(sqlx::query_as("SELECT access FROM systems WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
             let before = crate::domain::entitlement::SystemAccess {
