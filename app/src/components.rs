@@ -267,9 +267,15 @@ pub fn debounced_input(
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let sign_in = matches!(error, AppError::Unauthenticated);
+    // A page loaded with a bad value in its address names that value.
+    let field = error.field().map(str::to_string);
+    let text = match &field {
+        Some(f) => format!("\u{201c}{f}\u{201d} in the address: {error}"),
+        None => error.to_string(),
+    };
     view! {
-        <div class="alert alert-error" role="alert">
-            <p>{error.to_string()}</p>
+        <div class="alert alert-error" role="alert" data-field=field>
+            <p>{text}</p>
             {sign_in.then(|| view! { <p><a href="/sign-in">"Sign in"</a></p> })}
         </div>
     }

@@ -192,11 +192,27 @@ pub async fn preview_markdown(body: String) -> Result<String, AppError> {
 #[server(prefix = "/fn", endpoint = "get_guide_history")]
 pub async fn get_guide_history(
     slug: String,
-    from: Option<i32>,
-    to: Option<i32>,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
 ) -> Result<GuideHistory, AppError> {
     use crate::ssr::{ctx, guides};
-    guides::history(&ctx::state()?, ctx::viewer()?.as_ref(), &slug, from, to).await
+    let revision = |field: &str, raw: &str| -> Result<Option<i32>, AppError> {
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        let n = crate::domain::request::parse_id(field, raw)?;
+        i32::try_from(n)
+            .map(Some)
+            .map_err(|_| AppError::invalid(field, format!("There is no revision {n}.")))
+    };
+    guides::history(
+        &ctx::state()?,
+        ctx::viewer()?.as_ref(),
+        &slug,
+        revision("from", &from)?,
+        revision("to", &to)?,
+    )
+    .await
 }
 
 /// Makes an old revision current again, as a new revision.

@@ -81,9 +81,14 @@ pub async fn save_queue_view(name: String, query: String) -> Result<i64, AppErro
 }
 
 #[server(prefix = "/fn", endpoint = "delete_queue_view")]
-pub async fn delete_queue_view(id: i64) -> Result<(), AppError> {
+pub async fn delete_queue_view(id: String) -> Result<(), AppError> {
     use crate::ssr::{ctx, queue};
-    queue::delete_view(&ctx::state()?, &ctx::require_viewer()?, id).await
+    queue::delete_view(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        crate::domain::request::parse_id("id", &id)?,
+    )
+    .await
 }
 
 /// The macros page: every macro and the placeholders they may use.
@@ -126,9 +131,14 @@ pub async fn save_macro(
 }
 
 #[server(prefix = "/fn", endpoint = "delete_macro")]
-pub async fn delete_macro(id: i64) -> Result<(), AppError> {
+pub async fn delete_macro(id: String) -> Result<(), AppError> {
     use crate::ssr::{ctx, queue};
-    queue::delete_macro(&ctx::state()?, &ctx::require_viewer()?, id).await
+    queue::delete_macro(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        crate::domain::request::parse_id("id", &id)?,
+    )
+    .await
 }
 
 /// The admin page for coverage: holidays, shifts, round-robin.
@@ -254,9 +264,14 @@ pub async fn add_shift(
 }
 
 #[server(prefix = "/fn", endpoint = "delete_shift")]
-pub async fn delete_shift(id: i64) -> Result<(), AppError> {
+pub async fn delete_shift(id: String) -> Result<(), AppError> {
     use crate::ssr::{ctx, queue};
-    queue::delete_shift(&ctx::state()?, &ctx::require_viewer()?, id).await
+    queue::delete_shift(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        crate::domain::request::parse_id("id", &id)?,
+    )
+    .await
 }
 
 /// `on` is `on` or `off`.

@@ -22,24 +22,22 @@ pub async fn submit_request(
 #[server(prefix = "/fn", endpoint = "decide_approval")]
 pub async fn decide_approval(
     key: String,
-    approval: i64,
+    approval: String,
     decision: String,
     #[server(default)] note: String,
     #[server(default)] narrow: BTreeMap<String, String>,
 ) -> Result<(), AppError> {
+    use crate::domain::request::parse_id;
     use crate::ssr::{catalog, ctx};
     let mut lines = BTreeMap::new();
     for (line, role) in narrow {
-        let id: i64 = line
-            .parse()
-            .map_err(|_| AppError::invalid("narrow", "Unknown line."))?;
-        lines.insert(id, role);
+        lines.insert(parse_id(&format!("narrow[{line}]"), &line)?, role);
     }
     catalog::decide(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &key,
-        approval,
+        parse_id("approval", &approval)?,
         &decision,
         &note,
         &lines,
@@ -51,7 +49,7 @@ pub async fn decide_approval(
 #[server(prefix = "/fn", endpoint = "close_task")]
 pub async fn close_task(
     key: String,
-    task: i64,
+    task: String,
     outcome: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
@@ -60,7 +58,7 @@ pub async fn close_task(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &key,
-        task,
+        crate::domain::request::parse_id("task", &task)?,
         &outcome,
         &note,
     )
@@ -105,8 +103,9 @@ pub async fn allow_contractor_system(handle: String, system: String) -> Result<(
 
 /// Takes a system off what a contractor may ask for.
 #[server(prefix = "/fn", endpoint = "disallow_contractor_system")]
-pub async fn disallow_contractor_system(handle: String, system_id: i64) -> Result<(), AppError> {
+pub async fn disallow_contractor_system(handle: String, system_id: String) -> Result<(), AppError> {
     use crate::ssr::{catalog, ctx};
+    let system_id = crate::domain::request::parse_id("system_id", &system_id)?;
     catalog::disallow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, system_id).await
 }
 
@@ -213,7 +212,12 @@ pub async fn save_role_template(
 }
 
 #[server(prefix = "/fn", endpoint = "delete_role_template")]
-pub async fn delete_role_template(id: i64) -> Result<(), AppError> {
+pub async fn delete_role_template(id: String) -> Result<(), AppError> {
     use crate::ssr::{catalog, ctx};
-    catalog::delete_role_template(&ctx::state()?, &ctx::require_viewer()?, id).await
+    catalog::delete_role_template(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        crate::domain::request::parse_id("id", &id)?,
+    )
+    .await
 }

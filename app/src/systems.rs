@@ -23,8 +23,10 @@ pub struct SystemSummary {
     pub managed: bool,
 }
 
-/// The list's filters, as in the page's query string; empty means any.
+/// The list's filters, as in the page's query string; empty means any. Every value is text as
+/// the address carries it (a page number too), so nothing in an address fails to be read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SystemsQuery {
     pub q: String,
     pub classification: String,
@@ -33,7 +35,18 @@ pub struct SystemsQuery {
     pub compliance: String,
     pub group: String,
     pub sort: String,
-    pub page: i64,
+    pub page: String,
+}
+
+impl SystemsQuery {
+    /// The page asked for, from 0; anything that is not a page number is the first page.
+    pub fn page_number(&self) -> i64 {
+        self.page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(0)
+            .clamp(0, 10_000)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,9 +155,15 @@ pub struct RegistryAdminView {
 
 /// The admin import page: the registry's size, recent uploads and, if asked, one report.
 #[server(prefix = "/fn", endpoint = "get_registry_admin")]
-pub async fn get_registry_admin(import: Option<i64>) -> Result<RegistryAdminView, AppError> {
+pub async fn get_registry_admin(
+    #[server(default)] import: String,
+) -> Result<RegistryAdminView, AppError> {
     use crate::ssr::{ctx, systems};
     let v = ctx::require_viewer()?;
+    let import = match import.trim() {
+        "" => None,
+        raw => Some(crate::domain::request::parse_id("import", raw)?),
+    };
     systems::registry_admin(&ctx::state()?, &v, import).await
 }
 

@@ -7,7 +7,7 @@ use app::domain::user::Viewer;
 use app::model::{RequestDetail, RequestSummary};
 use app::ssr::ctx::CurrentViewer;
 use app::ssr::{service, AppState};
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
@@ -105,9 +105,21 @@ impl<T: Serialize> IntoResponse for ApiResult<T> {
     }
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
-    b.map(|Json(v)| v).map_err(|e| AppError::BadRequest {
-        message: format!("The JSON body could not be read: {}", e.body_text()),
+/// Reads a JSON body. A value of the wrong type is named by where it is (`approval`,
+/// `narrow.12`); a body that is not JSON at all is named `body`.
+fn body<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(b);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() || path == "." {
+            AppError::invalid(
+                "body",
+                format!("The body is not the JSON this endpoint takes: {inner}"),
+            )
+        } else {
+            AppError::invalid(&path, format!("This has the wrong type: {inner}"))
+        }
     })
 }
 
@@ -140,9 +152,7 @@ async fn list_requests(
 ) -> ApiResult<Page<RequestSummary>> {
     ApiResult(
         async {
-            let Query(q) = q.map_err(|e| AppError::BadRequest {
-                message: e.body_text(),
-            })?;
+            let Query(q) = q.map_err(|e| AppError::invalid("query", e.body_text()))?;
             let before = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
                 None => None,
                 Some(c) => Some(c.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -170,9 +180,7 @@ async fn list_requests(
 fn flatten(body: serde_json::Value) -> Result<(String, app::domain::catalog::Input), AppError> {
     use serde_json::Value as J;
     let J::Object(map) = body else {
-        return Err(AppError::BadRequest {
-            message: "The body must be a JSON object.".into(),
-        });
+        return Err(AppError::invalid("body", "The body must be a JSON object."));
     };
     let scalar = |field: &str, v: &J| -> Result<Option<String>, AppError> {
         Ok(match v {
@@ -228,10 +236,10 @@ pub struct Created {
 async fn create_request(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
-    b: Result<Json<serde_json::Value>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let (kind, input) = flatten(body(b)?)?;
+        let (kind, input) = flatten(body::<serde_json::Value>(&b)?)?;
         service::submit_request(&st, &v, &kind, &input).await
     }
     .await;
@@ -266,10 +274,10 @@ async fn add_comment(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path(key): Path<String>,
-    b: Result<Json<CommentBody>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let b = body(b)?;
+        let b: CommentBody = body(&b)?;
         service::comment(
             &st,
             &v,
@@ -297,11 +305,11 @@ async fn add_transition(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path(key): Path<String>,
-    b: Result<Json<TransitionBody>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> ApiResult<RequestDetail> {
     ApiResult(
         async {
-            let b = body(b)?;
+            let b: TransitionBody = body(&b)?;
             service::transition(&st, &v, &key, b.to.as_deref().unwrap_or("")).await?;
             service::request_detail(&st, &v, &key).await
         }
@@ -324,9 +332,7 @@ async fn list_guides(
 ) -> ApiResult<Page<app::guides::GuideHit>> {
     ApiResult(
         async {
-            let Query(q) = q.map_err(|e| AppError::BadRequest {
-                message: e.body_text(),
-            })?;
+            let Query(q) = q.map_err(|e| AppError::invalid("query", e.body_text()))?;
             let (items, next_cursor) =
                 app::ssr::guides::api_list(&st, v.as_ref(), &q.q, &q.category, &q.cursor).await?;
             Ok(Page { items, next_cursor })
@@ -364,9 +370,7 @@ async fn list_systems(
 ) -> ApiResult<Page<app::systems::SystemSummary>> {
     ApiResult(
         async {
-            let Query(q) = q.map_err(|e| AppError::BadRequest {
-                message: e.body_text(),
-            })?;
+            let Query(q) = q.map_err(|e| AppError::invalid("query", e.body_text()))?;
             let offset = match q.cursor.as_str() {
                 "" => 0,
                 c => c
@@ -385,7 +389,7 @@ async fn list_systems(
                 compliance: q.compliance,
                 group: q.group,
                 sort: q.sort,
-                page: 0,
+                page: String::new(),
             };
             let (items, more) = app::ssr::systems::api_list(&st, &v, &query, offset).await?;
             let next_cursor = more.then(|| (offset + items.len() as i64).to_string());
@@ -417,11 +421,11 @@ async fn decide_approval(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path(key): Path<String>,
-    b: Result<Json<DecisionBody>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> ApiResult<RequestDetail> {
     ApiResult(
         async {
-            let b = body(b)?;
+            let b: DecisionBody = body(&b)?;
             let approval = b
                 .approval
                 .ok_or_else(|| AppError::invalid("approval", "Give the approval's id."))?;
@@ -452,11 +456,11 @@ async fn close_task(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path((key, id)): Path<(String, String)>,
-    b: Result<Json<TaskBody>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> ApiResult<RequestDetail> {
     ApiResult(
         async {
-            let b = body(b)?;
+            let b: TaskBody = body(&b)?;
             let id: i64 = id.parse().map_err(|_| AppError::not_found("That task"))?;
             app::ssr::catalog::close_task(
                 &st,
@@ -484,11 +488,11 @@ async fn add_identity_check(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path(key): Path<String>,
-    b: Result<Json<IdentityBody>, JsonRejection>,
+    b: axum::body::Bytes,
 ) -> ApiResult<RequestDetail> {
     ApiResult(
         async {
-            let b = body(b)?;
+            let b: IdentityBody = body(&b)?;
             app::ssr::catalog::record_identity_check(
                 &st,
                 &v,

@@ -170,7 +170,7 @@ pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
     } else {
         serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
-            .and_then(|v| json_problem(&v, ""))
+            .and_then(|v| json_problem(&v, "body"))
     };
     if let Some(e) = problem {
         return refusal(&parts, e);
@@ -184,6 +184,34 @@ pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
 /// forms' own messages name them.
 fn urlencoded_problem(raw: &[u8]) -> Option<AppError> {
     use app::domain::text::{forbidden_char, forbidden_error};
+    // How each name was sent: alone (`key`), with numbers (`weekdays[0]`) or with words
+    // (`fields[title]`). A name sent in two of these shapes cannot be read at all; name it here,
+    // since the reader further on can only say that something was wrong.
+    let mut shapes: std::collections::BTreeMap<String, u8> = Default::default();
+    for (k, _) in form_urlencoded::parse(raw) {
+        let (base, shape) = match k.split_once('[') {
+            None => (k.as_ref(), 1),
+            Some((base, rest)) => {
+                let first = rest.split(']').next().unwrap_or("");
+                (
+                    base,
+                    if first.bytes().all(|b| b.is_ascii_digit()) {
+                        2
+                    } else {
+                        4
+                    },
+                )
+            }
+        };
+        let seen = shapes.entry(base.to_string()).or_default();
+        *seen |= shape;
+        if seen.count_ones() > 1 {
+            return Some(AppError::invalid(
+                base,
+                "This was sent in two shapes at once; send it as the form does.",
+            ));
+        }
+    }
     for (k, v) in form_urlencoded::parse(raw) {
         let field = k
             .strip_prefix("fields[")
@@ -502,6 +530,11 @@ mod tests {
     fn forms_and_json_name_the_field_with_a_control_character() {
         let e = urlencoded_problem(b"key=REQ-1&fields%5Btitle%5D=a%00b").unwrap();
         assert_eq!(e.field(), Some("title"));
+        let e = urlencoded_problem(b"narrow%5B1%5D=a&narrow%5Bx%5D=b").unwrap();
+        assert_eq!(e.field(), Some("narrow"));
+        let e = urlencoded_problem(b"key=a&key%5B%5D=b").unwrap();
+        assert_eq!(e.field(), Some("key"));
+        assert!(urlencoded_problem(b"weekdays%5B0%5D=on&weekdays%5B4%5D=on&start=1").is_none());
         assert!(urlencoded_problem(b"body=line%0Abreak%09tab").is_none());
         let v = serde_json::json!({"kind": "access", "systems": [{"system": "Slack", "role": "a\u{0}"}]});
         assert_eq!(json_problem(&v, "").unwrap().field(), Some("role_0"));

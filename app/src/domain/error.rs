@@ -108,12 +108,26 @@ impl AppError {
     }
 }
 
+/// The field serde says is missing (``missing field `key` ``).
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .split("missing field `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .filter(|f| !f.is_empty())
+}
+
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
+            // A form without a field it needs: name it.
+            E::Args(m) | E::MissingArg(m) if missing_field(&m).is_some() => {
+                let field = missing_field(&m).unwrap_or_default();
+                AppError::invalid(field, "This is missing from the form.")
+            }
             // What the client sent could not be read: a client error, not ours.
             E::Args(m) | E::MissingArg(m) => AppError::BadRequest {
                 message: format!("The request could not be read: {m}"),
@@ -124,5 +138,21 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             },
             _ => AppError::Internal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+    #[test]
+    fn a_missing_argument_is_named() {
+        let e =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("missing field `key`".into()));
+        assert_eq!(e.field(), Some("key"));
+        assert_eq!(e.status(), 422);
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("invalid type".into()));
+        assert_eq!(e.status(), 400);
     }
 }

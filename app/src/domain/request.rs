@@ -365,6 +365,21 @@ impl FromStr for RequestKey {
 }
 
 /// Trims, requires something, and bounds the length in characters (not bytes).
+/// A number a page put in a form (a task's, an approval's, a line's): whole and positive.
+pub fn parse_id(field: &str, value: &str) -> Result<i64, AppError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "This is not a number this page gave out; reload it and try again.",
+            )
+        })
+}
+
 pub fn parse_text(field: &str, what: &str, value: &str, max: usize) -> Result<String, AppError> {
     super::text::check(field, value)?;
     let value = value.trim();

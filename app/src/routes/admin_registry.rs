@@ -10,12 +10,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn RegistryAdminPage() -> impl IntoView {
     let query = use_query_map();
-    let shown = move || {
-        query
-            .read()
-            .get("import")
-            .and_then(|s| s.parse::<i64>().ok())
-    };
+    let shown = move || query.read().get("import").unwrap_or_default();
     let data = Resource::new(shown, get_registry_admin);
     view! {
         <Title text="Registry import" />

@@ -10,7 +10,7 @@ pub fn GuideHistoryPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let num = move |k: &str| query.read().get(k).and_then(|v| v.parse::<i32>().ok());
+    let num = move |k: &str| query.read().get(k).unwrap_or_default();
     let restore = ServerAction::<RestoreGuide>::new();
     let history = Resource::new(
         move || (slug(), num("from"), num("to"), restore.version().get()),

@@ -21,7 +21,7 @@ pub fn SystemsPage() -> impl IntoView {
             compliance: get("compliance"),
             group: get("group"),
             sort: get("sort"),
-            page: get("page").parse().unwrap_or(0),
+            page: get("page"),
         }
     };
     let data = Resource::new(current, list_systems);

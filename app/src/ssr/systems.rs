@@ -90,7 +90,7 @@ pub async fn list(
     q: &SystemsQuery,
 ) -> Result<SystemsView, AppError> {
     let v = require_reader(v)?;
-    let page = q.page.clamp(0, 10_000);
+    let page = q.page_number();
     let rows = st
         .db
         .systems(&filter(q), page * PAGE_SIZE, PAGE_SIZE + 1)

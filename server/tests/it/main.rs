@@ -7,6 +7,7 @@
 
 mod catalog;
 mod common;
+mod fuzz;
 mod guides;
 mod http;
 mod matrix;

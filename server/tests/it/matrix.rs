@@ -604,16 +604,16 @@ fn rows(ids: &Ids) -> Vec<Row> {
 }
 
 /// The ids the world made.
-struct Ids {
-    approval: i64,
-    task: i64,
-    api_approval: i64,
-    api_task: i64,
-    slack: i64,
-    macro_id: i64,
-    view: i64,
-    shift: i64,
-    template: i64,
+pub struct Ids {
+    pub approval: i64,
+    pub task: i64,
+    pub api_approval: i64,
+    pub api_task: i64,
+    pub slack: i64,
+    pub macro_id: i64,
+    pub view: i64,
+    pub shift: i64,
+    pub template: i64,
 }
 
 const REGISTRY: &str = r#"
@@ -630,7 +630,7 @@ const REGISTRY: &str = r#"
 "#;
 
 /// Nine people and the things the rows point at, made the same way on every fresh database.
-async fn world(b: Backend) -> (TestApp, Ids) {
+pub async fn world(b: Backend) -> (TestApp, Ids) {
     let app = TestApp::spawn_with_read_cache(b, std::time::Duration::ZERO).await;
     let t = &app.test_db;
     let mia = t
