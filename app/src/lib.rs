@@ -45,8 +45,6 @@ use routes::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    ssr::ctx::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -106,13 +106,19 @@ impl<T: Serialize> IntoResponse for ApiResult<T> {
 }
 
 /// Reads a JSON body. A value of the wrong type is named by where it is (`approval`,
-/// `narrow.12`); a body that is not JSON at all is named `body`.
+/// `narrow.12`); JSON of the wrong shape altogether is named `body`; text that is not JSON at all
+/// is a plain bad request.
 fn body<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(b);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    // Read as JSON first, so that only text that is not JSON at all is a plain bad request: a
+    // map key of the wrong kind (`"narrow": {"x": …}`) is reported by serde_json as a syntax
+    // error while it reads the target type, yet it is a field with a wrong value.
+    let value: serde_json::Value = serde_json::from_slice(b).map_err(|e| AppError::BadRequest {
+        message: format!("The body is not JSON: {e}"),
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || path == "." {
+        if path == "." {
             AppError::invalid(
                 "body",
                 format!("The body is not the JSON this endpoint takes: {inner}"),

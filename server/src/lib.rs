@@ -81,13 +81,19 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                app::ssr::ctx::provide_page_nonce();
+            },
             {
                 let options = options.clone();
                 move || app::shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            app::ssr::ctx::provide_page_nonce,
+            app::shell,
+        ))
         .with_state(options);
 
     // No form or API body is anywhere near 1 MiB; anything larger is refused with 413 before a

@@ -5,7 +5,9 @@
 use app::domain::error::AppError;
 use app::ssr::auth::secret_hash;
 use app::ssr::cache::{CachedAuth, CachedResponse, ResponseKey};
-use app::ssr::ctx::{session_secret_from, ClientIp, CurrentViewer, Transport};
+use app::ssr::ctx::{
+    page_policy, session_secret_from, ClientIp, CurrentViewer, PageNonce, Transport,
+};
 use app::ssr::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -471,11 +473,17 @@ pub async fn server_fn_status(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// What every answer carries. Pages bring their own Content-Security-Policy with a fresh nonce
-/// for their scripts (see `app::shell`); everything else gets one that allows nothing at all.
+/// What every answer carries. HTML gets the page policy with a nonce made here for this request
+/// (the page gives it to Leptos for its scripts); everything else a policy that allows nothing.
 /// Over https browsers are told to stay there; whatever was answered to someone signed in is
 /// never stored by a browser or a proxy.
-pub async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(st): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let nonce = PageNonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let seen = res.extensions().get::<Seen>().copied().unwrap_or(Seen {
         https: st.https,
@@ -488,14 +496,20 @@ pub async fn security_headers(State(st): State<AppState>, req: Request, next: Ne
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-            ),
-        );
-    }
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|c| c.as_bytes().starts_with(b"text/html"));
+    let policy = if html {
+        HeaderValue::from_str(&page_policy(&nonce)).ok()
+    } else {
+        None
+    };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        policy.unwrap_or(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+        )),
+    );
     if seen.https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -30,9 +30,9 @@ pub fn RoleTemplatesPage() -> impl IntoView {
                             <tbody>
                                 {list.into_iter().map(|t| view! {
                                     <tr>
-                                        <td>{t.department.clone()}</td>
-                                        <td>{t.job_role.clone()}</td>
-                                        <td>{t.systems.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ")}</td>
+                                        <td class="text">{t.department.clone()}</td>
+                                        <td class="text">{t.job_role.clone()}</td>
+                                        <td class="text">{t.systems.iter().map(|(s, r)| format!("{s} ({r})")).collect::<Vec<_>>().join(", ")}</td>
                                         <td>
                                             <ActionForm action=delete>
                                                 <input type="hidden" name="id" value=t.id.to_string() />

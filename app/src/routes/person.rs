@@ -96,7 +96,7 @@ fn Allowed(
                 .into_any()
             }}
             {can_edit.then(|| view! {
-                <ActionForm action=allow attr:class="stack inline-form">
+                <ActionForm action=allow attr:class="inline-form">
                     <input type="hidden" name="handle" value=handle.clone() />
                     <div class="field">
                         <label for="allow-system">"Allow a system"</label>

@@ -3,7 +3,9 @@
 //! forms, so it works without JavaScript; with it, the page refreshes itself when requests
 //! change and keyboard shortcuts move through the list.
 
-use crate::components::{form_error, FormError, LoadError, PriorityBadge, StateBadge};
+use crate::components::{
+    field_error, form_error, FieldError, FormError, LoadError, PriorityBadge, StateBadge,
+};
 use crate::domain::queue::{AssigneeFilter, SlaFilter, Sort, StateFilter, View};
 use crate::domain::request::{Priority, RequestKind, RequestState};
 use crate::model::{ClockView, QueuePageView, RequestSummary};
@@ -451,24 +453,29 @@ fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl Int
                 <legend>"With the selected requests"</legend>
                 <div class="field">
                     <label for="batch-assignee">"Assign to"</label>
-                    <select id="batch-assignee" name="assignee">
+                    <select id="batch-assignee" name="assignee" aria-describedby="batch-assignee-error">
                         <option value="me">"Me"</option>
                         <option value="none">"Nobody"</option>
                         {page.assignees.iter().map(|p| view! { <option value=p.handle.clone()>{p.name.clone()}</option> }).collect_view()}
                     </select>
                     <button type="submit" name="action" value="assign" class="btn btn-secondary btn-small">"Assign"</button>
+                    <FieldError id="batch-assignee-error" message=field_error(batch, "assignee") />
                 </div>
                 <div class="field">
                     <label for="batch-label">"Label"</label>
-                    <input type="text" id="batch-label" name="label" maxlength="50" placeholder="e.g. access-review" />
+                    <input type="text" id="batch-label" name="label" maxlength="50" placeholder="e.g. access-review"
+                        aria-describedby="batch-label-error"
+                        aria-invalid=move || field_error(batch, "label").get().is_some().to_string() />
                     <button type="submit" name="action" value="label" class="btn btn-secondary btn-small">"Add label"</button>
+                    <FieldError id="batch-label-error" message=field_error(batch, "label") />
                 </div>
                 <div class="field">
                     <label for="batch-state">"Move to"</label>
-                    <select id="batch-state" name="state">
+                    <select id="batch-state" name="state" aria-describedby="batch-state-error">
                         {states.iter().map(|s| view! { <option value=s.as_str()>{s.label()}</option> }).collect_view()}
                     </select>
                     <button type="submit" name="action" value="state" class="btn btn-secondary btn-small">"Move"</button>
+                    <FieldError id="batch-state-error" message=field_error(batch, "state") />
                 </div>
             </fieldset>
             <div class="table-wrap">

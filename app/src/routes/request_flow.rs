@@ -70,7 +70,7 @@ pub fn WhatWasAsked(detail: RequestDetail) -> impl IntoView {
                                         {(l.grant != "role").then(|| view! { <span class="muted small">{format!(" ({})", l.grant.replace('-', " "))}</span> })}
                                     </td>
                                     <td>{l.role.clone()}</td>
-                                    <td>{l.justification.clone()}</td>
+                                    <td class="text">{l.justification.clone()}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -6,7 +6,7 @@ use super::store::Db;
 use crate::domain::error::AppError;
 use crate::domain::user::Viewer;
 use axum::http::request::Parts;
-use leptos::prelude::use_context;
+use leptos::prelude::{provide_context, use_context};
 
 /// Shared by every handler; cheap to clone.
 #[derive(Clone, Debug)]
@@ -189,24 +189,45 @@ pub fn set_response_header(name: axum::http::HeaderName, value: &str) {
     }
 }
 
-/// The page's Content-Security-Policy: scripts only with this response's nonce (Leptos puts it on
-/// its hydration and data scripts) or loaded by them, WebAssembly compiled, nothing inline and
-/// nothing from elsewhere. A missed escape can then show markup but never run it.
-pub fn set_page_policy() {
-    let scripts = match leptos::nonce::use_nonce() {
-        Some(n) => format!("'nonce-{n}' 'strict-dynamic' 'wasm-unsafe-eval'"),
-        None => "'self' 'wasm-unsafe-eval'".to_string(),
-    };
-    let policy = format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
-         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
-    );
-    if let (Some(opts), Ok(v)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::HeaderValue::from_str(&policy),
-    ) {
-        opts.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+/// The nonce of one page answer. The outermost middleware makes it for every request and writes
+/// the page's Content-Security-Policy with it (see [`page_policy`]); the page hands it to Leptos
+/// ([`provide_page_nonce`]), which puts it on its hydration and data scripts. The policy then does
+/// not depend on a page remembering to set it.
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+impl PageNonce {
+    pub fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the operating system's random source is available");
+        PageNonce(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl Default for PageNonce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The Content-Security-Policy of an HTML answer: scripts only with this answer's nonce or loaded
+/// by them, WebAssembly compiled, nothing inline and nothing from elsewhere. A missed escape can
+/// then show markup but never run it.
+pub fn page_policy(nonce: &PageNonce) -> String {
+    format!(
+        "default-src 'self'; script-src 'nonce-{}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        nonce.0
+    )
+}
+
+/// Makes the request's [`PageNonce`] the one Leptos writes on its scripts (leptos_axum provides a
+/// random one of its own first, which this replaces).
+pub fn provide_page_nonce() {
+    // Without request parts (a static file from the fallback) there is no page to give it to.
+    if let Some(n) = use_context::<Parts>().and_then(|p| p.extensions.get::<PageNonce>().cloned()) {
+        provide_context(leptos::nonce::Nonce::from_value(n.0));
     }
 }
 

@@ -15,8 +15,22 @@ pub fn render(markdown: &str) -> String {
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .attribute_filter(same_site_images)
         .clean(&raw)
         .to_string()
+}
+
+/// Images load from this site only, as the pages' Content-Security-Policy demands: one from
+/// elsewhere would be blocked anyway, and would tell another site who read the guide and when.
+fn same_site_images<'u>(
+    element: &str,
+    attribute: &str,
+    value: &'u str,
+) -> Option<std::borrow::Cow<'u, str>> {
+    let elsewhere = element == "img"
+        && attribute == "src"
+        && !(value.starts_with('/') && !value.starts_with("//") && !value.starts_with("/\\"));
+    (!elsewhere).then_some(value.into())
 }
 
 /// Safe HTML for a registry field written in Markdown (descriptions, handbook links), with
@@ -25,8 +39,10 @@ pub fn render_with_base(markdown: &str, base: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options()));
     let mut b = ammonia::Builder::default();
+    // The registry's text is about systems elsewhere: its images would all come from elsewhere.
     b.link_rel(Some("noopener noreferrer nofollow"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect());
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .rm_tags(["img"]);
     if let Ok(url) = ammonia::Url::parse(base) {
         b.url_relative(ammonia::UrlRelative::RewriteWithBase(url));
     }
@@ -102,6 +118,19 @@ mod tests {
                 assert!(!html.contains(bad), "{md:?} rendered as {html:?}");
             }
         }
+    }
+
+    #[test]
+    fn images_come_from_this_site_only() {
+        let html = render(
+            "![a](/favicon.svg) ![b](https://tracker.example/p.gif) ![c](//tracker.example/p.gif) \
+             <img src=\"x\"> <img src=\"/\\\\tracker.example/p.gif\">",
+        );
+        assert!(html.contains("src=\"/favicon.svg\""), "{html}");
+        assert_eq!(html.matches("src=").count(), 1, "{html}");
+        let html = render_with_base("![a](/logo.png) text", "https://handbook.gitlab.com/");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains("text"));
     }
 
     #[test]

@@ -296,7 +296,7 @@ pub async fn batch(
             }
         }
         BatchAction::Label(label) => {
-            let label = parse_label("value", &label)?;
+            let label = parse_label("label", &label)?;
             for r in &rows {
                 changes.push(Change {
                     id: r.id,
@@ -306,7 +306,7 @@ pub async fn batch(
             }
         }
         BatchAction::Move(to) => {
-            let to: RequestState = to.parse().map_err(|m| AppError::invalid("value", m))?;
+            let to: RequestState = to.parse().map_err(|m| AppError::invalid("state", m))?;
             for r in &rows {
                 let from = r.state();
                 from.check_move(to).map_err(|e| about(r, e))?;
@@ -621,11 +621,11 @@ mod tests {
     #[test]
     fn labels_and_keys_are_checked() {
         assert_eq!(
-            parse_label("value", " Access-Review ").unwrap(),
+            parse_label("label", " Access-Review ").unwrap(),
             "access-review"
         );
-        assert!(parse_label("value", "two words").is_err());
-        assert!(parse_label("value", "").is_err());
+        assert!(parse_label("label", "two words").is_err());
+        assert!(parse_label("label", "").is_err());
         assert_eq!(
             parse_keys(&["REQ-3".into(), "REQ-3".into(), "REQ-9".into()]).unwrap(),
             vec![3, 9]

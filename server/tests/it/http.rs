@@ -609,7 +609,9 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "body");
     let res = app
         .call(
             &mia,
@@ -617,7 +619,9 @@ async fn bad_input_names_the_field_and_saves_nothing(b: Backend) {
             &[("fields[title]", "only a title")],
         )
         .await;
-    assert_eq!(res.status(), 400);
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "kind");
     // Without JavaScript the error goes back to the form.
     let res = app
         .form(

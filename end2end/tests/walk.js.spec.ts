@@ -1,0 +1,102 @@
+// Every page of the app, as every kind of person, with JavaScript on: each must load, hydrate
+// and never throw or log an error (the shared fixture fails the test on any). The page list comes
+// from the server itself (`tierdesk routes`), so a new page without an address here fails.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { test, expect, type Page } from './fixtures';
+import { people, signIn } from './helpers';
+
+const bin = path.resolve(__dirname, '../../target/release/tierdesk');
+
+/** Page routes as the server lists them (`GET /requests/{key}` …). */
+function pageRoutes(): string[] {
+  const out = execFileSync(bin, ['routes'], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('GET /'))
+    .map((l) => l.slice(4))
+    .filter((p) => !/^\/(fn|api)\//.test(p) && !['/healthz', '/readyz'].includes(p));
+}
+
+/** A real address in the demo data for each route. */
+const addresses: Record<string, string[]> = {
+  '/': ['/'],
+  '/sign-in': ['/sign-in'],
+  '/help/locked-out': ['/help/locked-out'],
+  '/guides': ['/guides', '/guides?q=password', '/guides?category=access'],
+  '/guides/new': ['/guides/new'],
+  '/guides/{slug}': ['/guides/reset-your-password', '/guides/runbook-verify-identity-before-a-reset'],
+  '/guides/{slug}/edit': ['/guides/reset-your-password/edit'],
+  '/guides/{slug}/history': ['/guides/reset-your-password/history'],
+  '/request': ['/request'],
+  '/request/{kind}': ['/request/access', '/request/other'],
+  '/requests': ['/requests'],
+  '/requests/{key}': ['/requests/REQ-1'],
+  '/queue': ['/queue', '/queue?view=breached'],
+  '/queue/macros': ['/queue/macros'],
+  '/approvals': ['/approvals'],
+  '/people/{handle}': ['/people/member', '/people/contractor'],
+  '/systems': ['/systems', '/systems?q=okta'],
+  '/systems/{slug}': ['/systems/slack', '/systems/okta'],
+  '/systems/{slug}/edit': ['/systems/slack/edit'],
+  '/admin/registry': ['/admin/registry'],
+  '/admin/role-templates': ['/admin/role-templates'],
+  '/admin/coverage': ['/admin/coverage'],
+};
+
+/** Every form the member can fill: each kind of request. */
+const kinds = [
+  'access', 'access-change', 'reset', 'lockout', 'laptop', 'software', 'training', 'onboarding',
+  'offboarding', 'role-change', 'external-collaborator', 'contractor', 'service-account',
+  'infrastructure', 'other',
+];
+
+test('every page the server has is walked here', () => {
+  const routes = pageRoutes();
+  expect(routes.length).toBeGreaterThan(15);
+  expect(routes.filter((r) => !(r in addresses)), 'pages without an address in walk.js.spec.ts').toEqual([]);
+});
+
+const who: [string, string | null][] = [
+  ['visitor', null],
+  ['member', people.member],
+  ['contractor', people.contractor],
+  ['manager', people.manager],
+  ['provisioner', 'pia@tierdesk.test'],
+  ['analyst', people.analyst],
+  ['engineer', 'engineer@tierdesk.test'],
+  ['admin', people.admin],
+];
+
+async function visit(page: Page, address: string) {
+  const response = await page.goto(address);
+  const status = response?.status() ?? 0;
+  expect(status, `${address} answered ${status}`).toBeLessThan(500);
+  // Whatever the answer (the page, "not found", "not allowed", sign in first), the app comes
+  // alive on it.
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('main')).toBeVisible();
+}
+
+for (const [role, email] of who) {
+  test(`every page as ${role}, with JavaScript`, async ({ page }) => {
+    test.setTimeout(180_000);
+    if (email) await signIn(page, email);
+    for (const list of Object.values(addresses)) {
+      for (const address of list) await visit(page, address);
+    }
+    if (role === 'member') {
+      for (const kind of kinds) await visit(page, `/request/${kind}`);
+    }
+  });
+}
+
+test('moving between pages inside the app, without reloads, throws nothing', async ({ page }) => {
+  await signIn(page, people.analyst);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const link of ['Guides', 'Request help', 'My requests', 'Waiting for me', 'Systems', 'Queue']) {
+    await nav.getByRole('link', { name: link, exact: true }).click();
+    await expect(page.locator('h1').first()).toBeVisible();
+  }
+});
