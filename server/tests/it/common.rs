@@ -50,7 +50,122 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
 }
 
-/// A migrated, empty database that [`TestDb::drop_db`] removes again.
+/// The migrations' text, hashed: the name of the template database they produce, so that a
+/// template is made once and used until a migration changes.
+fn migrations_hash(backend: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(backend);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    // FNV-1a over names and contents: stable across runs and Rust versions.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for f in files {
+        let bytes = [
+            f.file_name().unwrap().as_encoded_bytes().to_vec(),
+            std::fs::read(&f).unwrap(),
+        ]
+        .concat();
+        for b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// The migrated template for SQLite: a file each test copies.
+async fn sqlite_template() -> std::path::PathBuf {
+    static TEMPLATE: tokio::sync::OnceCell<std::path::PathBuf> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            let path = std::env::temp_dir().join(format!(
+                "tierdesk-template-{}.db",
+                migrations_hash("sqlite")
+            ));
+            if !path.exists() {
+                let building = path.with_extension(format!("{}.db", random_suffix()));
+                let url = format!("sqlite://{}", building.display());
+                tierdesk::open_database(&url)
+                    .await
+                    .expect("sqlite opens")
+                    .close()
+                    .await;
+                // One file, no write-ahead log beside it, so that a copy is the whole database.
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                sqlx::query("PRAGMA journal_mode=DELETE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                std::fs::rename(&building, &path).unwrap();
+            }
+            path
+        })
+        .await
+        .clone()
+}
+
+/// The migrated template for Postgres, made once per set of migrations; older ones are dropped.
+async fn postgres_template(admin: &mut sqlx::PgConnection) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let name = format!("tierdesk_tpl_{}", migrations_hash("postgres"));
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&name)
+        .fetch_optional(&mut *admin)
+        .await
+        .unwrap();
+    if TEMPLATE.initialized() && exists.is_some() {
+        return name;
+    }
+    let stale: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'tierdesk_tpl_%' AND datname <> $1",
+    )
+    .bind(&name)
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap();
+    for old in stale {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)"))
+            .execute(&mut *admin)
+            .await;
+    }
+    if exists.is_none() {
+        // Built under another name and renamed, so that a half-made template is never used.
+        let building = format!("tierdesk_tpl_building_{}", random_suffix());
+        sqlx::query(&format!("CREATE DATABASE {building}"))
+            .execute(&mut *admin)
+            .await
+            .expect("create template database");
+        let admin_url = pg_admin_url();
+        let (base, _) = admin_url.rsplit_once('/').expect("URL has a database path");
+        tierdesk::open_database(&format!("{base}/{building}"))
+            .await
+            .expect("postgres opens")
+            .close()
+            .await;
+        let renamed = sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .execute(&mut *admin)
+            .await;
+        if renamed.is_err() {
+            // Another test made it first.
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+    let _ = TEMPLATE.set(name.clone());
+    name
+}
+
+/// A migrated, empty database, copied from a template made once. [`TestDb::drop_db`] removes it,
+/// and so does dropping it when a test panics.
 pub struct TestDb {
     pub db: Db,
     pg_name: Option<String>,
@@ -63,6 +178,7 @@ impl TestDb {
             Backend::Sqlite => {
                 let path =
                     std::env::temp_dir().join(format!("tierdesk-test-{}.db", random_suffix()));
+                std::fs::copy(sqlite_template().await, &path).expect("copy the template");
                 let db = tierdesk::open_database(&format!("sqlite://{}", path.display()))
                     .await
                     .expect("sqlite opens");
@@ -80,7 +196,8 @@ impl TestDb {
                     .unwrap_or_else(|e| {
                         panic!("Postgres at {admin} is needed for these tests: {e}")
                     });
-                sqlx::query(&format!("CREATE DATABASE {name}"))
+                let template = postgres_template(&mut conn).await;
+                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .execute(&mut conn)
                     .await
                     .expect("create database");
@@ -98,19 +215,13 @@ impl TestDb {
         }
     }
 
-    pub async fn drop_db(self) {
+    pub async fn drop_db(mut self) {
         self.db.close().await;
-        if let Some(name) = self.pg_name {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut conn)
-                    .await;
-            }
+        if let Some(name) = self.pg_name.take() {
+            drop_postgres(&name).await;
         }
-        if let Some(path) = self.sqlite_path {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
+        if let Some(path) = self.sqlite_path.take() {
+            remove_sqlite(&path);
         }
     }
 
@@ -121,6 +232,41 @@ impl TestDb {
             .create_user(email, handle, name, &hash, roles)
             .await
             .unwrap()
+    }
+}
+
+async fn drop_postgres(name: &str) {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await;
+    }
+}
+
+fn remove_sqlite(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// A test that panicked (or forgot [`TestDb::drop_db`]) still leaves no database behind.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(path) = self.sqlite_path.take() {
+            remove_sqlite(&path);
+        }
+        if let Some(name) = self.pg_name.take() {
+            // Drop runs outside async code, maybe while a runtime unwinds: a thread of its own.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(drop_postgres(&name));
+                }
+            })
+            .join();
+        }
     }
 }
 
