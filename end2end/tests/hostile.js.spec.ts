@@ -142,7 +142,7 @@ test('hostile text in every field stays text on every page', async ({ browser, b
   expect(upload.status()).toBeLessThan(400);
 
   // Every page that shows any of it.
-  for (const address of [`/requests/${key}`, `/requests/${access.key}`, '/queue', '/queue?view=all-open', '/queue/macros', '/requests', '/guides', guide, `${guide}/history`, '/systems/dovetail', '/systems?q=hostile', `/people/${handle}`]) {
+  for (const address of [`/requests/${key}`, `/requests/${access.key}`, '/queue', '/queue?view=open', '/queue/macros', '/requests', '/guides', guide, `${guide}/history`, '/systems/dovetail', '/systems?q=hostile', `/people/${handle}`]) {
     await safe(analyst, address, queuePage(address));
   }
   for (const address of ['/systems/dovetail', '/systems/dovetail/edit', '/admin/coverage', '/admin/role-templates', '/admin/registry', '/queue']) {
