@@ -4,7 +4,6 @@
 
 pub mod admin;
 pub mod api;
-pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod import;

@@ -58,46 +58,12 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
-    /// Measure performance on a scratch database (adds generated data to DATABASE_URL).
-    Bench {
-        #[command(subcommand)]
-        command: BenchCommand,
-    },
 }
 
 #[derive(Subcommand)]
 enum JobsCommand {
     /// Run the date-driven jobs once now (safe while servers run them too).
     Run,
-}
-
-#[derive(Subcommand)]
-enum BenchCommand {
-    /// The queue at scale: store time and HTTP latency (p50/p99) of the dashboard (first 50 of a
-    /// view plus every view's count), and throughput under concurrent clients beside a bare
-    /// axum handler in the same run. Load data first: `tierdesk demo --requests 100000`.
-    Queue {
-        #[arg(long, default_value_t = 32)]
-        clients: usize,
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        #[arg(long, default_value_t = 400)]
-        samples: usize,
-    },
-    /// Generate guides up to --count and report full-text search p50/p99.
-    Guides {
-        #[arg(long, default_value_t = 10_000)]
-        count: usize,
-        #[arg(long, default_value_t = 1_000)]
-        queries: usize,
-    },
-    /// Generate systems up to --count and report /systems list and "who owns X?" p50/p99.
-    Systems {
-        #[arg(long, default_value_t = 2_000)]
-        count: usize,
-        #[arg(long, default_value_t = 1_000)]
-        queries: usize,
-    },
 }
 
 #[derive(Subcommand)]
@@ -370,29 +336,6 @@ async fn run(command: Command) -> Result<(), String> {
                 return Err("nothing imported: fix the entries above, or pass --partial to import the valid ones".into());
             }
             Ok(())
-        }
-        Command::Bench {
-            command: BenchCommand::Guides { count, queries },
-        } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
-            tierdesk::bench::guides(&db, count, queries).await
-        }
-        Command::Bench {
-            command:
-                BenchCommand::Queue {
-                    clients,
-                    seconds,
-                    samples,
-                },
-        } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
-            tierdesk::bench::queue(&db, clients, seconds, samples).await
-        }
-        Command::Bench {
-            command: BenchCommand::Systems { count, queries },
-        } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
-            tierdesk::bench::systems(&db, count, queries).await
         }
         Command::Jobs {
             command: JobsCommand::Run,

@@ -1,6 +1,8 @@
-//! `tierdesk bench guides`: fills the configured database with generated guides and measures
-//! full-text search latency (p50/p99) through the store, as pages and the API use it.
-//! A measurement to report, never an assertion: run it against a scratch database.
+//! `tierdesk-bench`: measurements of the portal, kept out of the production binary. `guides`
+//! fills the configured database with generated guides and measures full-text search latency
+//! (p50/p99) through the store, as pages and the API use it; `systems` does the same for the
+//! registry; `queue` measures the analyst's dashboard at scale over HTTP beside a bare handler.
+//! Measurements to report, never assertions: run them against a scratch database.
 
 use app::domain::guide::{search_terms, Category, GuideDraft};
 use app::ssr::store::Db;
@@ -569,8 +571,16 @@ pub async fn queue(db: &Db, clients: usize, seconds: u64, samples: usize) -> Res
         .map_err(|e| e.to_string())?;
     let options_addr = probe.local_addr().map_err(|e| e.to_string())?;
     drop(probe);
-    let app_addr = spawn(crate::router(cached, crate::leptos_options(options_addr))).await?;
-    let uncached_addr = spawn(crate::router(uncached, crate::leptos_options(options_addr))).await?;
+    let app_addr = spawn(tierdesk::router(
+        cached,
+        tierdesk::leptos_options(options_addr),
+    ))
+    .await?;
+    let uncached_addr = spawn(tierdesk::router(
+        uncached,
+        tierdesk::leptos_options(options_addr),
+    ))
+    .await?;
     let bare_addr =
         spawn(axum::Router::new().route("/", axum::routing::get(|| async { "ok" }))).await?;
     let get = |name, path: &str| Target {
