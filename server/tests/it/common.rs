@@ -390,6 +390,9 @@ impl TestApp {
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
+            // An answer that never comes fails the call that waited for it, by address, long
+            // before the test's own two-minute guard.
+            .timeout(std::time::Duration::from_secs(30))
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
