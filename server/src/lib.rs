@@ -54,11 +54,7 @@ pub fn endpoint_list() -> Vec<String> {
         format!("GET {READY}"),
         format!("POST {REGISTRY_UPLOAD}"),
     ];
-    out.extend(
-        generate_route_list(app::App)
-            .iter()
-            .map(|r| format!("GET {}", r.path())),
-    );
+    out.extend(app_routes().iter().map(|r| format!("GET {}", r.path())));
     out.extend(
         leptos::server_fn::axum::server_fn_paths().map(|(path, method)| format!("{method} {path}")),
     );
@@ -72,9 +68,22 @@ pub fn endpoint_list() -> Vec<String> {
     out
 }
 
+/// The app's page routes, listed once per process.
+///
+/// Listing them runs the whole app with resource loading switched off through a flag that is
+/// global to the process (leptos_server's `SuppressResourceLoad`); a page that starts loading a
+/// resource on another thread meanwhile waits forever (leptos-rs/leptos#4773). A server lists
+/// its routes once before it serves, but the tests start a server per test in one process, and
+/// with tests in parallel a page of one test hung while another test listed the routes.
+fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = app_routes();
     let context_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(

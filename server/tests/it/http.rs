@@ -16,6 +16,7 @@ on_both!(
     bad_input_names_the_field_and_saves_nothing,
     illegal_transitions_are_refused,
     api_tokens_work_and_list_with_a_cursor,
+    pages_finish_while_other_servers_start,
 );
 
 async fn health_and_readiness(b: Backend) {
@@ -770,5 +771,43 @@ async fn api_tokens_work_and_list_with_a_cursor(b: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
+    app.finish().await;
+}
+
+/// Starting another server in the same process (as every test does) never leaves a page that is
+/// rendering meanwhile waiting forever: listing the routes once switched resource loading off
+/// for the whole process (leptos-rs/leptos#4773), and a page's resources then never loaded.
+async fn pages_finish_while_other_servers_start(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let c = app.client();
+    let starting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let starter = {
+        let starting = starting.clone();
+        let db = app.db().clone();
+        std::thread::spawn(move || {
+            while starting.load(std::sync::atomic::Ordering::Relaxed) {
+                let state = app::ssr::AppState::new(db.clone(), false);
+                let addr = "127.0.0.1:0".parse().unwrap();
+                drop(tierdesk::router(state, tierdesk::leptos_options(addr)));
+            }
+        })
+    };
+    for _ in 0..60 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            c.get(app.url("/guides")).send(),
+        )
+        .await
+        .expect("a page rendered while another server started never finished")
+        .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = tokio::time::timeout(std::time::Duration::from_secs(10), page.text())
+            .await
+            .expect("the page's stream never ended")
+            .unwrap();
+        assert!(html.contains("</html>"));
+    }
+    starting.store(false, std::sync::atomic::Ordering::Relaxed);
+    starter.join().unwrap();
     app.finish().await;
 }
