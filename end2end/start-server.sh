@@ -24,9 +24,12 @@ case "$backend" in
 esac
 export TIERDESK_ADDR="127.0.0.1:$port"
 export RUST_LOG="${RUST_LOG:-warn}"
+# The server's clock starts on the latest Tuesday at 10:00 UTC and runs from there: business
+# hours, at-risk requests and "today" are the same whatever the hour the journeys run.
+export TIERDESK_CLOCK_START="${TIERDESK_CLOCK_START:-last-tuesday-morning}"
 cd "$root"
 # Round-robin off: the journeys must not depend on who is on shift at the hour they run
 # (round-robin itself is proven in the HTTP tests, with shifts they control). 200 generated
-# requests give the queue a history, and some requests that are at risk whatever the hour.
+# requests, made as of the clock above, give the queue a history and some at-risk requests.
 "$bin" demo --round-robin off --requests 200 >/dev/null
 exec "$bin" serve

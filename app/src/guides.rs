@@ -1,63 +1,9 @@
-//! Server functions and views for Tier 1 guides: browse, search, read, vote, suggest.
+//! Server functions for Tier 1 guides: browse, search, read, vote, suggest. What they send is in
+//! `crate::model::guides`.
 
 use crate::domain::error::AppError;
-use crate::domain::guide::Category;
-use crate::domain::time::Timestamp;
+use crate::model::guides::{GuideHit, GuidesView, GuideView, GuideSource, GuideHistory};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideSummary {
-    pub slug: String,
-    pub title: String,
-    pub category: Category,
-    pub internal: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CategoryGuides {
-    pub category: Category,
-    pub guides: Vec<GuideSummary>,
-}
-
-/// A search result; `snippet` is text split into plain and highlighted parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideHit {
-    pub slug: String,
-    pub title: String,
-    pub category: Category,
-    pub internal: bool,
-    pub snippet: Vec<(String, bool)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuidesView {
-    /// `None` when nobody searched: then the categories are shown.
-    pub hits: Option<Vec<GuideHit>>,
-    pub categories: Vec<CategoryGuides>,
-    /// Systems named in the search (for people signed in): "who owns X?".
-    pub systems: Vec<crate::systems::SystemSummary>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideView {
-    pub summary: GuideSummary,
-    pub owner: String,
-    pub last_reviewed: Timestamp,
-    pub revision: i32,
-    /// Rendered from Markdown and sanitized on the server.
-    pub html: String,
-    pub related: Vec<GuideSummary>,
-    /// Vote counts and "solved it" counts, for editors only.
-    pub stats: Option<GuideStats>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideStats {
-    pub helpful_yes: i64,
-    pub helpful_no: i64,
-    pub solved: i32,
-}
 
 #[server(prefix = "/fn", endpoint = "list_guides")]
 pub async fn list_guides(q: String, category: String) -> Result<GuidesView, AppError> {
@@ -101,43 +47,6 @@ pub async fn guide_solved(slug: String) -> Result<String, AppError> {
     let path = format!("/guides/{slug}?solved=1");
     ctx::redirect_form(&path);
     Ok(path)
-}
-
-/// What an editor starts from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideSource {
-    pub slug: String,
-    pub title: String,
-    pub category: Category,
-    pub visibility: crate::domain::guide::Visibility,
-    pub owner: String,
-    pub body: String,
-    pub revision: i32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RevisionView {
-    pub number: i32,
-    pub author: String,
-    pub at: Timestamp,
-    pub note: String,
-    pub title: String,
-}
-
-/// One line of a diff: `+` added, `-` removed, ` ` kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DiffLine {
-    pub tag: char,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GuideHistory {
-    pub slug: String,
-    pub title: String,
-    pub revisions: Vec<RevisionView>,
-    /// The diff between `from` and `to` when both were asked for.
-    pub diff: Option<(i32, i32, Vec<DiffLine>)>,
 }
 
 #[server(prefix = "/fn", endpoint = "get_guide_source")]

@@ -14,6 +14,9 @@ pub mod session;
 pub mod ssr;
 pub mod systems;
 
+#[cfg(test)]
+mod architecture_tests;
+
 use components::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -163,7 +163,7 @@ pub struct ShiftView {
 
 #[server(prefix = "/fn", endpoint = "coverage")]
 pub async fn coverage() -> Result<CoveragePage, AppError> {
-    use crate::ssr::{ctx, queue, store::now_ms};
+    use crate::ssr::{ctx, queue};
     let v = ctx::require_viewer()?;
     if !v.has(crate::domain::user::Role::Admin) {
         return Err(AppError::Forbidden);
@@ -205,7 +205,7 @@ pub async fn coverage() -> Result<CoveragePage, AppError> {
                 hours: format!("{}\u{2013}{} UTC", hm(s.start_min), hm(s.end_min)),
             })
             .collect(),
-        on_shift: queue::on_shift(&st, now_ms()).await?,
+        on_shift: queue::on_shift(&st, st.db.now()).await?,
         analysts: st
             .db
             .queue_workers()
@@ -224,14 +224,14 @@ pub async fn coverage() -> Result<CoveragePage, AppError> {
 
 #[server(prefix = "/fn", endpoint = "put_holiday")]
 pub async fn put_holiday(day: String, name: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::put_holiday(&ctx::state()?, &ctx::require_viewer()?, &day, &name).await
+    use crate::ssr::{ctx, rota};
+    rota::put_holiday(&ctx::state()?, &ctx::require_viewer()?, &day, &name).await
 }
 
 #[server(prefix = "/fn", endpoint = "delete_holiday")]
 pub async fn delete_holiday(day: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::delete_holiday(&ctx::state()?, &ctx::require_viewer()?, &day).await
+    use crate::ssr::{ctx, rota};
+    rota::delete_holiday(&ctx::state()?, &ctx::require_viewer()?, &day).await
 }
 
 /// `weekdays[0]=on` … `weekdays[6]=on` (0 = Monday).
@@ -244,13 +244,13 @@ pub async fn add_shift(
     start: String,
     end: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
+    use crate::ssr::{ctx, rota};
     let days: Vec<String> = weekdays
         .into_iter()
         .filter(|(_, v)| v == "on")
         .map(|(k, _)| k)
         .collect();
-    queue::add_shift(
+    rota::add_shift(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &analyst,
@@ -265,8 +265,8 @@ pub async fn add_shift(
 
 #[server(prefix = "/fn", endpoint = "delete_shift")]
 pub async fn delete_shift(id: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::delete_shift(
+    use crate::ssr::{ctx, rota};
+    rota::delete_shift(
         &ctx::state()?,
         &ctx::require_viewer()?,
         crate::domain::request::parse_id("id", &id)?,
@@ -277,11 +277,11 @@ pub async fn delete_shift(id: String) -> Result<(), AppError> {
 /// `on` is `on` or `off`.
 #[server(prefix = "/fn", endpoint = "set_round_robin")]
 pub async fn set_round_robin(on: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
+    use crate::ssr::{ctx, rota};
     let on = match on.as_str() {
         "on" => true,
         "off" => false,
         _ => return Err(AppError::invalid("on", "Choose on or off.")),
     };
-    queue::set_round_robin(&ctx::state()?, &ctx::require_viewer()?, on).await
+    rota::set_round_robin(&ctx::state()?, &ctx::require_viewer()?, on).await
 }

@@ -28,12 +28,12 @@ pub async fn decide_approval(
     #[server(default)] narrow: BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     use crate::domain::request::parse_id;
-    use crate::ssr::{catalog, ctx};
+    use crate::ssr::{approvals, ctx};
     let mut lines = BTreeMap::new();
     for (line, role) in narrow {
         lines.insert(parse_id(&format!("narrow[{line}]"), &line)?, role);
     }
-    catalog::decide(
+    approvals::decide(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &key,
@@ -53,8 +53,8 @@ pub async fn close_task(
     outcome: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::close_task(
+    use crate::ssr::{ctx, tasks};
+    tasks::close_task(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &key,
@@ -71,8 +71,8 @@ pub async fn record_identity_check(
     method: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::record_identity_check(
+    use crate::ssr::{ctx, tasks};
+    tasks::record_identity_check(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &key,
@@ -84,29 +84,29 @@ pub async fn record_identity_check(
 
 #[server(prefix = "/fn", endpoint = "waiting_for_me")]
 pub async fn waiting_for_me() -> Result<WaitingView, AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::waiting_for(&ctx::state()?, &ctx::require_viewer()?).await
+    use crate::ssr::{ctx, people};
+    people::waiting_for(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 #[server(prefix = "/fn", endpoint = "get_person")]
 pub async fn get_person(handle: String) -> Result<PersonView, AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::person_view(&ctx::state()?, &ctx::require_viewer()?, &handle).await
+    use crate::ssr::{ctx, people};
+    people::person_view(&ctx::state()?, &ctx::require_viewer()?, &handle).await
 }
 
 /// A contractor's sponsor (or an admin) allows them to ask for a system.
 #[server(prefix = "/fn", endpoint = "allow_contractor_system")]
 pub async fn allow_contractor_system(handle: String, system: String) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::allow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, &system).await
+    use crate::ssr::{ctx, people};
+    people::allow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, &system).await
 }
 
 /// Takes a system off what a contractor may ask for.
 #[server(prefix = "/fn", endpoint = "disallow_contractor_system")]
 pub async fn disallow_contractor_system(handle: String, system_id: String) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
+    use crate::ssr::{ctx, people};
     let system_id = crate::domain::request::parse_id("system_id", &system_id)?;
-    catalog::disallow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, system_id).await
+    people::disallow_system(&ctx::state()?, &ctx::require_viewer()?, &handle, system_id).await
 }
 
 /// Registry titles for the system pickers (signed-in people only).
@@ -180,17 +180,17 @@ pub async fn report_lockout(
     system: String,
     what: String,
 ) -> Result<String, AppError> {
-    use crate::ssr::{catalog, ctx};
+    use crate::ssr::{ctx, lockout};
     let answer =
-        catalog::report_lockout(&ctx::state()?, &email, &system, &what, &ctx::client_ip()).await?;
+        lockout::report_lockout(&ctx::state()?, &email, &system, &what, &ctx::client_ip()).await?;
     ctx::redirect_form("/help/locked-out?sent=1");
     Ok(answer.to_string())
 }
 
 #[server(prefix = "/fn", endpoint = "list_role_templates")]
 pub async fn list_role_templates() -> Result<Vec<crate::model::RoleTemplateView>, AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::role_templates(&ctx::state()?, &ctx::require_viewer()?).await
+    use crate::ssr::{ctx, templates};
+    templates::role_templates(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 /// Create or replace a template: `systems` is one `System = role` per line.
@@ -200,8 +200,8 @@ pub async fn save_role_template(
     job_role: String,
     systems: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::save_role_template(
+    use crate::ssr::{ctx, templates};
+    templates::save_role_template(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &department,
@@ -213,8 +213,8 @@ pub async fn save_role_template(
 
 #[server(prefix = "/fn", endpoint = "delete_role_template")]
 pub async fn delete_role_template(id: String) -> Result<(), AppError> {
-    use crate::ssr::{catalog, ctx};
-    catalog::delete_role_template(
+    use crate::ssr::{ctx, templates};
+    templates::delete_role_template(
         &ctx::state()?,
         &ctx::require_viewer()?,
         crate::domain::request::parse_id("id", &id)?,

@@ -9,7 +9,7 @@ use app::domain::error::AppError;
 use app::ssr::ctx::CurrentViewer;
 use app::ssr::registry::{self, ImportOptions, MAX_FILE_BYTES};
 use app::ssr::AppState;
-use app::systems::ImportSummary;
+use app::model::systems::ImportSummary;
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};

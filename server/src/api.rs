@@ -183,7 +183,7 @@ async fn list_requests(
 /// Turns a JSON request body into the names the forms use: text, numbers and booleans as they
 /// are (`true` → `yes`), a list of text one item per line, and a list of objects into numbered
 /// names (`"systems": [{"system": "Slack"}]` → `system_0`). One parser then checks both.
-fn flatten(body: serde_json::Value) -> Result<(String, app::domain::catalog::Input), AppError> {
+fn flatten(body: serde_json::Value) -> Result<(String, app::domain::form::Input), AppError> {
     use serde_json::Value as J;
     let J::Object(map) = body else {
         return Err(AppError::invalid("body", "The body must be a JSON object."));
@@ -203,7 +203,7 @@ fn flatten(body: serde_json::Value) -> Result<(String, app::domain::catalog::Inp
         })
     };
     let mut kind = String::new();
-    let mut out = app::domain::catalog::Input::new();
+    let mut out = app::domain::form::Input::new();
     for (k, v) in map {
         match (k.as_str(), v) {
             ("kind", v) => kind = scalar("kind", &v)?.unwrap_or_default(),
@@ -335,7 +335,7 @@ async fn list_guides(
     State(st): State<AppState>,
     MaybeApiUser(v): MaybeApiUser,
     q: Result<Query<GuideQuery>, QueryRejection>,
-) -> ApiResult<Page<app::guides::GuideHit>> {
+) -> ApiResult<Page<app::model::guides::GuideHit>> {
     ApiResult(
         async {
             let Query(q) = q.map_err(|e| AppError::invalid("query", e.body_text()))?;
@@ -351,7 +351,7 @@ async fn show_guide(
     State(st): State<AppState>,
     MaybeApiUser(v): MaybeApiUser,
     Path(slug): Path<String>,
-) -> ApiResult<app::guides::GuideView> {
+) -> ApiResult<app::model::guides::GuideView> {
     ApiResult(app::ssr::guides::read(&st, v.as_ref(), &slug).await)
 }
 
@@ -373,7 +373,7 @@ async fn list_systems(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     q: Result<Query<SystemQuery>, QueryRejection>,
-) -> ApiResult<Page<app::systems::SystemSummary>> {
+) -> ApiResult<Page<app::model::systems::SystemSummary>> {
     ApiResult(
         async {
             let Query(q) = q.map_err(|e| AppError::invalid("query", e.body_text()))?;
@@ -387,7 +387,7 @@ async fn list_systems(
                         AppError::invalid("cursor", "This cursor is not one the API gave out.")
                     })?,
             };
-            let query = app::systems::SystemsQuery {
+            let query = app::model::systems::SystemsQuery {
                 q: q.q,
                 classification: q.classification,
                 tier: q.tier,
@@ -409,7 +409,7 @@ async fn show_system(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
     Path(slug): Path<String>,
-) -> ApiResult<app::systems::SystemView> {
+) -> ApiResult<app::model::systems::SystemView> {
     ApiResult(app::ssr::systems::read(&st, Some(&v), &slug).await)
 }
 
@@ -435,7 +435,7 @@ async fn decide_approval(
             let approval = b
                 .approval
                 .ok_or_else(|| AppError::invalid("approval", "Give the approval's id."))?;
-            app::ssr::catalog::decide(
+            app::ssr::approvals::decide(
                 &st,
                 &v,
                 &key,
@@ -468,7 +468,7 @@ async fn close_task(
         async {
             let b: TaskBody = body(&b)?;
             let id: i64 = id.parse().map_err(|_| AppError::not_found("That task"))?;
-            app::ssr::catalog::close_task(
+            app::ssr::tasks::close_task(
                 &st,
                 &v,
                 &key,
@@ -499,7 +499,7 @@ async fn add_identity_check(
     ApiResult(
         async {
             let b: IdentityBody = body(&b)?;
-            app::ssr::catalog::record_identity_check(
+            app::ssr::tasks::record_identity_check(
                 &st,
                 &v,
                 &key,

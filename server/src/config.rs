@@ -1,6 +1,7 @@
 //! Settings from the environment, with defaults that work from a fresh clone.
 
-use app::ssr::store::DEFAULT_DATABASE_URL;
+use app::ssr::clock::{last_tuesday_morning, Clock};
+use app::ssr::store::{Db, DEFAULT_DATABASE_URL};
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone)]
@@ -13,6 +14,10 @@ pub struct Config {
     pub jobs_every: std::time::Duration,
     /// Proxies whose forwarding headers are believed (`TIERDESK_TRUSTED_PROXIES`).
     pub trusted_proxies: app::ssr::net::TrustedProxies,
+    /// The server's clock (`TIERDESK_CLOCK_START`): the system clock unless told to start at
+    /// `last-tuesday-morning` or at an instant like `2026-11-24T10:00:00Z`, for browser tests
+    /// and demos that must not depend on the hour they run.
+    pub clock: Clock,
 }
 
 impl Config {
@@ -43,7 +48,15 @@ impl Config {
             base_url,
             jobs_every: std::time::Duration::from_secs(jobs_every),
             trusted_proxies: app::ssr::net::TrustedProxies::from_env()?,
+            clock: clock_from(&std::env::var("TIERDESK_CLOCK_START").unwrap_or_default())?,
         })
+    }
+
+    /// The database, migrated, read with the configured clock.
+    pub async fn open_database(&self) -> Result<Db, String> {
+        Ok(crate::open_database(&self.database_url)
+            .await?
+            .with_clock(self.clock.clone()))
     }
 
     /// People reach the portal over https: secure cookies and HSTS.
@@ -51,5 +64,40 @@ impl Config {
         self.base_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn clock_from(v: &str) -> Result<Clock, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(Clock::system());
+    }
+    let start = if v == "last-tuesday-morning" {
+        last_tuesday_morning(Clock::system().now_ms())
+    } else {
+        let t = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| {
+                format!("TIERDESK_CLOCK_START must be last-tuesday-morning or an instant like 2026-11-24T10:00:00Z (got {v:?})")
+            })?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .map_err(|_| "TIERDESK_CLOCK_START is out of range".to_string())?
+    };
+    tracing::warn!(start = %app::domain::time::Timestamp::from_millis(start), "the clock starts at a set instant (TIERDESK_CLOCK_START), not the system time");
+    Ok(Clock::starting_at(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_from;
+
+    #[test]
+    fn the_clock_is_the_system_clock_unless_told() {
+        assert!(clock_from("").unwrap().is_system());
+        let c = clock_from("2026-11-24T10:00:00Z").unwrap();
+        assert!(!c.is_system());
+        let now = c.now_ms();
+        assert!((1_795_514_400_000..1_795_514_460_000).contains(&now), "{now}");
+        assert!(!clock_from("last-tuesday-morning").unwrap().is_system());
+        assert!(clock_from("tomorrow").unwrap_err().contains("TIERDESK_CLOCK_START"));
     }
 }

@@ -483,7 +483,7 @@ async fn generate_requests(
     n: usize,
 ) -> Result<(), String> {
     const DAY: i64 = 86_400_000;
-    let now = app::ssr::store::now_ms();
+    let now = db.now();
     let requesters: Vec<i64> = [
         "member",
         "manager",

@@ -194,7 +194,7 @@ async fn run_jobs(state: AppState, every: std::time::Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let outcome = app::ssr::jobs::run(&state, app::ssr::store::now_ms()).await;
+        let outcome = app::ssr::jobs::run(&state, state.db.now()).await;
         // The jobs change requests outside any HTTP request: what was read before is stale.
         state.cache.invalidate();
         match outcome {
@@ -211,7 +211,7 @@ async fn run_jobs(state: AppState, every: std::time::Duration) {
             Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
         }
         // SQLite refreshes planner statistics only when asked (Postgres' autovacuum does).
-        if matches!(state.db, app::ssr::store::Db::Sqlite(_)) {
+        if !state.db.is_postgres() {
             if let Err(e) = state.db.optimize().await {
                 tracing::warn!(error = %e, "could not refresh planner statistics");
             }

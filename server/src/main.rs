@@ -127,7 +127,7 @@ enum TokenCommand {
 
 async fn token(config: &Config, command: TokenCommand) -> Result<(), String> {
     use app::domain::user::{TokenScope, TOKEN_MAX_DAYS};
-    let db = tierdesk::open_database(&config.database_url).await?;
+    let db = config.open_database().await?;
     let user_of = |email: String| {
         let db = db.clone();
         async move {
@@ -154,7 +154,7 @@ async fn token(config: &Config, command: TokenCommand) -> Result<(), String> {
             app::domain::text::check("label", &label).map_err(|e| format!("--label: {e}"))?;
             let user_id = user_of(email).await?;
             let token = auth::new_secret("tdk_");
-            let expires_at = app::ssr::store::now_ms() + i64::from(expires_in_days) * 86_400_000;
+            let expires_at = db.now() + i64::from(expires_in_days) * 86_400_000;
             let id = db
                 .create_api_token(&app::ssr::store::NewApiToken {
                     user_id,
@@ -178,7 +178,7 @@ async fn token(config: &Config, command: TokenCommand) -> Result<(), String> {
                 Some(e) => Some(user_of(e).await?),
                 None => None,
             };
-            let now = app::ssr::store::now_ms();
+            let now = db.now();
             let at = |ms: Option<i64>| {
                 ms.map(|t| app::domain::time::Timestamp::from_millis(t).to_string())
                     .unwrap_or_else(|| "-".into())
@@ -252,7 +252,7 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Migrate => {
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             println!("migrations applied ({})", db.backend());
             Ok(())
         }
@@ -277,7 +277,7 @@ async fn run(command: Command) -> Result<(), String> {
                 .map_err(|e| format!("reading the password: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']).to_string();
             auth::check_password_rules(&password).map_err(|e| format!("password: {e}"))?;
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             let handle = handle.unwrap_or_else(|| email.default_handle());
             let hash = auth::hash_password(password)
                 .await
@@ -301,7 +301,7 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Import {
             command: ImportCommand::Guides { dir },
         } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             let r = tierdesk::import::import_guides(&db, &dir).await?;
             println!(
                 "guides: {} added, {} updated, {} unchanged",
@@ -324,7 +324,7 @@ async fn run(command: Command) -> Result<(), String> {
                     partial,
                 },
         } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             let opts = app::ssr::registry::ImportOptions {
                 overwrite,
                 partial,
@@ -340,9 +340,9 @@ async fn run(command: Command) -> Result<(), String> {
         Command::Jobs {
             command: JobsCommand::Run,
         } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             let st = app::ssr::AppState::new(db, false);
-            let r = app::ssr::jobs::run(&st, app::ssr::store::now_ms())
+            let r = app::ssr::jobs::run(&st, st.db.now())
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{r:?}");
@@ -352,7 +352,7 @@ async fn run(command: Command) -> Result<(), String> {
             requests,
             round_robin,
         } => {
-            let db = tierdesk::open_database(&config.database_url).await?;
+            let db = config.open_database().await?;
             let options = tierdesk::demo::Options {
                 requests,
                 round_robin: round_robin.map(|r| r == "on"),

@@ -2,7 +2,8 @@
 //! use the same answers only to decide which buttons to show.
 
 use super::error::AppError;
-use super::request::{RequestKind, RequestState, Service};
+use super::kinds::{Audience, RequestKind};
+use super::request::RequestState;
 use super::user::{Role, Viewer};
 
 /// The facts about a request that access depends on.
@@ -61,15 +62,33 @@ pub fn allowed_moves(v: &Viewer, r: &RequestFacts) -> Vec<RequestState> {
     }
 }
 
+/// Admin pages and their server functions: registry, role templates, holidays and shifts.
+pub fn require_admin(v: &Viewer) -> Result<(), AppError> {
+    if v.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// What only people who work the queue may do.
+pub fn require_queue(v: &Viewer) -> Result<(), AppError> {
+    if v.works_queue() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Who may submit a kind. Joiners, movers and leavers are asked for by managers and staff;
 /// contractors ask only for themselves, and never for cloud accounts or service accounts.
 pub fn can_submit(v: &Viewer, kind: RequestKind) -> bool {
     let staff_or_manager = v.has(Role::Manager) || v.works_queue() || v.has(Role::Engineer);
     let employee = v.roles.iter().any(|r| *r != Role::Contractor);
-    match kind.service() {
-        Service::People => staff_or_manager,
-        Service::Engineering => employee,
-        _ => true,
+    match kind.def().audience {
+        Audience::ManagersAndStaff => staff_or_manager,
+        Audience::Employees => employee,
+        Audience::Everyone => true,
     }
 }
 

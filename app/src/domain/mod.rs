@@ -6,12 +6,18 @@ pub mod approval;
 pub mod catalog;
 pub mod entitlement;
 pub mod error;
+pub mod form;
 pub mod guide;
+pub mod kinds;
 pub mod queue;
 pub mod registry;
+pub mod role_template;
 pub mod request;
 pub mod sla;
 pub mod task;
 pub mod text;
 pub mod time;
 pub mod user;
+
+#[cfg(test)]
+mod policy_tests;

@@ -1,6 +1,7 @@
 //! The checklist worked after approval: what a task does, how it closes, and the due times the
 //! joiner–mover–leaver lifecycle sets.
 
+use super::approval::Team;
 use super::error::AppError;
 use super::time::{Day, DAY_MS};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,40 @@ impl TaskAction {
         ]
         .into_iter()
         .find(|a| a.as_str() == s)
+    }
+}
+
+/// A task a kind's plan asks for, before it is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskDraft {
+    pub action: TaskAction,
+    pub title: String,
+    pub system_id: Option<i64>,
+    /// Whose access it changes, when that is not the request's subject.
+    pub person_id: Option<i64>,
+    /// Index into the request's lines, in the order given.
+    pub line: Option<usize>,
+    pub role: Option<String>,
+    /// The team that works it, when no system's provisioners do.
+    pub team: Option<Team>,
+    /// UTC milliseconds.
+    pub due_at: Option<i64>,
+    pub urgent: bool,
+}
+
+impl TaskDraft {
+    pub fn new(action: TaskAction, title: String) -> TaskDraft {
+        TaskDraft {
+            action,
+            title,
+            system_id: None,
+            person_id: None,
+            line: None,
+            role: None,
+            team: None,
+            due_at: None,
+            urgent: false,
+        }
     }
 }
 

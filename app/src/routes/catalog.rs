@@ -1,4 +1,4 @@
-use crate::domain::request::Service;
+use crate::domain::kinds::Service;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,5 +1,6 @@
 use crate::components::{form_error, FormError, LoadError};
-use crate::guides::{get_guide, GuideView, VoteGuide};
+use crate::guides::{get_guide, VoteGuide};
+use crate::model::guides::GuideView;
 use crate::routes::guides::category_href;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -5,7 +5,8 @@ use crate::components::{
 use crate::domain::access;
 use crate::domain::error::AppError;
 use crate::domain::guide::{Category, Visibility, GUIDE_BODY_MAX, GUIDE_TITLE_MAX, SLUG_MAX};
-use crate::guides::{get_guide_source, preview_markdown, GuideSource, SaveGuide};
+use crate::guides::{get_guide_source, preview_markdown, SaveGuide};
+use crate::model::guides::GuideSource;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

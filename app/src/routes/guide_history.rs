@@ -1,5 +1,6 @@
 use crate::components::{form_error, FormError, LoadError};
-use crate::guides::{get_guide_history, GuideHistory, RestoreGuide};
+use crate::guides::{get_guide_history, RestoreGuide};
+use crate::model::guides::GuideHistory;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -1,8 +1,9 @@
 use crate::components::{use_viewer, ErrorPanel};
 use crate::domain::access;
 use crate::domain::guide::Category;
-use crate::guides::{list_guides, CategoryGuides, GuideHit};
-use crate::systems::SystemSummary;
+use crate::guides::list_guides;
+use crate::model::guides::{CategoryGuides, GuideHit};
+use crate::model::systems::SystemSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -42,7 +42,7 @@ pub fn LockedOutPage() -> impl IntoView {
                 }
             >
                 <div class="alert alert-info" role="status">
-                    <p>{crate::domain::catalog::LOCKOUT_ANSWER}</p>
+                    <p>{crate::domain::kinds::LOCKOUT_ANSWER}</p>
                 </div>
                 <p><a href="/guides">"Browse the self-service guides"</a></p>
             </Show>

@@ -291,7 +291,7 @@ pub fn IdentityCheck(
                     <div class="field">
                         <label for="identity-method">"How you checked"</label>
                         <select id="identity-method" name="method" aria-describedby="identity-method-error">
-                            {crate::domain::catalog::IDENTITY_METHODS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                            {crate::domain::form::IDENTITY_METHODS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
                         </select>
                         <FieldError id="identity-method-error" message=method_error />
                     </div>

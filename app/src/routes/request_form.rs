@@ -1,10 +1,13 @@
 use crate::components::{debounced_input, follow, form_error, use_viewer, FieldError, FormError};
-use crate::domain::catalog::{FieldSpec, FieldType, Submission, MAX_LINES};
+use crate::domain::catalog::Submission;
+use crate::domain::form::{FieldSpec, FieldType, MAX_LINES};
 use crate::domain::error::AppError;
 use crate::domain::guide::search_terms;
-use crate::domain::request::{Priority, RequestKind, DESCRIPTION_MAX, TITLE_MAX};
+use crate::domain::request::{Priority, DESCRIPTION_MAX, TITLE_MAX};
+use crate::domain::kinds::RequestKind;
 use crate::domain::time::{Day, Timestamp};
-use crate::guides::{suggest_guides, GuideHit, GuideSolved};
+use crate::guides::{suggest_guides, GuideSolved};
+use crate::model::guides::GuideHit;
 use crate::requests::{choose_system, system_titles, SubmitRequest};
 use crate::routes::not_found::NotFoundPage;
 use leptos::prelude::*;

@@ -52,6 +52,8 @@ pub struct Transport {
 
 /// Twelve hours: a working day plus slack; staff sign in again each day.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+/// How long a browser stays known after a sign-in from it.
+pub const DEVICE_TTL_MS: i64 = 365 * 86_400_000;
 
 /// Cookie names. Over https they carry the `__Host-` prefix, which browsers only accept from
 /// this very host, secure and for the whole path: no sibling domain can plant one.
@@ -170,7 +172,7 @@ pub fn device_cookie(value: &str, https: bool) -> String {
     cookie(
         DEVICE_COOKIE,
         value,
-        super::sign_in::DEVICE_TTL_MS / 1000,
+        DEVICE_TTL_MS / 1000,
         https,
     )
 }

@@ -7,13 +7,13 @@
 //! being idle, and every other action first claims a `(job, subject, occasion)` mark that only one
 //! run can insert. A claim whose action then fails is given back, so a later run retries.
 
-use super::catalog::{details_of, StoredDetail};
+use super::reading::{details_of, StoredDetail};
 use super::ctx::AppState;
 use super::store::{NewRequestRecord, NewTask, RequestRow};
-use crate::domain::approval::Team;
 use crate::domain::error::AppError;
-use crate::domain::request::{RequestKey, RequestKind, RequestState};
-use crate::domain::task::{offboarding_due, TaskAction};
+use crate::domain::request::{RequestKey, RequestState};
+use crate::domain::kinds::{EndFacts, Held, RequestKind};
+use crate::domain::registry::is_sox;
 use crate::domain::time::{Day, Timestamp, DAY_MS};
 
 pub const IDLE_DAYS: i64 = 30;
@@ -58,10 +58,8 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
         .collect();
 
     let today = Day::of(Timestamp::from_millis(now));
-    let ending = st
-        .db
-        .live_requests_of_kinds(&["contractor", "external-collaborator"])
-        .await?;
+    let ending_kinds: Vec<&str> = RequestKind::ending().map(RequestKind::as_str).collect();
+    let ending = st.db.live_requests_of_kinds(&ending_kinds).await?;
     for r in ending {
         let details = details_of(&r.details);
         let Some(end) = raw(&details, "end_date").and_then(|d| Day::parse(&d)) else {
@@ -112,12 +110,16 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
         }
     }
 
-    for r in st.db.live_requests_of_kinds(&["service-account"]).await? {
+    let rotating: Vec<&str> = RequestKind::rotating().map(RequestKind::as_str).collect();
+    for r in st.db.live_requests_of_kinds(&rotating).await? {
         if !matches!(r.state(), RequestState::Resolved | RequestState::Closed) {
             continue;
         }
+        let Some(field) = r.kind().def().rotation_field else {
+            continue;
+        };
         let details = details_of(&r.details);
-        let Some(days) = raw(&details, "rotation_days")
+        let Some(days) = raw(&details, field)
             .and_then(|d| d.parse::<i64>().ok())
             .filter(|d| *d > 0)
         else {
@@ -141,9 +143,9 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
     }
     report.closed_resolved = st
         .db
-        .close_resolved_before(now - super::service::REOPEN_WINDOW_MS, actor)
+        .close_resolved_before(now - super::reading::REOPEN_WINDOW_MS, actor)
         .await?;
-    report.lockouts = super::catalog::work_lockout_reports(st).await?;
+    report.lockouts = super::lockout::work_lockout_reports(st).await?;
     // Throttle counts whose window is long over.
     st.db
         .prune_attempts(now - 2 * super::sign_in::WINDOW_MS)
@@ -161,35 +163,31 @@ async fn offboard_ended(
     actor: i64,
 ) -> Result<RequestKey, AppError> {
     let name = raw(details, "name").unwrap_or_default();
-    let mut tasks = Vec::new();
-    if r.kind() == RequestKind::ExternalCollaborator {
-        for line in st.db.request_lines(r.key()).await? {
-            let brief = st.db.system_brief_by_id(line.system_id).await?;
-            let tier = brief
+    let Some(plan) = r.kind().def().ends else {
+        return Err(AppError::Internal);
+    };
+    let mut lines = Vec::new();
+    for line in st.db.request_lines(r.key()).await? {
+        let brief = st.db.system_brief_by_id(line.system_id).await?;
+        lines.push(Held {
+            system_id: line.system_id,
+            title: line.system_title,
+            tier: brief
                 .as_ref()
                 .and_then(|b| b.tier)
-                .and_then(|t| u8::try_from(t).ok());
-            let sox = super::catalog::is_sox(brief.as_ref().and_then(|b| b.compliance.as_deref()));
-            let (due, urgent) = offboarding_due(end, true, now, tier, sox);
-            tasks.push(NewTask {
-                action: TaskAction::Work.as_str().to_string(),
-                title: format!("Remove {name}'s access to {}", line.system_title),
-                system_id: Some(line.system_id),
-                due_at: Some(due),
-                urgent,
-                ..Default::default()
-            });
-        }
-    } else {
-        let (due, _) = offboarding_due(end, true, now, None, false);
-        tasks.push(NewTask {
-            action: TaskAction::Work.as_str().to_string(),
-            title: format!("Close contractor {name}'s accounts"),
-            team: Some(Team::It.as_str().to_string()),
-            due_at: Some(due),
-            ..Default::default()
+                .and_then(|t| u8::try_from(t).ok()),
+            sox: is_sox(brief.as_ref().and_then(|b| b.compliance.as_deref())),
         });
     }
+    let tasks = plan(&EndFacts {
+        name: &name,
+        end,
+        now,
+        lines: &lines,
+    })
+    .into_iter()
+    .map(NewTask::from)
+    .collect();
     let record = NewRequestRecord {
         kind: RequestKind::Offboarding.as_str().to_string(),
         title: format!("Offboarding {name}: access ended on {end}"),

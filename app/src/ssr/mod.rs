@@ -1,20 +1,28 @@
 //! Server-only code: the store over SQLite and Postgres, passwords and sessions, the services that
 //! server functions and the JSON API share, and access to the current request's context.
 
+pub mod approvals;
 pub mod auth;
 pub mod cache;
 pub mod catalog;
+pub mod clock;
 pub mod ctx;
 pub mod guides;
 pub mod jobs;
+pub mod lockout;
 pub mod markdown;
 pub mod net;
+pub mod people;
 pub mod queue;
+pub mod reading;
 pub mod registry;
+pub mod rota;
 pub mod service;
 pub mod sign_in;
 pub mod snippet;
 pub mod store;
 pub mod systems;
+pub mod tasks;
+pub mod templates;
 
 pub use ctx::AppState;

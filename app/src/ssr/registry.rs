@@ -224,7 +224,7 @@ pub async fn import(db: &Db, text: &str, opts: ImportOptions) -> Result<ImportRe
     })
 }
 
-impl crate::systems::ImportSummary {
+impl crate::model::systems::ImportSummary {
     /// Copies an import's outcome into the summary kept for the admin page.
     pub fn fill(&mut self, r: &ImportReport) {
         let o = &r.outcome;

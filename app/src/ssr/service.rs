@@ -2,155 +2,24 @@
 //! is asking, call the domain and the store.
 
 use super::ctx::AppState;
-use super::store::{now_ms, Change, CommentRow, EventRow, RequestRow};
-use crate::domain::access::{self, RequestFacts};
+use super::reading::{
+    check_flow_gates, detail_items, facts, load_visible, summary, Clock, REOPEN_WINDOW_MS,
+};
+use super::store::{Change, CommentRow, EventRow};
+use crate::domain::access;
 use crate::domain::approval::StepKind;
-use crate::domain::catalog::Input;
+use crate::domain::form::Input;
 use crate::domain::error::AppError;
-use crate::domain::request::{parse_text, RequestKey, RequestKind, RequestState, COMMENT_MAX};
-use crate::domain::sla::{self, Calendar};
+use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
 use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{
-    ApprovalView, ClockStanding, ClockView, CommentView, HistoryEntry, IdentityCheckView, LineView,
+    ApprovalView, CommentView, HistoryEntry, IdentityCheckView, LineView,
     PersonLink, RequestActions, RequestDetail, RequestSummary, TaskView,
 };
 
 pub const PAGE_SIZE: i64 = 50;
-
-fn facts(r: &RequestRow) -> RequestFacts {
-    RequestFacts {
-        requester_id: r.requester_id,
-        assignee_id: r.assignee_id,
-        state: r.state(),
-    }
-}
-
-/// The service-level calendar and the moment a page is built: everything a clock is read with.
-pub struct Clock {
-    pub calendar: Calendar,
-    pub now: i64,
-}
-
-impl Clock {
-    pub async fn load(st: &AppState) -> Result<Clock, AppError> {
-        Ok(Clock {
-            calendar: st.db.calendar().await?,
-            now: now_ms(),
-        })
-    }
-
-    /// How a deadline stands now, in business time.
-    fn view(&self, target: &str, due: i64, risk: Option<i64>) -> ClockView {
-        let (now, due_t) = (
-            Timestamp::from_millis(self.now),
-            Timestamp::from_millis(due),
-        );
-        let (standing, text) = if self.now >= due {
-            let over = self.calendar.between(due_t, now);
-            (
-                ClockStanding::Breached,
-                format!("{} over", sla::human(over)),
-            )
-        } else {
-            let left = self.calendar.between(now, due_t);
-            let standing = if risk.is_some_and(|r| self.now >= r) {
-                ClockStanding::AtRisk
-            } else {
-                ClockStanding::OnTrack
-            };
-            (standing, format!("{} left", sla::human(left)))
-        };
-        ClockView {
-            target: target.to_string(),
-            due: due_t,
-            standing,
-            text,
-        }
-    }
-
-    /// The next deadline of an open request, or its paused state.
-    pub fn next(&self, r: &RequestRow) -> Option<ClockView> {
-        if !r.state().is_open() {
-            return None;
-        }
-        if r.paused_since.is_some() {
-            return Some(ClockView {
-                target: "Resolution".into(),
-                due: Timestamp::from_millis(r.resolve_due_at.unwrap_or(r.created_at)),
-                standing: ClockStanding::Paused,
-                text: "paused while waiting on the requester".into(),
-            });
-        }
-        let due = r.due_at?;
-        let target = if r.responded_at.is_none() && r.first_due_at == Some(due) {
-            "First response"
-        } else {
-            "Resolution"
-        };
-        Some(self.view(target, due, r.risk_at))
-    }
-
-    /// Both clocks, for the request page: the first response (pending, met or missed) and the
-    /// resolution while the request is open.
-    pub fn both(&self, r: &RequestRow) -> Vec<ClockView> {
-        let mut out = Vec::new();
-        if let Some(first) = r.first_due_at {
-            match r.responded_at {
-                Some(at) => out.push(ClockView {
-                    target: "First response".into(),
-                    due: Timestamp::from_millis(first),
-                    standing: if at <= first {
-                        ClockStanding::Met
-                    } else {
-                        ClockStanding::Missed
-                    },
-                    text: format!("answered {}", Timestamp::from_millis(at)),
-                }),
-                None if r.state().is_open() => {
-                    if let Some(c) = self.next(r).filter(|c| c.target == "First response") {
-                        out.push(c);
-                    } else if r.paused_since.is_none() {
-                        let risk = first - (first - r.created_at) / 4;
-                        out.push(self.view("First response", first, Some(risk)));
-                    }
-                }
-                None => {}
-            }
-        }
-        if r.state().is_open() {
-            match (r.paused_since, r.resolve_due_at) {
-                (Some(_), _) => out.extend(self.next(r)),
-                (None, Some(due)) => {
-                    let risk = if r.due_at == Some(due) {
-                        r.risk_at
-                    } else {
-                        None
-                    };
-                    out.push(self.view("Resolution", due, risk));
-                }
-                (None, None) => {}
-            }
-        }
-        out
-    }
-}
-
-pub fn summary(r: &RequestRow, clock: &Clock) -> RequestSummary {
-    RequestSummary {
-        key: r.key().to_string(),
-        kind: r.kind(),
-        title: r.title.clone(),
-        priority: r.priority(),
-        state: r.state(),
-        requester: r.requester_name.clone(),
-        assignee: r.assignee_name.clone(),
-        created_at: Timestamp::from_millis(r.created_at),
-        updated_at: Timestamp::from_millis(r.updated_at),
-        clock: clock.next(r),
-    }
-}
 
 pub async fn submit_request(
     st: &AppState,
@@ -159,21 +28,6 @@ pub async fn submit_request(
     input: &Input,
 ) -> Result<RequestKey, AppError> {
     super::catalog::submit(st, v, kind, input).await
-}
-
-/// Loads a request the viewer may see: their own, staff, or one they are part of (its people,
-/// an approver, a provisioner). Anything else, including a malformed key, is "not found".
-pub(crate) async fn load_visible(
-    st: &AppState,
-    v: &Viewer,
-    key: &str,
-) -> Result<RequestRow, AppError> {
-    let key: RequestKey = key.parse()?;
-    match st.db.request(key).await? {
-        Some(r) if access::can_view(v, &facts(&r)) => Ok(r),
-        Some(r) if st.db.involved(r.key(), v.id).await? => Ok(r),
-        _ => Err(AppError::not_found("That request")),
-    }
 }
 
 pub async fn request_detail(
@@ -187,7 +41,7 @@ pub async fn request_detail(
     let comments = st.db.comments(r.key(), staff).await?;
     let events = st.db.events(r.key(), staff).await?;
     let checks = st.db.identity_checks(r.key()).await?;
-    let is_reset = matches!(r.kind(), RequestKind::Reset | RequestKind::Lockout);
+    let is_reset = r.kind().def().identity_check;
     let mine = r.requester_id == v.id;
     let people = st.db.request_people(r.key()).await?;
     let subjects: Vec<i64> = people.iter().map(|p| p.id).collect();
@@ -289,7 +143,7 @@ pub async fn request_detail(
         macros,
         assignees,
         description: r.description.clone(),
-        details: super::catalog::detail_items(&r.details),
+        details: detail_items(&r.details),
         labels: st.db.request_labels(r.key()).await?,
         people: people
             .into_iter()
@@ -455,7 +309,7 @@ pub async fn claim(st: &AppState, v: &Viewer, key: &str) -> Result<(), AppError>
     }
     // Claiming a new request starts its flow; otherwise it only changes hands.
     let to = if f.state == RequestState::New {
-        r.kind().state_after_claim()
+        RequestState::InProgress
     } else {
         f.state
     };
@@ -506,7 +360,7 @@ pub async fn comment(
         RequestState::WaitingOnRequester if answer => Some((f.state, RequestState::InProgress)),
         RequestState::Resolved if answer => {
             if r.resolved_at
-                .is_some_and(|t| now_ms() - t > REOPEN_WINDOW_MS)
+                .is_some_and(|t| st.db.now() - t > REOPEN_WINDOW_MS)
             {
                 return Err(AppError::conflict(
                     "This request was resolved more than 7 days ago and is closed. Open a new request instead.",
@@ -530,8 +384,6 @@ pub async fn comment(
     Ok(())
 }
 
-/// How long a requester's reply can reopen a resolved request.
-pub const REOPEN_WINDOW_MS: i64 = 7 * 86_400_000;
 
 pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;
@@ -545,29 +397,5 @@ pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Resul
     st.db
         .change_request(r.key(), v.id, f.state, to, None)
         .await?;
-    Ok(())
-}
-
-/// The flow's own gates beyond the state machine, whatever the browser sends: work starts only
-/// after the approvals are in, and a request resolves only when its tasks are closed.
-pub(crate) async fn check_flow_gates(
-    st: &AppState,
-    r: &RequestRow,
-    to: RequestState,
-) -> Result<(), AppError> {
-    if to == RequestState::InProgress && st.db.pending_approvals(r.key()).await? > 0 {
-        return Err(AppError::conflict(
-            "Work cannot start before the approvals are in.",
-        ));
-    }
-    if to == RequestState::Resolved {
-        let open = st.db.open_tasks(r.key()).await?;
-        if open > 0 {
-            return Err(AppError::conflict(format!(
-                "{open} task{} still open; close each as done or not applicable first.",
-                if open == 1 { " is" } else { "s are" }
-            )));
-        }
-    }
     Ok(())
 }

@@ -21,8 +21,6 @@ pub const PER_ADDRESS_AND_ACCOUNT: i64 = 5;
 pub const PER_ADDRESS: i64 = 50;
 pub const PER_ACCOUNT_FROM_NEW_BROWSERS: i64 = 20;
 pub const PER_KNOWN_BROWSER: i64 = 5;
-/// How long a browser stays known after a sign-in from it.
-pub const DEVICE_TTL_MS: i64 = 365 * 86_400_000;
 
 /// What a good sign-in hands back for the cookies.
 #[derive(Debug)]
@@ -130,7 +128,7 @@ pub async fn sign_in(
         .create_session(
             &auth::secret_hash(&session_secret),
             user_id,
-            super::store::now_ms() + super::ctx::SESSION_TTL_MS,
+            st.db.now() + super::ctx::SESSION_TTL_MS,
         )
         .await?;
     let new_device_secret = if known_browser {
@@ -141,7 +139,7 @@ pub async fn sign_in(
             .remember_device(
                 &auth::secret_hash(&secret),
                 user_id,
-                super::store::now_ms() + DEVICE_TTL_MS,
+                st.db.now() + super::ctx::DEVICE_TTL_MS,
             )
             .await?;
         Some(secret)

@@ -12,10 +12,7 @@ use crate::domain::registry::{
 };
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
-use crate::systems::{
-    ChangeView, FieldView, PersonRef, SystemEventView, SystemSummary, SystemView, SystemsQuery,
-    SystemsView,
-};
+use crate::model::systems::{ChangeView, FieldView, PersonRef, SystemEventView, SystemSummary, SystemView, SystemsQuery, SystemsView};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -143,7 +140,7 @@ pub async fn registry_admin(
     st: &AppState,
     v: &Viewer,
     import: Option<i64>,
-) -> Result<crate::systems::RegistryAdminView, AppError> {
+) -> Result<crate::model::systems::RegistryAdminView, AppError> {
     if !access::can_edit_systems(Some(v)) {
         return Err(AppError::Forbidden);
     }
@@ -157,7 +154,7 @@ pub async fn registry_admin(
                 .into_iter()
                 .next()
                 .ok_or_else(|| AppError::not_found("That import"))?;
-            let mut s: crate::systems::ImportSummary =
+            let mut s: crate::model::systems::ImportSummary =
                 serde_json::from_str(&row.report).unwrap_or_default();
             s.at = Timestamp::from_millis(row.at).to_string();
             s.who = row.who;
@@ -167,11 +164,11 @@ pub async fn registry_admin(
         }
         None => None,
     };
-    Ok(crate::systems::RegistryAdminView {
+    Ok(crate::model::systems::RegistryAdminView {
         count: st.db.count_systems().await?,
         imports: imports
             .into_iter()
-            .map(|r| crate::systems::ImportListItem {
+            .map(|r| crate::model::systems::ImportListItem {
                 id: r.id,
                 at: Timestamp::from_millis(r.at),
                 who: r.who,

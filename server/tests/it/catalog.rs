@@ -6,7 +6,6 @@ use app::domain::task::offboarding_due;
 use app::domain::time::{Day, Timestamp};
 use app::domain::user::Role;
 use app::ssr::registry::{import, ImportOptions};
-use app::ssr::store::now_ms;
 use serde_json::{json, Value};
 
 on_both!(
@@ -300,8 +299,8 @@ async fn an_access_request_is_approved_provisioned_granted_and_offboarded(b: Bac
     assert_eq!(page(&mia, "cole").await.unwrap().status(), 404);
 
     // Offboarding Cole: exactly what Cole holds, with the due times of the policy.
-    let last_day = Day::of(Timestamp::from_millis(now_ms())).add_days(10);
-    let before = now_ms();
+    let last_day = Day::of(Timestamp::from_millis(w.app.db().now())).add_days(10);
+    let before = w.app.db().now();
     let (status, created) = w
         .post(&max, "/api/v1/requests", json!({"kind": "offboarding", "person": "cole@example.com", "last_day": last_day.to_string()}))
         .await;
@@ -579,7 +578,7 @@ async fn other_kinds_are_typed_and_checked(b: Backend) {
     let w = world(b).await;
     let (mia, max) = (w.client("mia").await, w.client("max").await);
     let in_days = |n: i64| {
-        Day::of(Timestamp::from_millis(now_ms()))
+        Day::of(Timestamp::from_millis(w.app.db().now()))
             .add_days(n)
             .to_string()
     };
@@ -603,7 +602,7 @@ async fn other_kinds_are_typed_and_checked(b: Backend) {
         .find(|i| i["name"] == "end_date")
         .unwrap()["value"]
         .clone();
-    let six_months = Day::of(Timestamp::from_millis(now_ms()))
+    let six_months = Day::of(Timestamp::from_millis(w.app.db().now()))
         .add_months(6)
         .to_string();
     assert_eq!(end, six_months);
@@ -740,7 +739,7 @@ async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
         .add_label(number(&key(&reviewed)), "access-review", w.max)
         .await
         .unwrap();
-    let end = Day::of(Timestamp::from_millis(now_ms())).add_days(20);
+    let end = Day::of(Timestamp::from_millis(w.app.db().now())).add_days(20);
     let (status, collab) = w.post(&max, "/api/v1/requests", json!({
         "kind": "external-collaborator", "name": "Kim Extern", "organisation": "Acme", "sponsor": "@mia",
         "systems": [{"system": "Slack", "role": "guest", "justification": "joint channel"}],
@@ -785,7 +784,7 @@ async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
         .await;
     assert_eq!((status, body["state"].as_str()), (200, Some("resolved")));
 
-    let now = now_ms();
+    let now = w.app.db().now();
     // Nothing is due yet.
     assert!(run(&st, now).await.unwrap().is_empty());
     // Six days before the end: one reminder, however often the jobs run.
@@ -879,7 +878,7 @@ async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
     assert_eq!(w.app.db().role_templates().await.unwrap().len(), 2);
 
     // Onboarding: every baseline system, the template's other systems, and a laptop.
-    let start = Day::of(Timestamp::from_millis(now_ms()))
+    let start = Day::of(Timestamp::from_millis(w.app.db().now()))
         .add_days(14)
         .to_string();
     let (status, created) = w.post(&max, "/api/v1/requests", json!({
@@ -906,7 +905,7 @@ async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
     // A role change grants and revokes the difference between the templates.
     let (status, created) = w.post(&max, "/api/v1/requests", json!({
         "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "AE", "new_role": "Manager",
-        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+        "effective": Day::of(Timestamp::from_millis(w.app.db().now())).to_string(),
     })).await;
     assert_eq!(status, 201, "{created}");
     let d = w.get(&max, created["key"].as_str().unwrap()).await;
@@ -925,7 +924,7 @@ async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
     );
     let (status, created) = w.post(&max, "/api/v1/requests", json!({
         "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "Manager", "new_role": "AE",
-        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+        "effective": Day::of(Timestamp::from_millis(w.app.db().now())).to_string(),
     })).await;
     assert_eq!(status, 201, "{created}");
     let d = w.get(&max, created["key"].as_str().unwrap()).await;
@@ -945,7 +944,7 @@ async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
     let before = w.app.db().count_requests().await.unwrap();
     let (status, body) = w.post(&max, "/api/v1/requests", json!({
         "kind": "role-change", "person": "@cole", "department": "Sales", "old_role": "AE", "new_role": "Astronaut",
-        "effective": Day::of(Timestamp::from_millis(now_ms())).to_string(),
+        "effective": Day::of(Timestamp::from_millis(w.app.db().now())).to_string(),
     })).await;
     assert_eq!(
         (status, body["error"]["field"].as_str()),

@@ -166,6 +166,14 @@ async fn postgres_template(admin: &mut sqlx::PgConnection) -> String {
 
 /// A migrated, empty database, copied from a template made once. [`TestDb::drop_db`] removes it,
 /// and so does dropping it when a test panics.
+/// Every test's clock starts on the latest Tuesday at 10:00 UTC and runs from there, so business
+/// time, "today" and "at risk" are the same whatever the hour the suite runs, and no test races
+/// midnight.
+pub fn test_clock() -> app::ssr::clock::Clock {
+    let system = app::ssr::clock::Clock::system().now_ms();
+    app::ssr::clock::Clock::starting_at(app::ssr::clock::last_tuesday_morning(system))
+}
+
 pub struct TestDb {
     pub db: Db,
     pg_name: Option<String>,
@@ -181,7 +189,8 @@ impl TestDb {
                 std::fs::copy(sqlite_template().await, &path).expect("copy the template");
                 let db = tierdesk::open_database(&format!("sqlite://{}", path.display()))
                     .await
-                    .expect("sqlite opens");
+                    .expect("sqlite opens")
+                    .with_clock(test_clock());
                 TestDb {
                     db,
                     pg_name: None,
@@ -205,7 +214,8 @@ impl TestDb {
                 let (base, _) = admin.rsplit_once('/').expect("URL has a database path");
                 let db = tierdesk::open_database(&format!("{base}/{name}"))
                     .await
-                    .expect("postgres opens");
+                    .expect("postgres opens")
+                    .with_clock(test_clock());
                 TestDb {
                     db,
                     pg_name: Some(name),
@@ -376,7 +386,7 @@ impl TestApp {
                 token_hash: &auth::secret_hash(&token),
                 label: "test",
                 scopes,
-                expires_at: app::ssr::store::now_ms() + 3_600_000,
+                expires_at: self.db().now() + 3_600_000,
             })
             .await
             .unwrap();

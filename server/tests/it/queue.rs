@@ -8,7 +8,7 @@ use app::domain::request::{RequestKey, RequestState};
 use app::domain::time::Day;
 use app::domain::user::Role;
 use app::ssr::registry::{import, ImportOptions};
-use app::ssr::store::{now_ms, Change, Db, NewLine, NewRequestRecord, RequestRow, StoreError};
+use app::ssr::store::{Change, Db, NewLine, NewRequestRecord, Pool, RequestRow, StoreError};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -38,11 +38,11 @@ fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequ
 
 /// Runs raw SQL on either backend (to age a row, as time passing would).
 async fn exec(db: &Db, sql: &str) {
-    match db {
-        Db::Sqlite(p) => {
+    match &db.pool {
+        Pool::Sqlite(p) => {
             sqlx::query(sql).execute(p).await.unwrap();
         }
-        Db::Postgres(p) => {
+        Pool::Postgres(p) => {
             sqlx::query(sql).execute(p).await.unwrap();
         }
     }
@@ -240,7 +240,7 @@ async fn every_filter_and_view_count_matches_the_rows(b: Backend) {
     let team = [ana, bo];
 
     // Moments that put different requests at risk or past due.
-    let mut moments = vec![now_ms()];
+    let mut moments = vec![db.now()];
     for r in &rows {
         moments.extend(r.risk_at);
         moments.extend(r.due_at);
@@ -332,7 +332,7 @@ async fn every_filter_and_view_count_matches_the_rows(b: Backend) {
         .queue_page(
             &q(&[("q", &e.to_string()), ("state", "any")]),
             ana,
-            now_ms(),
+            db.now(),
             50,
         )
         .await
@@ -355,7 +355,7 @@ async fn keyset_pages_cover_every_request_once_in_order(b: Backend) {
     }
     for sort in ["due", "newest", "oldest", "priority"] {
         let all = db
-            .queue_page(&q(&[("sort", sort)]), mia, now_ms(), 50)
+            .queue_page(&q(&[("sort", sort)]), mia, db.now(), 50)
             .await
             .unwrap()
             .0;
@@ -363,7 +363,7 @@ async fn keyset_pages_cover_every_request_once_in_order(b: Backend) {
         let mut seen = Vec::new();
         let mut filter = q(&[("sort", sort)]);
         loop {
-            let (page, next) = db.queue_page(&filter, mia, now_ms(), 3).await.unwrap();
+            let (page, next) = db.queue_page(&filter, mia, db.now(), 3).await.unwrap();
             assert!(page.len() <= 3);
             seen.extend(page.iter().map(|r| r.id));
             match next {
@@ -914,7 +914,7 @@ async fn macros_fill_placeholders_and_a_reply_reopens_within_a_week(b: Backend) 
         .await;
     assert_eq!(res.status(), 409);
     let st = app::ssr::AppState::new(app.db().clone(), false);
-    let report = app::ssr::jobs::run(&st, now_ms()).await.unwrap();
+    let report = app::ssr::jobs::run(&st, app.db().now()).await.unwrap();
     assert_eq!(report.closed_resolved, 1);
     assert_eq!(
         app.db().request(k).await.unwrap().unwrap().state(),

@@ -3,7 +3,7 @@
 use crate::common::{on_both, Backend, TestDb};
 use app::domain::request::{RequestKey, RequestState};
 use app::domain::user::Role;
-use app::ssr::store::{now_ms, NewRequestRecord, StoreError};
+use app::ssr::store::{NewRequestRecord, StoreError};
 
 on_both!(
     people_have_roles_and_unique_emails,
@@ -71,7 +71,7 @@ async fn requests_round_trip_and_list_newest_first_with_cursor(b: Backend) {
         ("Problem 2", RequestState::New, "Mia")
     );
     assert!(r.assignee_id.is_none());
-    assert!(r.created_at <= now_ms());
+    assert!(r.created_at <= t.db.now());
 
     let first = t.db.requests_of(mia, None, 3).await.unwrap();
     assert_eq!(
@@ -203,10 +203,10 @@ async fn internal_notes_are_filtered_out_for_requesters(b: Backend) {
 async fn sessions_expire_and_tokens_resolve(b: Backend) {
     let t = TestDb::new(b).await;
     let mia = t.person("mia@example.com", "Mia", &[Role::Member]).await;
-    t.db.create_session("live", mia, now_ms() + 60_000)
+    t.db.create_session("live", mia, t.db.now() + 60_000)
         .await
         .unwrap();
-    t.db.create_session("dead", mia, now_ms() - 1)
+    t.db.create_session("dead", mia, t.db.now() - 1)
         .await
         .unwrap();
     assert_eq!(t.db.session_user("live").await.unwrap(), Some(mia));
@@ -221,10 +221,10 @@ async fn sessions_expire_and_tokens_resolve(b: Backend) {
         expires_at,
     };
     let id =
-        t.db.create_api_token(&token("live", now_ms() + 60_000))
+        t.db.create_api_token(&token("live", t.db.now() + 60_000))
             .await
             .unwrap();
-    t.db.create_api_token(&token("ended", now_ms() - 1))
+    t.db.create_api_token(&token("ended", t.db.now() - 1))
         .await
         .unwrap();
     assert_eq!(

@@ -1093,7 +1093,7 @@ async fn tokens_end_can_be_revoked_and_keep_to_their_scope(b: Backend) {
             token_hash: &app::ssr::auth::secret_hash(&token),
             label: "old",
             scopes: "read write",
-            expires_at: app::ssr::store::now_ms() - 1,
+            expires_at: app.db().now() - 1,
         })
         .await
         .unwrap();

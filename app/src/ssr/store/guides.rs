@@ -1,7 +1,7 @@
 //! Guides and runbooks: saving with revisions, reading, votes, and full-text search on each
 //! database's own engine (SQLite FTS5, Postgres tsvector with a GIN index).
 
-use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
+use super::{q, BeginWrite, Db, Pool, Result, StoreError};
 use crate::domain::guide::{GuideDraft, Visibility};
 use crate::ssr::snippet::{Highlighter, Term};
 use sqlx::FromRow;
@@ -26,7 +26,7 @@ impl Db {
         expected_revision: Option<i32>,
         note: &str,
     ) -> Result<(i64, i32, Saved)> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             let existing: Option<(i64, i32, String, String, String, String, String)> = q(sqlx::query_as(
@@ -160,8 +160,8 @@ impl Db {
         category: Option<&str>,
         limit: i64,
     ) -> Result<Vec<RankedRow>> {
-        match self {
-            Db::Sqlite(p) => {
+        match &self.pool {
+            Pool::Sqlite(p) => {
                 let expr = terms
                     .iter()
                     .map(|t| {
@@ -185,7 +185,7 @@ impl Db {
                     .bind(expr).bind(include_internal).bind(category.unwrap_or("")).bind(limit)
                     .fetch_all(p).await)
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 let expr = terms
                     .iter()
                     .map(|t| {
@@ -221,7 +221,7 @@ impl Db {
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO guide_votes (guide_id, voter, helpful, at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (guide_id, voter) DO UPDATE SET helpful = excluded.helpful, at = excluded.at")
-            .bind(guide_id).bind(voter).bind(helpful).bind(now_ms()).execute(p).await.map(|_| ())))
+            .bind(guide_id).bind(voter).bind(helpful).bind(self.now()).execute(p).await.map(|_| ())))
     }
 
     /// "This solved it" from a request form's suggestions.

@@ -3,6 +3,7 @@
 //! Each query is written once with `$N` placeholders and runs on either pool through [`on_pool!`],
 //! which expands the same body once per backend so each is type-checked against its driver.
 
+use super::clock::Clock;
 use crate::domain::error::AppError;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -10,8 +11,15 @@ use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The store: a pool of one backend, and the clock every write is stamped with.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pub pool: Pool,
+    clock: Clock,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -19,9 +27,9 @@ pub enum Db {
 /// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            Db::Sqlite($pool) => $body,
-            Db::Postgres($pool) => $body,
+        match &$db.pool {
+            $crate::ssr::store::Pool::Sqlite($pool) => $body,
+            $crate::ssr::store::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -88,19 +96,29 @@ macro_rules! settle_clocks {
     }};
 }
 
+mod batch;
 mod catalog;
+mod generated;
 mod guides;
 mod people;
 mod queue;
 mod requests;
+mod rota;
 mod systems;
+mod upkeep;
+mod work;
 
+pub use batch::*;
 pub use catalog::*;
+pub use generated::*;
 pub use guides::*;
 pub use people::{ApiTokenRow, NewApiToken};
 pub use queue::*;
 pub use requests::*;
+pub use rota::*;
 pub use systems::*;
+pub use upkeep::*;
+pub use work::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -160,9 +178,6 @@ pub(crate) fn q<T>(r: std::result::Result<T, sqlx::Error>) -> Result<T> {
     r.map_err(StoreError::from_sqlx)
 }
 
-pub fn now_ms() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
-}
 
 /// The SQLite file used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tierdesk.db";
@@ -178,7 +193,10 @@ impl Db {
                 .connect(url)
                 .await
                 .map_err(|e| format!("cannot connect to Postgres: {e}"))?;
-            Ok(Db::Postgres(pool))
+            Ok(Db {
+                pool: Pool::Postgres(pool),
+                clock: Clock::system(),
+            })
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| format!("bad SQLite URL {url:?}: {e}"))?
@@ -199,7 +217,10 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(|e| format!("cannot open SQLite database {url}: {e}"))?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db {
+                pool: Pool::Sqlite(pool),
+                clock: Clock::system(),
+            })
         } else {
             Err(format!(
                 "DATABASE_URL must start with sqlite: or postgres:// (got {:?})",
@@ -208,18 +229,36 @@ impl Db {
         }
     }
 
+    /// The same store read with `clock` (tests and demos start one on a business morning).
+    pub fn with_clock(self, clock: Clock) -> Db {
+        Db { clock, ..self }
+    }
+
+    /// Now, in UTC milliseconds, by this store's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
     pub fn backend(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 
     /// Applies the migrations of this backend's dialect (embedded in the binary).
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
-            Db::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! People, sessions, API tokens, sign-in throttling and the browsers people sign in from.
 
-use super::{now_ms, q, BeginWrite, Db, Result};
+use super::{q, BeginWrite, Db, Result};
 use crate::domain::user::{Role, Viewer};
 use sqlx::FromRow;
 
@@ -16,7 +16,7 @@ impl Db {
         password_hash: &str,
         roles: &[Role],
     ) -> Result<i64> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             let (id,): (i64,) = q(sqlx::query_as(
@@ -101,7 +101,7 @@ impl Db {
         user_id: i64,
         expires_at: i64,
     ) -> Result<()> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash).bind(user_id).bind(now).bind(expires_at).execute(p).await.map(|_| ())))?;
@@ -112,7 +112,7 @@ impl Db {
     pub async fn session_user(&self, token_hash: &str) -> Result<Option<i64>> {
         let row: Option<(i64,)> = on_pool!(self, p => q(sqlx::query_as(
             "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash).bind(now_ms()).fetch_optional(p).await))?;
+            .bind(token_hash).bind(self.now()).fetch_optional(p).await))?;
         Ok(row.map(|r| r.0))
     }
 
@@ -139,13 +139,13 @@ impl Db {
         on_pool!(self, p => q(sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, token_hash, label, scopes, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
-            .bind(t.user_id).bind(t.token_hash).bind(t.label).bind(t.scopes).bind(now_ms()).bind(t.expires_at)
+            .bind(t.user_id).bind(t.token_hash).bind(t.label).bind(t.scopes).bind(self.now()).bind(t.expires_at)
             .fetch_one(p).await))
     }
 
     /// The person and scopes of a live token: not expired, not revoked.
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<(i64, String)>> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => q(sqlx::query_as(
             "UPDATE api_tokens SET last_used_at = $1 \
              WHERE token_hash = $2 AND revoked_at IS NULL AND expires_at > $1 \
@@ -169,7 +169,7 @@ impl Db {
     pub async fn revoke_api_token(&self, id: i64) -> Result<bool> {
         on_pool!(self, p => q(sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_ms()).bind(id).execute(p).await.map(|r| r.rows_affected() == 1)))
+            .bind(self.now()).bind(id).execute(p).await.map(|r| r.rows_affected() == 1)))
     }
 
     // ----- sign-in throttling --------------------------------------------------------------
@@ -177,7 +177,7 @@ impl Db {
     /// Counts one attempt for `key` in a window of `window_ms` and returns the count so far,
     /// this attempt included. One statement, so concurrent attempts each see their own number.
     pub async fn count_attempt(&self, key: &str, window_ms: i64) -> Result<i64> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => q(sqlx::query_scalar(
             "INSERT INTO throttle (key, window_start, count) VALUES ($1, $2, 1) \
              ON CONFLICT (key) DO UPDATE SET \
@@ -217,14 +217,14 @@ impl Db {
         on_pool!(self, p => q(sqlx::query(
             "INSERT INTO sign_in_devices (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at")
-            .bind(token_hash).bind(user_id).bind(now_ms()).bind(expires_at).execute(p).await.map(|_| ())))
+            .bind(token_hash).bind(user_id).bind(self.now()).bind(expires_at).execute(p).await.map(|_| ())))
     }
 
     /// Whether `user_id` signed in from the browser holding this device secret.
     pub async fn is_known_device(&self, token_hash: &str, user_id: i64) -> Result<bool> {
         on_pool!(self, p => q(sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM sign_in_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3)")
-            .bind(token_hash).bind(user_id).bind(now_ms()).fetch_one(p).await))
+            .bind(token_hash).bind(user_id).bind(self.now()).fetch_one(p).await))
     }
 }
 

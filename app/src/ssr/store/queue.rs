@@ -1,13 +1,12 @@
-//! The analyst queue: views, filters and counts over open requests, changes to many requests in
-//! one transaction, the service-level calendar (holidays), shifts, round-robin, saved views and
-//! macros.
+//! The analyst queue: views, filters and counts over open requests, and changes to many requests
+//! in one transaction. The desk's settings (holidays, shifts, saved views, macros) are in `rota`.
 //!
 //! Every view and count reads only open requests through partial indexes whose `WHERE` is
 //! [`OPEN`] word for word (SQLite uses a partial index only when the query repeats its condition),
 //! and pages are keyset-paginated, so neither grows with the number of finished requests.
 
 use super::requests::{RequestRow, REQUEST_SELECT};
-use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
+use super::{q, BeginWrite, Db, Pool, Result};
 use crate::domain::guide::search_terms;
 use crate::domain::queue::{
     key_in, AssigneeFilter, Cursor, Filter, SlaFilter, Sort, StateFilter, View, NO_DUE,
@@ -117,7 +116,7 @@ const MY_TEAM: &str = "SELECT tm2.user_id FROM team_members tm1 \
 
 /// Marks the first response: a public reply or a state change by someone other than the
 /// requester, and other than the scheduler's own reminders.
-const RESPONDED: &str =
+pub(super) const RESPONDED: &str =
     "UPDATE requests SET responded_at = COALESCE(responded_at, $1) WHERE id = $2 \
      AND NOT EXISTS (SELECT 1 FROM users WHERE id = $3 AND handle = 'tierdesk')";
 
@@ -162,65 +161,8 @@ pub struct ViewCounts {
     pub kinds: Vec<(String, i64)>,
 }
 
-/// One request's change in a batch; every part is optional.
-#[derive(Debug, Clone, Default)]
-pub struct Change {
-    pub id: i64,
-    /// The state it must be in, and the one it moves to.
-    pub state: Option<(RequestState, RequestState)>,
-    /// The assignee it must have, and the new one.
-    pub assignee: Option<(Option<i64>, Option<i64>)>,
-    pub labels: Vec<String>,
-    /// A reply (false) or internal note (true).
-    pub comment: Option<(String, bool)>,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct ShiftRow {
-    pub id: i64,
-    pub user_id: i64,
-    pub name: String,
-    pub region: String,
-    pub duty: String,
-    pub weekday: i16,
-    pub start_min: i32,
-    pub end_min: i32,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct HolidayRow {
-    pub day: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct SavedViewRow {
-    pub id: i64,
-    pub name: String,
-    pub query: String,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct MacroRow {
-    pub id: i64,
-    pub name: String,
-    pub body: String,
-    pub set_state: Option<String>,
-    pub add_labels: String,
-}
-
-/// Weekday (0 = Monday) and minute of the UTC day of `now`.
-pub fn week_minute(now: i64) -> (i16, i32) {
-    let day = Day::of(Timestamp::from_millis(now));
-    let minute = ((now - day.start_ms()) / 60_000) as i32;
-    (day.weekday().number_days_from_monday() as i16, minute)
-}
 
 impl Db {
-    fn is_postgres(&self) -> bool {
-        matches!(self, Db::Postgres(_))
-    }
-
     /// The `WHERE` of a queue query for `viewer` at `now`.
     fn filter_where(&self, f: &Filter, viewer: i64, now: i64) -> Where {
         let f = f.effective();
@@ -388,9 +330,9 @@ impl Db {
             limit + 1
         );
         let ordered_scan = f.effective().state == StateFilter::Open;
-        let mut rows: Vec<RequestRow> = match self {
-            Db::Sqlite(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
-            Db::Postgres(p) if ordered_scan => {
+        let mut rows: Vec<RequestRow> = match &self.pool {
+            Pool::Sqlite(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
+            Pool::Postgres(p) if ordered_scan => {
                 let mut tx = page_transaction(p, true).await?;
                 let rows = q(bind_all!(sqlx::query_as(&sql), &w.args)
                     .fetch_all(&mut *tx)
@@ -398,7 +340,7 @@ impl Db {
                 q(tx.commit().await)?;
                 rows
             }
-            Db::Postgres(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
+            Pool::Postgres(p) => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?,
         };
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
@@ -425,8 +367,8 @@ impl Db {
         );
         let counts = counts_sql();
         let mut plan = Vec::new();
-        match self {
-            Db::Sqlite(p) => {
+        match &self.pool {
+            Pool::Sqlite(p) => {
                 let sql = format!("EXPLAIN QUERY PLAN {page}");
                 let rows: Vec<(i64, i64, i64, String)> =
                     q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_all(p).await)?;
@@ -440,7 +382,7 @@ impl Db {
                 plan.push("-- counts:".into());
                 plan.extend(rows.into_iter().map(|r| r.3));
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {page}");
                 let mut tx = page_transaction(p, f.effective().state == StateFilter::Open).await?;
                 let rows: Vec<(String,)> = q(bind_all!(sqlx::query_as(&sql), &w.args)
@@ -500,91 +442,9 @@ impl Db {
         })
     }
 
-    /// Changes to some number of requests in one transaction, each with its history lines; if
-    /// any request is no longer as expected, nothing is changed ([`StoreError::Stale`]).
-    pub async fn apply_changes(&self, actor: i64, changes: &[Change]) -> Result<()> {
-        let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            // Roll back at once on any refusal: an SQLite write lock must not wait in the pool
-            // for the connection's next use.
-            let outcome: Result<()> = async {
-            for c in changes {
-                let (requester,): (i64,) = q(sqlx::query_as("SELECT requester_id FROM requests WHERE id = $1")
-                    .bind(c.id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
-                if let Some((text, internal)) = &c.comment {
-                    q(sqlx::query(
-                        "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(c.id).bind(actor).bind(text).bind(*internal).bind(now).execute(&mut *tx).await)?;
-                    q(sqlx::query(
-                        "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, $4, NULL, NULL)")
-                        .bind(c.id).bind(actor).bind(now).bind(if *internal { "internal-note" } else { "reply" })
-                        .execute(&mut *tx).await)?;
-                    if !*internal && actor != requester {
-                        q(sqlx::query(RESPONDED).bind(now).bind(c.id).bind(actor).execute(&mut *tx).await)?;
-                    }
-                }
-                if let Some((from, to)) = c.state {
-                    let done = q(sqlx::query(
-                        "UPDATE requests SET state = $1 WHERE id = $2 AND state = $3")
-                        .bind(to.as_str()).bind(c.id).bind(from.as_str()).execute(&mut *tx).await)?;
-                    if done.rows_affected() != 1 {
-                        return Err(StoreError::Stale);
-                    }
-                    if from != to {
-                        q(sqlx::query(
-                            "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', $4, $5)")
-                            .bind(c.id).bind(actor).bind(now).bind(from.as_str()).bind(to.as_str())
-                            .execute(&mut *tx).await)?;
-                        if actor != requester {
-                            q(sqlx::query(RESPONDED).bind(now).bind(c.id).bind(actor).execute(&mut *tx).await)?;
-                        }
-                    }
-                }
-                if let Some((before, after)) = c.assignee {
-                    let done = q(sqlx::query(
-                        "UPDATE requests SET assignee_id = $1 WHERE id = $2 AND assignee_id IS NOT DISTINCT FROM $3")
-                        .bind(after).bind(c.id).bind(before).execute(&mut *tx).await)?;
-                    if done.rows_affected() != 1 {
-                        return Err(StoreError::Stale);
-                    }
-                    if before != after {
-                        q(sqlx::query(
-                            "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
-                             VALUES ($1, $2, $3, 'assignee', \
-                               (SELECT name FROM users WHERE id = $4), (SELECT name FROM users WHERE id = $5))")
-                            .bind(c.id).bind(actor).bind(now).bind(before).bind(after)
-                            .execute(&mut *tx).await)?;
-                    }
-                }
-                for label in &c.labels {
-                    let added = q(sqlx::query("INSERT INTO request_labels (request_id, label) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(c.id).bind(label).execute(&mut *tx).await)?;
-                    if added.rows_affected() == 1 {
-                        q(sqlx::query(
-                            "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'label', NULL, $4)")
-                            .bind(c.id).bind(actor).bind(now).bind(label).execute(&mut *tx).await)?;
-                    }
-                }
-                q(sqlx::query("UPDATE requests SET updated_at = $1 WHERE id = $2")
-                    .bind(now).bind(c.id).execute(&mut *tx).await)?;
-                settle_clocks!(tx, c.id, now);
-            }
-            Ok(())
-            }.await;
-            match outcome {
-                Ok(()) => q(tx.commit().await),
-                Err(e) => {
-                    let _ = tx.rollback().await;
-                    Err(e)
-                }
-            }
-        })
-    }
-
     /// Settles clocks of open requests that have none yet (made before clocks existed).
     pub async fn settle_missing_clocks(&self) -> Result<u64> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             let ids: Vec<(i64,)> = q(sqlx::query_as(&format!(
@@ -600,7 +460,7 @@ impl Db {
 
     /// Closes requests resolved more than `days` ago: a reply can no longer reopen them.
     pub async fn close_resolved_before(&self, before: i64, actor: i64) -> Result<u64> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             let ids: Vec<(i64,)> = q(sqlx::query_as(
@@ -623,8 +483,8 @@ impl Db {
     /// them it prefers the wrong index for the queue's counts); Postgres gathers its own, but
     /// not promptly after a bulk load.
     pub async fn optimize(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p) => {
+        match &self.pool {
+            Pool::Sqlite(p) => {
                 let (stats,): (i64,) = q(sqlx::query_as(
                     "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
                 )
@@ -637,7 +497,7 @@ impl Db {
                 };
                 q(sqlx::query(sql).execute(p).await)?;
             }
-            Db::Postgres(p) => {
+            Pool::Postgres(p) => {
                 // VACUUM also marks pages all-visible, so the queue's counts stay index-only.
                 q(sqlx::query("VACUUM (ANALYZE) requests").execute(p).await)?;
             }
@@ -673,236 +533,4 @@ impl Db {
             .fetch_all(p).await))
     }
 
-    // ----- holidays ------------------------------------------------------------------------
-
-    pub async fn holidays(&self) -> Result<Vec<HolidayRow>> {
-        on_pool!(self, p => q(sqlx::query_as("SELECT day, name FROM holidays ORDER BY day").fetch_all(p).await))
-    }
-
-    pub async fn calendar(&self) -> Result<Calendar> {
-        let days: Vec<(String,)> =
-            on_pool!(self, p => q(sqlx::query_as("SELECT day FROM holidays").fetch_all(p).await))?;
-        Ok(calendar_of(&days))
-    }
-
-    /// Adds or renames a holiday; open requests' clocks follow in the same transaction.
-    pub async fn put_holiday(&self, day: Day, name: &str, actor: i64) -> Result<()> {
-        let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            q(sqlx::query("INSERT INTO holidays (day, name, created_by, created_at) VALUES ($1, $2, $3, $4) \
-                           ON CONFLICT (day) DO UPDATE SET name = excluded.name")
-                .bind(day.to_string()).bind(name).bind(actor).bind(now).execute(&mut *tx).await)?;
-            let ids: Vec<(i64,)> = q(sqlx::query_as(&format!("SELECT r.id FROM requests r WHERE {OPEN}"))
-                .fetch_all(&mut *tx).await)?;
-            for (id,) in &ids {
-                settle_clocks!(tx, *id, now);
-            }
-            q(tx.commit().await)?;
-            Ok(())
-        })
-    }
-
-    pub async fn delete_holiday(&self, day: Day) -> Result<bool> {
-        let now = now_ms();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            let done = q(sqlx::query("DELETE FROM holidays WHERE day = $1").bind(day.to_string()).execute(&mut *tx).await)?;
-            let ids: Vec<(i64,)> = q(sqlx::query_as(&format!("SELECT r.id FROM requests r WHERE {OPEN}"))
-                .fetch_all(&mut *tx).await)?;
-            for (id,) in &ids {
-                settle_clocks!(tx, *id, now);
-            }
-            q(tx.commit().await)?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
-    // ----- shifts and round-robin ------------------------------------------------------------
-
-    pub async fn shifts(&self) -> Result<Vec<ShiftRow>> {
-        on_pool!(self, p => q(sqlx::query_as(
-            "SELECT s.id, s.user_id, u.name, s.region, s.duty, s.weekday, s.start_min, s.end_min \
-             FROM shifts s JOIN users u ON u.id = s.user_id ORDER BY s.region, s.weekday, s.start_min, u.name")
-            .fetch_all(p).await))
-    }
-
-    /// Who is on shift at `now`, with their region and duty.
-    pub async fn on_shift(&self, now: i64) -> Result<Vec<ShiftRow>> {
-        let (weekday, minute) = week_minute(now);
-        on_pool!(self, p => q(sqlx::query_as(
-            "SELECT s.id, s.user_id, u.name, s.region, s.duty, s.weekday, s.start_min, s.end_min \
-             FROM shifts s JOIN users u ON u.id = s.user_id \
-             WHERE s.weekday = $1 AND s.start_min <= $2 AND s.end_min > $2 AND u.active = TRUE \
-             ORDER BY s.duty DESC, s.region, u.name")
-            .bind(weekday).bind(minute).fetch_all(p).await))
-    }
-
-    /// Adds one stretch per weekday given, in one transaction.
-    pub async fn add_shifts(
-        &self,
-        user_id: i64,
-        region: &str,
-        duty: &str,
-        weekdays: &[i16],
-        start_min: i32,
-        end_min: i32,
-    ) -> Result<()> {
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            for d in weekdays {
-                q(sqlx::query("INSERT INTO shifts (user_id, region, duty, weekday, start_min, end_min) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(user_id).bind(region).bind(duty).bind(*d).bind(start_min).bind(end_min)
-                    .execute(&mut *tx).await)?;
-            }
-            q(tx.commit().await)?;
-            Ok(())
-        })
-    }
-
-    pub async fn delete_shift(&self, id: i64) -> Result<bool> {
-        let done = on_pool!(self, p => q(sqlx::query("DELETE FROM shifts WHERE id = $1").bind(id).execute(p).await).map(|d| d.rows_affected()))?;
-        Ok(done == 1)
-    }
-
-    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = on_pool!(self, p => q(sqlx::query_as("SELECT value FROM settings WHERE key = $1")
-            .bind(key).fetch_optional(p).await))?;
-        Ok(row.map(|(v,)| v))
-    }
-
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        on_pool!(self, p => q(sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key).bind(value).execute(p).await).map(|_| ()))?;
-        Ok(())
-    }
-
-    // ----- saved views -----------------------------------------------------------------------
-
-    pub async fn saved_views(&self, user_id: i64) -> Result<Vec<SavedViewRow>> {
-        on_pool!(self, p => q(sqlx::query_as("SELECT id, name, query FROM saved_views WHERE user_id = $1 ORDER BY name")
-            .bind(user_id).fetch_all(p).await))
-    }
-
-    /// Saves (or replaces, by name) one of a person's views.
-    pub async fn save_view(&self, user_id: i64, name: &str, query: &str) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, p => q(sqlx::query_as(
-            "INSERT INTO saved_views (user_id, name, query, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (user_id, name) DO UPDATE SET query = excluded.query RETURNING id")
-            .bind(user_id).bind(name).bind(query).bind(now_ms()).fetch_one(p).await))?;
-        Ok(id)
-    }
-
-    pub async fn delete_view(&self, user_id: i64, id: i64) -> Result<bool> {
-        let done = on_pool!(self, p => q(sqlx::query("DELETE FROM saved_views WHERE id = $1 AND user_id = $2")
-            .bind(id).bind(user_id).execute(p).await).map(|d| d.rows_affected()))?;
-        Ok(done == 1)
-    }
-
-    // ----- macros ----------------------------------------------------------------------------
-
-    pub async fn macros(&self) -> Result<Vec<MacroRow>> {
-        on_pool!(self, p => q(sqlx::query_as("SELECT id, name, body, set_state, add_labels FROM macros ORDER BY name")
-            .fetch_all(p).await))
-    }
-
-    pub async fn macro_by_id(&self, id: i64) -> Result<Option<MacroRow>> {
-        on_pool!(self, p => q(sqlx::query_as("SELECT id, name, body, set_state, add_labels FROM macros WHERE id = $1")
-            .bind(id).fetch_optional(p).await))
-    }
-
-    /// Saves a macro by name (replacing one of the same name).
-    pub async fn save_macro(
-        &self,
-        name: &str,
-        body: &str,
-        set_state: Option<&str>,
-        add_labels: &str,
-        actor: i64,
-    ) -> Result<i64> {
-        let (id,): (i64,) = on_pool!(self, p => q(sqlx::query_as(
-            "INSERT INTO macros (name, body, set_state, add_labels, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (name) DO UPDATE SET body = excluded.body, set_state = excluded.set_state, \
-               add_labels = excluded.add_labels, updated_by = excluded.updated_by, updated_at = excluded.updated_at \
-             RETURNING id")
-            .bind(name).bind(body).bind(set_state).bind(add_labels).bind(actor).bind(now_ms()).fetch_one(p).await))?;
-        Ok(id)
-    }
-
-    pub async fn delete_macro(&self, id: i64) -> Result<bool> {
-        let done = on_pool!(self, p => q(sqlx::query("DELETE FROM macros WHERE id = $1").bind(id).execute(p).await).map(|d| d.rows_affected()))?;
-        Ok(done == 1)
-    }
-}
-
-/// A generated request for demo data and benchmarks, written as if it had lived its life.
-#[derive(Debug, Clone)]
-pub struct GeneratedRequest {
-    pub kind: String,
-    pub title: String,
-    pub description: String,
-    pub priority: String,
-    pub state: String,
-    pub requester_id: i64,
-    pub assignee_id: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub responded_at: Option<i64>,
-    pub resolved_at: Option<i64>,
-    pub label: Option<String>,
-}
-
-impl Db {
-    /// Writes generated requests in large multi-row inserts (with their "created" history line
-    /// and label), then settles the clocks of the open ones. For demo data and benchmarks.
-    pub async fn insert_generated_requests(&self, rows: &[GeneratedRequest]) -> Result<()> {
-        const CHUNK: usize = 400;
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            for chunk in rows.chunks(CHUNK) {
-                let mut sql = String::from(
-                    "INSERT INTO requests (kind, title, description, priority, state, requester_id, assignee_id, \
-                     details, created_at, updated_at, responded_at, resolved_at) VALUES ");
-                for i in 0..chunk.len() {
-                    let b = i * 11;
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, '[]', ${}, ${}, ${}, ${})",
-                        b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11));
-                }
-                sql.push_str(" RETURNING id");
-                let mut query = sqlx::query_as::<_, (i64,)>(&sql);
-                for r in chunk {
-                    query = query.bind(&r.kind).bind(&r.title).bind(&r.description).bind(&r.priority)
-                        .bind(&r.state).bind(r.requester_id).bind(r.assignee_id).bind(r.created_at)
-                        .bind(r.updated_at).bind(r.responded_at).bind(r.resolved_at);
-                }
-                let mut ids: Vec<(i64,)> = q(query.fetch_all(&mut *tx).await)?;
-                ids.sort();
-                let mut events = String::from(
-                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ");
-                for (i, ((id,), r)) in ids.iter().zip(chunk).enumerate() {
-                    if i > 0 {
-                        events.push_str(", ");
-                    }
-                    events.push_str(&format!("({id}, {}, {}, 'created', NULL, 'new')", r.requester_id, r.created_at));
-                }
-                q(sqlx::query(&events).execute(&mut *tx).await)?;
-                let labelled: Vec<String> = ids.iter().zip(chunk)
-                    .filter_map(|((id,), r)| r.label.as_ref().map(|l| format!("({id}, '{}')", l.replace('\'', ""))))
-                    .collect();
-                if !labelled.is_empty() {
-                    q(sqlx::query(&format!(
-                        "INSERT INTO request_labels (request_id, label) VALUES {}", labelled.join(", ")))
-                        .execute(&mut *tx).await)?;
-                }
-            }
-            q(tx.commit().await)?;
-            Ok::<(), StoreError>(())
-        })?;
-        self.settle_missing_clocks().await?;
-        self.optimize().await
-    }
 }

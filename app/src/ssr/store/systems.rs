@@ -1,7 +1,7 @@
 //! The tech-stack registry: importing systems with a three-way merge, reading and filtering them,
 //! editing them with history.
 
-use super::{now_ms, q, BeginWrite, Db, Result, StoreError};
+use super::{q, BeginWrite, Db, Result, StoreError};
 use crate::domain::registry::{
     managed_by_default, merge_import, system_slug, text, title_key, Fields, SystemFacts,
 };
@@ -218,7 +218,7 @@ impl Db {
         overwrite: bool,
         dry_run: bool,
     ) -> Result<ImportOutcome> {
-        let now = now_ms();
+        let now = self.now();
         let mut out = ImportOutcome::default();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
@@ -287,13 +287,13 @@ impl Db {
     pub async fn record_registry_import(
         &self,
         actor_id: i64,
-        s: &crate::systems::ImportSummary,
+        s: &crate::model::systems::ImportSummary,
     ) -> Result<i64> {
         let report = serde_json::to_string(s).unwrap_or_else(|_| "{}".into());
         on_pool!(self, p => q(sqlx::query_scalar(
             "INSERT INTO registry_imports (actor_id, file_name, status, report, at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id")
-            .bind(actor_id).bind(&s.file_name).bind(&s.status).bind(report).bind(now_ms())
+            .bind(actor_id).bind(&s.file_name).bind(&s.status).bind(report).bind(self.now())
             .fetch_one(p).await))
     }
 
@@ -319,7 +319,7 @@ impl Db {
         managed: bool,
         actor_id: i64,
     ) -> Result<Vec<String>> {
-        let now = now_ms();
+        let now = self.now();
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             let (title, before, was_managed): (String, String, bool) = q(sqlx::query_as(
@@ -356,7 +356,7 @@ impl Db {
         access: &crate::domain::entitlement::SystemAccess,
         actor_id: i64,
     ) -> Result<bool> {
-        let now = now_ms();
+        let now = self.now();
         let json = serde_json::to_string(&access.options).unwrap_or_else(|_| "[]".into());
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;

@@ -1,7 +1,12 @@
-//! What pages, server functions and the JSON API send about requests: views built on the server
-//! from the store and the access rules, shaped for display.
+//! Every type that crosses the wire has its home here: what pages, server functions and the JSON
+//! API send, built on the server from the store and the access rules, shaped for display. This
+//! file holds requests'; guides and the registry have their own.
 
-use crate::domain::request::{Priority, RequestKind, RequestState};
+pub mod guides;
+pub mod systems;
+
+use crate::domain::request::{Priority, RequestState};
+use crate::domain::kinds::RequestKind;
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
