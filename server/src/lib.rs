@@ -153,7 +153,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 
 /// Serves until the process is told to stop.
 pub async fn serve(config: &Config) -> Result<(), String> {
-    let db = open_database(&config.database_url).await?;
+    let db = config.open_database().await?;
     // Requests made before service-level clocks existed get theirs once.
     let settled = db
         .settle_missing_clocks()
