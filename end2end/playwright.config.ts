@@ -14,8 +14,6 @@ const launchOptions = {
   ],
 };
 
-const sqlite = 'http://127.0.0.1:3101';
-const postgres = 'http://127.0.0.1:3102';
 // Journeys that only make sense with JavaScript (hydration, no full reloads) are named *.js.spec.ts.
 const jsOnly = /\.js\.spec\.ts$/;
 
@@ -23,19 +21,18 @@ export default defineConfig({
   testDir: './tests',
   timeout: 45_000,
   expect: { timeout: 10_000 },
-  workers: 2,
+  // Each worker starts its own server and database (tests/fixtures.ts), so journeys never share
+  // data across workers and any test may run beside any other.
+  fullyParallel: true,
+  workers: Number(process.env.PW_WORKERS || 2),
   forbidOnly: true,
   retries: 0,
   outputDir: '../target/playwright',
   use: { launchOptions, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
   projects: [
-    { name: 'sqlite-js', use: { baseURL: sqlite, javaScriptEnabled: true } },
-    { name: 'sqlite-nojs', use: { baseURL: sqlite, javaScriptEnabled: false }, testIgnore: jsOnly },
-    { name: 'postgres-js', use: { baseURL: postgres, javaScriptEnabled: true } },
-    { name: 'postgres-nojs', use: { baseURL: postgres, javaScriptEnabled: false }, testIgnore: jsOnly },
-  ],
-  webServer: [
-    { command: './start-server.sh sqlite 3101', url: `${sqlite}/readyz`, timeout: 60_000, reuseExistingServer: false, stdout: 'ignore', stderr: 'pipe' },
-    { command: './start-server.sh postgres 3102', url: `${postgres}/readyz`, timeout: 60_000, reuseExistingServer: false, stdout: 'ignore', stderr: 'pipe' },
+    { name: 'sqlite-js', use: { javaScriptEnabled: true } },
+    { name: 'sqlite-nojs', use: { javaScriptEnabled: false }, testIgnore: jsOnly },
+    { name: 'postgres-js', use: { javaScriptEnabled: true } },
+    { name: 'postgres-nojs', use: { javaScriptEnabled: false }, testIgnore: jsOnly },
   ],
 });

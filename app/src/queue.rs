@@ -2,10 +2,9 @@
 //! on the server (in `ssr::queue`); the pages only hide what a person cannot use.
 
 use crate::domain::error::AppError;
-use crate::model::{MacroView, OnShift, QueuePageView};
+use crate::model::{CoveragePage, MacrosPage, QueuePageView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The dashboard for a query string (`view=mine&kind=access&sort=newest&cursor=...`). A read, so
@@ -91,24 +90,10 @@ pub async fn delete_queue_view(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// The macros page: every macro and the placeholders they may use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MacrosPage {
-    pub macros: Vec<MacroView>,
-    pub placeholders: Vec<String>,
-}
-
 #[server(prefix = "/fn", endpoint = "list_macros")]
 pub async fn list_macros() -> Result<MacrosPage, AppError> {
     use crate::ssr::{ctx, queue};
-    let v = ctx::require_viewer()?;
-    if !v.works_queue() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(MacrosPage {
-        macros: queue::macro_views(&ctx::state()?).await?,
-        placeholders: queue::placeholders(),
-    })
+    queue::macros_page(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 #[server(prefix = "/fn", endpoint = "save_macro")]
@@ -141,85 +126,10 @@ pub async fn delete_macro(id: String) -> Result<(), AppError> {
     .await
 }
 
-/// The admin page for coverage: holidays, shifts, round-robin.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CoveragePage {
-    pub holidays: Vec<(String, String)>,
-    pub shifts: Vec<ShiftView>,
-    pub on_shift: Vec<OnShift>,
-    pub analysts: Vec<crate::model::PersonLink>,
-    pub round_robin: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShiftView {
-    pub id: i64,
-    pub name: String,
-    pub region: String,
-    pub duty: String,
-    pub weekday: String,
-    pub hours: String,
-}
-
 #[server(prefix = "/fn", endpoint = "coverage")]
 pub async fn coverage() -> Result<CoveragePage, AppError> {
-    use crate::ssr::{ctx, queue};
-    let v = ctx::require_viewer()?;
-    if !v.has(crate::domain::user::Role::Admin) {
-        return Err(AppError::Forbidden);
-    }
-    let st = ctx::state()?;
-    const DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
-    let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
-    Ok(CoveragePage {
-        holidays: st
-            .db
-            .holidays()
-            .await?
-            .into_iter()
-            .map(|h| (h.day, h.name))
-            .collect(),
-        shifts: st
-            .db
-            .shifts()
-            .await?
-            .into_iter()
-            .map(|s| ShiftView {
-                id: s.id,
-                name: s.name,
-                region: s.region.to_uppercase(),
-                duty: s.duty,
-                weekday: DAYS
-                    .get(s.weekday as usize)
-                    .copied()
-                    .unwrap_or("?")
-                    .to_string(),
-                hours: format!("{}\u{2013}{} UTC", hm(s.start_min), hm(s.end_min)),
-            })
-            .collect(),
-        on_shift: queue::on_shift(&st, st.db.now()).await?,
-        analysts: st
-            .db
-            .queue_workers()
-            .await?
-            .into_iter()
-            .map(|(_, handle, name)| crate::model::PersonLink { handle, name })
-            .collect(),
-        round_robin: st
-            .db
-            .setting(crate::ssr::store::ROUND_ROBIN)
-            .await?
-            .as_deref()
-            != Some("off"),
-    })
+    use crate::ssr::{ctx, rota};
+    rota::coverage(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 #[server(prefix = "/fn", endpoint = "put_holiday")]

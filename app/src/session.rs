@@ -19,22 +19,17 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::user::Email;
-    use crate::ssr::{auth, ctx};
+    use crate::ssr::ctx;
     use axum::http::header::SET_COOKIE;
 
-    let st = ctx::state()?;
-    let email = Email::parse(&email)?;
-    if password.is_empty() {
-        return Err(AppError::invalid("password", "Please enter your password."));
-    }
     let https = ctx::https();
     let signed_in = match crate::ssr::sign_in::sign_in(
-        &st,
+        &ctx::state()?,
         &email,
         password,
         &ctx::client_ip(),
         ctx::device_secret().as_deref(),
+        ctx::session_secret().as_deref(),
     )
     .await
     {
@@ -46,9 +41,6 @@ pub async fn sign_in(
             return Err(e);
         }
     };
-    if let Some(previous) = ctx::session_secret() {
-        st.db.delete_session(&auth::secret_hash(&previous)).await?;
-    }
     ctx::set_response_header(
         SET_COOKIE,
         &ctx::session_cookie(&signed_in.session_secret, https),
@@ -63,11 +55,8 @@ pub async fn sign_in(
 /// Ends the session in the database, not just in the browser.
 #[server(prefix = "/fn", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::ssr::{auth, ctx};
-    let st = ctx::state()?;
-    if let Some(secret) = ctx::session_secret() {
-        st.db.delete_session(&auth::secret_hash(&secret)).await?;
-    }
+    use crate::ssr::ctx;
+    crate::ssr::sign_in::sign_out(&ctx::state()?, ctx::session_secret().as_deref()).await?;
     ctx::set_response_header(
         axum::http::header::SET_COOKIE,
         &ctx::session_cookie("", ctx::https()),

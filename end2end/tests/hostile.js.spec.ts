@@ -26,10 +26,10 @@ function hostile(label: string, long = true) {
   return `${unique(label)} ${scripts.join(' ')} ${rtl}${long ? ' ' + word : ''}`;
 }
 
-/** The database behind the server this test talks to (see start-server.sh). */
+/** The database behind the server this test talks to (see start-server.sh and `serverPort`). */
 function databaseUrl(baseURL: string): string {
   const port = new URL(baseURL).port;
-  if (port === '3101') return `sqlite://${root}/target/e2e/sqlite-${port}.db`;
+  if (Number(port) % 2 === 1) return `sqlite://${root}/target/e2e/sqlite-${port}.db`;
   const base = process.env.TIERDESK_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   return `${base.slice(0, base.lastIndexOf('/'))}/tierdesk_e2e_${port}`;
 }

@@ -326,3 +326,30 @@ pub struct SavedViewCount {
     pub query: String,
     pub count: i64,
 }
+
+/// The macros page: every macro and the placeholders they may use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacrosPage {
+    pub macros: Vec<MacroView>,
+    pub placeholders: Vec<String>,
+}
+
+/// The admin page for coverage: holidays, shifts, round-robin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoveragePage {
+    pub holidays: Vec<(String, String)>,
+    pub shifts: Vec<ShiftView>,
+    pub on_shift: Vec<OnShift>,
+    pub analysts: Vec<PersonLink>,
+    pub round_robin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShiftView {
+    pub id: i64,
+    pub name: String,
+    pub region: String,
+    pub duty: String,
+    pub weekday: String,
+    pub hours: String,
+}

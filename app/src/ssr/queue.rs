@@ -11,7 +11,7 @@ use crate::domain::queue::{render_macro, Filter, MacroContext, PLACEHOLDERS, VIE
 use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
 use crate::domain::kinds::RequestKind;
 use crate::domain::user::Viewer;
-use crate::model::{MacroView, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
+use crate::model::{MacroView, MacrosPage, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
 use std::collections::BTreeMap;
 
 /// Most requests one batch may change.
@@ -138,6 +138,15 @@ fn labels_of(s: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// The macros page: every macro and the placeholders they may use.
+pub async fn macros_page(st: &AppState, v: &Viewer) -> Result<MacrosPage, AppError> {
+    require_queue(v)?;
+    Ok(MacrosPage {
+        macros: macro_views(st).await?,
+        placeholders: placeholders(),
+    })
 }
 
 pub async fn macro_views(st: &AppState) -> Result<Vec<MacroView>, AppError> {

@@ -9,6 +9,7 @@ use crate::domain::error::AppError;
 use crate::domain::request::parse_text;
 use crate::domain::time::Day;
 use crate::domain::user::Viewer;
+use crate::model::{CoveragePage, PersonLink, ShiftView};
 
 pub async fn put_holiday(st: &AppState, v: &Viewer, day: &str, name: &str) -> Result<(), AppError> {
     require_admin(v)?;
@@ -115,6 +116,57 @@ pub async fn set_round_robin(st: &AppState, v: &Viewer, on: bool) -> Result<(), 
         .set_setting(ROUND_ROBIN, if on { "on" } else { "off" })
         .await?;
     Ok(())
+}
+
+/// The admin page for coverage: holidays, shifts, who is on shift now, round-robin.
+pub async fn coverage(st: &AppState, v: &Viewer) -> Result<CoveragePage, AppError> {
+    require_admin(v)?;
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
+    Ok(CoveragePage {
+        holidays: st
+            .db
+            .holidays()
+            .await?
+            .into_iter()
+            .map(|h| (h.day, h.name))
+            .collect(),
+        shifts: st
+            .db
+            .shifts()
+            .await?
+            .into_iter()
+            .map(|s| ShiftView {
+                id: s.id,
+                name: s.name,
+                region: s.region.to_uppercase(),
+                duty: s.duty,
+                weekday: DAYS
+                    .get(s.weekday as usize)
+                    .copied()
+                    .unwrap_or("?")
+                    .to_string(),
+                hours: format!("{}\u{2013}{} UTC", hm(s.start_min), hm(s.end_min)),
+            })
+            .collect(),
+        on_shift: super::queue::on_shift(st, st.db.now()).await?,
+        analysts: st
+            .db
+            .queue_workers()
+            .await?
+            .into_iter()
+            .map(|(_, handle, name)| PersonLink { handle, name })
+            .collect(),
+        round_robin: st.db.setting(ROUND_ROBIN).await?.as_deref() != Some("off"),
+    })
 }
 
 #[cfg(test)]

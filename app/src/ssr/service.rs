@@ -85,7 +85,7 @@ pub async fn request_detail(
         .await?
         .into_iter()
         .map(|t| {
-            let state = TaskState::parse(&t.state).unwrap_or(TaskState::Open);
+            let state = t.state;
             let needs_check = t.action == "reset" && checks.is_empty() && state == TaskState::Open;
             TaskView {
                 id: t.id,

@@ -40,8 +40,36 @@ struct Limit {
 }
 
 /// Checks `password` for `email` from network address `address` (already grouped, see
-/// `ctx::ClientIp`), in a browser that may hold a device secret.
+/// `ctx::ClientIp`), in a browser that may hold a device secret. A good sign-in ends the session
+/// the browser had before (`previous_session`, its secret).
 pub async fn sign_in(
+    st: &AppState,
+    email: &str,
+    password: String,
+    address: &str,
+    device_secret: Option<&str>,
+    previous_session: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let email = Email::parse(email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Please enter your password."));
+    }
+    let signed_in = check(st, &email, password, address, device_secret).await?;
+    if let Some(previous) = previous_session {
+        st.db.delete_session(&auth::secret_hash(previous)).await?;
+    }
+    Ok(signed_in)
+}
+
+/// Ends the session in the database, not just in the browser.
+pub async fn sign_out(st: &AppState, session_secret: Option<&str>) -> Result<(), AppError> {
+    if let Some(secret) = session_secret {
+        st.db.delete_session(&auth::secret_hash(secret)).await?;
+    }
+    Ok(())
+}
+
+async fn check(
     st: &AppState,
     email: &Email,
     password: String,

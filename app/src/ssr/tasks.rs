@@ -49,7 +49,7 @@ pub async fn close_task(
             "Work cannot start before the approvals are in.",
         ));
     }
-    if TaskState::parse(&t.state) != Some(TaskState::Open) {
+    if t.state != TaskState::Open {
         return Err(AppError::conflict("This task is already closed."));
     }
     if !r.state().is_open() {

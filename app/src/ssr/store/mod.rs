@@ -98,6 +98,7 @@ macro_rules! settle_clocks {
 
 mod batch;
 mod catalog;
+mod columns;
 mod generated;
 mod guides;
 mod people;

@@ -28,8 +28,8 @@ const DUE_KEY: &str = "COALESCE(r.due_at, 9223372036854775807)";
 /// What the clocks are computed from, as stored on a request.
 #[derive(Debug, Clone, FromRow)]
 pub struct ClockRow {
-    pub priority: String,
-    pub state: String,
+    pub priority: Priority,
+    pub state: RequestState,
     pub created_at: i64,
     pub paused_ms: i64,
     pub paused_since: Option<i64>,
@@ -40,8 +40,8 @@ pub struct ClockRow {
 impl ClockRow {
     pub fn settle(&self, calendar: &Calendar, now: i64) -> sla::Settled {
         let facts = ClockFacts {
-            priority: self.priority.parse().unwrap_or(Priority::Normal),
-            state: self.state.parse().unwrap_or(RequestState::New),
+            priority: self.priority,
+            state: self.state,
             created: Timestamp::from_millis(self.created_at),
             paused_ms: self.paused_ms,
             paused_since: self.paused_since.map(Timestamp::from_millis),

@@ -111,11 +111,11 @@ pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.descrip
 #[derive(Debug, Clone, FromRow)]
 pub struct RequestRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub description: String,
-    pub priority: String,
-    pub state: String,
+    pub priority: Priority,
+    pub state: RequestState,
     pub requester_id: i64,
     pub requester_name: String,
     pub assignee_id: Option<i64>,
@@ -143,22 +143,14 @@ impl RequestRow {
         RequestKey::new(self.id)
     }
 
-    /// Rows are only ever written from parsed domain values; a value that no longer parses means
-    /// the database was edited by hand, which is worth a loud log rather than a crash.
     pub fn state(&self) -> RequestState {
-        self.state.parse().unwrap_or_else(|e| {
-            tracing::error!(request = self.id, error = %e, "unknown state in database");
-            RequestState::New
-        })
+        self.state
     }
     pub fn kind(&self) -> RequestKind {
-        self.kind.parse().unwrap_or_else(|e| {
-            tracing::error!(request = self.id, error = %e, "unknown kind in database");
-            RequestKind::Other
-        })
+        self.kind
     }
     pub fn priority(&self) -> Priority {
-        self.priority.parse().unwrap_or(Priority::Normal)
+        self.priority
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{q, BeginWrite, Db, NewTask, Result, StoreError};
 use crate::domain::request::{RequestKey, RequestState};
+use crate::domain::task::TaskState;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -40,7 +41,7 @@ pub struct TaskRow {
     pub team: Option<String>,
     pub due_at: Option<i64>,
     pub urgent: bool,
-    pub state: String,
+    pub state: TaskState,
     pub note: Option<String>,
     pub closed_by_name: Option<String>,
     pub closed_at: Option<i64>,
