@@ -72,14 +72,23 @@ build_site() {
   say "building the browser half (wasm32, profile wasm-release)"
   "${WASM_CARGO[@]}" build --quiet -p frontend --lib --target wasm32-unknown-unknown \
     --profile wasm-release ${WASM_FLAGS[@]+"${WASM_FLAGS[@]}"}
-  rm -rf "$SITE"
-  mkdir -p "$SITE/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$SITE/pkg" --out-name tierdesk \
-    target/wasm32-unknown-unknown/wasm-release/frontend.wasm
-  if [ -n "$WASM_OPT" ]; then
-    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      -o "$SITE/pkg/tierdesk_bg.wasm" "$SITE/pkg/tierdesk_bg.wasm"
+  local wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+  # wasm-bindgen and wasm-opt take a minute and a half: skip them when the wasm is the one the
+  # site was last built from.
+  local stamp
+  stamp="$(sha256sum "$wasm" | cut -d' ' -f1) ${WASM_OPT:+opt}"
+  if [ -f "$SITE/pkg/tierdesk_bg.wasm" ] && [ "$(cat "$SITE/.built-from" 2>/dev/null)" = "$stamp" ]; then
+    say "the browser half is unchanged: keeping $SITE/pkg"
+  else
+    rm -rf "$SITE"
+    mkdir -p "$SITE/pkg"
+    wasm-bindgen --target web --no-typescript --out-dir "$SITE/pkg" --out-name tierdesk "$wasm"
+    if [ -n "$WASM_OPT" ]; then
+      "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        -o "$SITE/pkg/tierdesk_bg.wasm" "$SITE/pkg/tierdesk_bg.wasm"
+    fi
+    echo "$stamp" > "$SITE/.built-from"
   fi
   cp style/main.css "$SITE/pkg/tierdesk.css"
   cp -R public/. "$SITE/"
