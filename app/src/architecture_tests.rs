@@ -197,7 +197,11 @@ fn graph(srcs: &[Source]) -> BTreeMap<Module, BTreeSet<Module>> {
     g
 }
 
-fn reaches(g: &BTreeMap<Module, BTreeSet<Module>>, from: &Module, to: &Module) -> Option<Vec<Module>> {
+fn reaches(
+    g: &BTreeMap<Module, BTreeSet<Module>>,
+    from: &Module,
+    to: &Module,
+) -> Option<Vec<Module>> {
     let mut seen = BTreeSet::new();
     let mut stack = vec![vec![from.clone()]];
     while let Some(trail) = stack.pop() {
@@ -226,7 +230,10 @@ fn name(m: &Module) -> String {
 }
 
 fn crates() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
     ["app/src", "server/src", "bench/src", "frontend/src"]
         .iter()
         .map(|c| root.join(c))
@@ -252,7 +259,11 @@ fn no_two_modules_import_each_other() {
     }
     circles.sort();
     circles.dedup();
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -281,8 +292,15 @@ fn the_checker_sees_a_circle() {
             .collect()
     };
     assert_eq!(edges("a"), vec!["b", "b::c", "d"]);
-    assert_eq!(edges("b"), vec!["a"], "comments and test modules are not imports");
-    assert!(edges("b::c").is_empty(), "a child's use of its parent is not counted");
+    assert_eq!(
+        edges("b"),
+        vec!["a"],
+        "comments and test modules are not imports"
+    );
+    assert!(
+        edges("b::c").is_empty(),
+        "a child's use of its parent is not counted"
+    );
     let am: Module = vec!["a".into()];
     let bm: Module = vec!["b".into()];
     assert!(reaches(&g, &bm, &am).is_some());

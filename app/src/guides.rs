@@ -2,7 +2,7 @@
 //! `crate::model::guides`.
 
 use crate::domain::error::AppError;
-use crate::model::guides::{GuideHit, GuidesView, GuideView, GuideSource, GuideHistory};
+use crate::model::guides::{GuideHistory, GuideHit, GuideSource, GuideView, GuidesView};
 use leptos::prelude::*;
 
 #[server(prefix = "/fn", endpoint = "list_guides")]

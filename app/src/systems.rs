@@ -2,7 +2,7 @@
 //! `crate::model::systems`.
 
 use crate::domain::error::AppError;
-use crate::model::systems::{SystemsQuery, SystemsView, SystemView, RegistryAdminView};
+use crate::model::systems::{RegistryAdminView, SystemView, SystemsQuery, SystemsView};
 use leptos::prelude::*;
 
 /// The admin import page: the registry's size, recent uploads and, if asked, one report.

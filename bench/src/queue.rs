@@ -5,7 +5,6 @@ use crate::percentile;
 use app::ssr::store::Db;
 use std::time::{Duration, Instant};
 
-
 /// One kind of HTTP request the load generator sends.
 #[derive(Clone)]
 struct Target {

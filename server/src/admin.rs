@@ -6,10 +6,10 @@
 use crate::middleware::error_response;
 use app::domain::access;
 use app::domain::error::AppError;
+use app::model::systems::ImportSummary;
 use app::ssr::ctx::CurrentViewer;
 use app::ssr::registry::{self, ImportOptions, MAX_FILE_BYTES};
 use app::ssr::AppState;
-use app::model::systems::ImportSummary;
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -96,8 +96,13 @@ mod tests {
         let c = clock_from("2026-11-24T10:00:00Z").unwrap();
         assert!(!c.is_system());
         let now = c.now_ms();
-        assert!((1_795_514_400_000..1_795_514_460_000).contains(&now), "{now}");
+        assert!(
+            (1_795_514_400_000..1_795_514_460_000).contains(&now),
+            "{now}"
+        );
         assert!(!clock_from("last-tuesday-morning").unwrap().is_system());
-        assert!(clock_from("tomorrow").unwrap_err().contains("TIERDESK_CLOCK_START"));
+        assert!(clock_from("tomorrow")
+            .unwrap_err()
+            .contains("TIERDESK_CLOCK_START"));
     }
 }

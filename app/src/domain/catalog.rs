@@ -3,7 +3,9 @@
 //! module under [`super::kinds`].
 
 use super::error::AppError;
-use super::form::{get, optional_text, parse_value, FieldType as T, Input, LineDraft, PersonName, Value, Values};
+use super::form::{
+    get, optional_text, parse_value, FieldType as T, Input, LineDraft, PersonName, Value, Values,
+};
 use super::kinds::RequestKind;
 use super::request::{parse_text, Priority, DESCRIPTION_MAX, TITLE_MAX};
 use super::time::Day;
@@ -422,7 +424,6 @@ mod tests {
         );
         assert_eq!(err_field("rocket", &[]), "kind");
     }
-
 
     #[test]
     fn people_names() {

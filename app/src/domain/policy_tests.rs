@@ -162,7 +162,10 @@ mod tests {
                 ]),
                 vec![
                     (S::Manager, Person(MANAGER)),
-                    (S::Infrastructure, Team(crate::domain::approval::Team::Infrastructure)),
+                    (
+                        S::Infrastructure,
+                        Team(crate::domain::approval::Team::Infrastructure),
+                    ),
                 ],
                 vec![],
             ),
@@ -173,7 +176,10 @@ mod tests {
                     l.infrastructure = true;
                     l.grant = GrantKind::MailGroup;
                 })]),
-                vec![(S::Infrastructure, Team(crate::domain::approval::Team::Infrastructure))],
+                vec![(
+                    S::Infrastructure,
+                    Team(crate::domain::approval::Team::Infrastructure),
+                )],
                 vec![],
             ),
             (
@@ -300,14 +306,20 @@ mod tests {
                 "service account: engineering",
                 RequestKind::ServiceAccount,
                 for_self(vec![]),
-                vec![(S::Engineering, Team(crate::domain::approval::Team::Engineering))],
+                vec![(
+                    S::Engineering,
+                    Team(crate::domain::approval::Team::Engineering),
+                )],
                 vec![],
             ),
             (
                 "infrastructure: infrastructure",
                 RequestKind::Infrastructure,
                 for_self(vec![]),
-                vec![(S::Infrastructure, Team(crate::domain::approval::Team::Infrastructure))],
+                vec![(
+                    S::Infrastructure,
+                    Team(crate::domain::approval::Team::Infrastructure),
+                )],
                 vec![],
             ),
             (
@@ -388,11 +400,11 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use crate::domain::approval::*;
-    use crate::domain::kinds::RequestKind;
     use crate::domain::catalog::Submission;
     use crate::domain::entitlement::GrantKind;
-    use crate::domain::form::Input;
     use crate::domain::entitlement::SystemAccess;
+    use crate::domain::form::Input;
+    use crate::domain::kinds::RequestKind;
     use crate::domain::time::Day;
     use proptest::prelude::*;
 

@@ -3,8 +3,8 @@
 //! so a bad filter gets the same field-named message everywhere.
 
 use super::error::AppError;
-use super::request::{Priority, RequestState};
 use super::kinds::RequestKind;
+use super::request::{Priority, RequestState};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

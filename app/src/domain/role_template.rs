@@ -43,10 +43,7 @@ pub fn parse_template_lines(text: &str) -> Result<Vec<(String, String)>, AppErro
             ));
         }
         let key = title_key(system);
-        if out
-            .iter()
-            .any(|(s, _)| title_key(s) == key)
-        {
+        if out.iter().any(|(s, _)| title_key(s) == key) {
             return Err(AppError::invalid(
                 "systems",
                 format!("Line {n}: {system} is listed twice."),
@@ -127,5 +124,4 @@ mod tests {
         assert_eq!(revokes, vec![3]);
         assert_eq!(template_diff(&[], &new).0.len(), 3);
     }
-
 }

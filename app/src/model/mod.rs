@@ -5,8 +5,8 @@
 pub mod guides;
 pub mod systems;
 
-use crate::domain::request::{Priority, RequestState};
 use crate::domain::kinds::RequestKind;
+use crate::domain::request::{Priority, RequestState};
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 use crate::components::LoadError;
-use crate::systems::get_registry_admin;
 use crate::model::systems::{ImportSummary, RegistryAdminView};
+use crate::systems::get_registry_admin;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

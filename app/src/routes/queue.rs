@@ -6,9 +6,9 @@
 use crate::components::{
     field_error, form_error, FieldError, FormError, LoadError, PriorityBadge, StateBadge,
 };
+use crate::domain::kinds::RequestKind;
 use crate::domain::queue::{AssigneeFilter, SlaFilter, Sort, StateFilter, View};
 use crate::domain::request::{Priority, RequestState};
-use crate::domain::kinds::RequestKind;
 use crate::model::{ClockView, QueuePageView, RequestSummary};
 use crate::queue::{queue_dashboard, queue_version, BatchUpdate, DeleteQueueView, SaveQueueView};
 use leptos::prelude::*;

@@ -1,10 +1,10 @@
 use crate::components::{debounced_input, follow, form_error, use_viewer, FieldError, FormError};
 use crate::domain::catalog::Submission;
-use crate::domain::form::{FieldSpec, FieldType, MAX_LINES};
 use crate::domain::error::AppError;
+use crate::domain::form::{FieldSpec, FieldType, MAX_LINES};
 use crate::domain::guide::search_terms;
-use crate::domain::request::{Priority, DESCRIPTION_MAX, TITLE_MAX};
 use crate::domain::kinds::RequestKind;
+use crate::domain::request::{Priority, DESCRIPTION_MAX, TITLE_MAX};
 use crate::domain::time::{Day, Timestamp};
 use crate::guides::{suggest_guides, GuideSolved};
 use crate::model::guides::GuideHit;

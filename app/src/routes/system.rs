@@ -1,9 +1,9 @@
 use crate::components::{field_error, form_error, FieldError, FormError, LoadError};
 use crate::domain::entitlement::{GrantKind, SystemAccess};
 use crate::domain::registry::{field_label, EDITABLE_FIELDS, FIELD_MAX};
+use crate::model::systems::{PersonRef, SystemEventView, SystemView};
 use crate::routes::systems::{compliance_text, tier_text, urlencode, ClassificationBadge};
 use crate::systems::{get_system, EditSystem, SaveSystemAccess};
-use crate::model::systems::{PersonRef, SystemEventView, SystemView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

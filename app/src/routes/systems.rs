@@ -1,7 +1,7 @@
 use crate::components::LoadError;
 use crate::domain::registry::Classification;
-use crate::systems::list_systems;
 use crate::model::systems::{SystemSummary, SystemsQuery, SystemsView};
+use crate::systems::list_systems;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -34,7 +34,11 @@ async fn find_person(st: &AppState, field: &str, name: &PersonName) -> Result<Pe
 
 /// Finds a system the helpdesk can act on; one it does not manage is named with its owner and
 /// channel, since that is where the request belongs.
-pub(crate) async fn find_system(st: &AppState, field: &str, title: &str) -> Result<SystemBrief, AppError> {
+pub(crate) async fn find_system(
+    st: &AppState,
+    field: &str,
+    title: &str,
+) -> Result<SystemBrief, AppError> {
     let key = crate::domain::registry::title_key(title);
     let s = st.db.system_brief(&key).await?.ok_or_else(|| {
         AppError::invalid(

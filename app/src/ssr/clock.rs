@@ -37,7 +37,9 @@ impl Clock {
     pub fn now_ms(&self) -> i64 {
         match &self.0 {
             None => system_ms(),
-            Some(s) => s.at_ms + i64::try_from(s.since.elapsed().as_millis()).unwrap_or(i64::MAX / 2),
+            Some(s) => {
+                s.at_ms + i64::try_from(s.since.elapsed().as_millis()).unwrap_or(i64::MAX / 2)
+            }
         }
     }
 
@@ -81,9 +83,18 @@ mod tests {
     fn the_last_tuesday_morning() {
         let at = |d: &str, h: i64| Day::parse(d).unwrap().start_ms() + h * 3_600_000;
         // 2026-11-24 is a Tuesday.
-        assert_eq!(last_tuesday_morning(at("2026-11-24", 10)), at("2026-11-24", 10));
-        assert_eq!(last_tuesday_morning(at("2026-11-24", 9)), at("2026-11-17", 10));
-        assert_eq!(last_tuesday_morning(at("2026-11-30", 3)), at("2026-11-24", 10));
+        assert_eq!(
+            last_tuesday_morning(at("2026-11-24", 10)),
+            at("2026-11-24", 10)
+        );
+        assert_eq!(
+            last_tuesday_morning(at("2026-11-24", 9)),
+            at("2026-11-17", 10)
+        );
+        assert_eq!(
+            last_tuesday_morning(at("2026-11-30", 3)),
+            at("2026-11-24", 10)
+        );
         let t = last_tuesday_morning(at("2026-12-06", 23));
         assert_eq!(Day::of(Timestamp::from_millis(t)).to_string(), "2026-12-01");
     }

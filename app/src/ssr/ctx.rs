@@ -169,12 +169,7 @@ pub fn session_cookie(value: &str, https: bool) -> String {
 }
 
 pub fn device_cookie(value: &str, https: bool) -> String {
-    cookie(
-        DEVICE_COOKIE,
-        value,
-        DEVICE_TTL_MS / 1000,
-        https,
-    )
+    cookie(DEVICE_COOKIE, value, DEVICE_TTL_MS / 1000, https)
 }
 
 pub fn visitor_cookie(id: &str) -> String {

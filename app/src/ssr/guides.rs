@@ -8,7 +8,10 @@ use crate::domain::error::AppError;
 use crate::domain::guide::{highlight_segments, search_terms, Category, GuideDraft, Visibility};
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
-use crate::model::guides::{CategoryGuides, DiffLine, GuideHistory, GuideHit, GuideSource, GuideStats, GuideSummary, GuideView, GuidesView, RevisionView};
+use crate::model::guides::{
+    CategoryGuides, DiffLine, GuideHistory, GuideHit, GuideSource, GuideStats, GuideSummary,
+    GuideView, GuidesView, RevisionView,
+};
 
 pub const SEARCH_LIMIT: i64 = 20;
 pub const SUGGEST_LIMIT: i64 = 5;

@@ -7,13 +7,13 @@
 //! being idle, and every other action first claims a `(job, subject, occasion)` mark that only one
 //! run can insert. A claim whose action then fails is given back, so a later run retries.
 
-use super::reading::{details_of, StoredDetail};
 use super::ctx::AppState;
+use super::reading::{details_of, StoredDetail};
 use super::store::{NewRequestRecord, NewTask, RequestRow};
 use crate::domain::error::AppError;
-use crate::domain::request::{RequestKey, RequestState};
 use crate::domain::kinds::{EndFacts, Held, RequestKind};
 use crate::domain::registry::is_sox;
+use crate::domain::request::{RequestKey, RequestState};
 use crate::domain::time::{Day, Timestamp, DAY_MS};
 
 pub const IDLE_DAYS: i64 = 30;

@@ -7,11 +7,13 @@ use super::reading::{check_flow_gates, load_visible, summary, Clock};
 use super::store::{Change, MacroRow, RequestRow, ROUND_ROBIN};
 use crate::domain::access::require_queue;
 use crate::domain::error::AppError;
+use crate::domain::kinds::RequestKind;
 use crate::domain::queue::{render_macro, Filter, MacroContext, PLACEHOLDERS, VIEW_NAME_MAX};
 use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
-use crate::domain::kinds::RequestKind;
 use crate::domain::user::Viewer;
-use crate::model::{MacroView, MacrosPage, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
+use crate::model::{
+    MacroView, MacrosPage, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount,
+};
 use std::collections::BTreeMap;
 
 /// Most requests one batch may change.

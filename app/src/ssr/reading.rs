@@ -69,10 +69,13 @@ impl Clock {
         let deadline = Deadline::at(due, risk.map(Timestamp::from_millis).unwrap_or(due));
         let now = Timestamp::from_millis(self.now);
         let (standing, text) = match deadline.standing(&self.calendar, now) {
-            Standing::Breached { over } => {
-                (ClockStanding::Breached, format!("{} over", sla::human(over)))
+            Standing::Breached { over } => (
+                ClockStanding::Breached,
+                format!("{} over", sla::human(over)),
+            ),
+            Standing::AtRisk { left } => {
+                (ClockStanding::AtRisk, format!("{} left", sla::human(left)))
             }
-            Standing::AtRisk { left } => (ClockStanding::AtRisk, format!("{} left", sla::human(left))),
             Standing::OnTrack { left } => {
                 (ClockStanding::OnTrack, format!("{} left", sla::human(left)))
             }

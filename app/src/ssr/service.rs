@@ -8,15 +8,15 @@ use super::reading::{
 use super::store::{Change, CommentRow, EventRow};
 use crate::domain::access;
 use crate::domain::approval::StepKind;
-use crate::domain::form::Input;
 use crate::domain::error::AppError;
+use crate::domain::form::Input;
 use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
 use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{
-    ApprovalView, CommentView, HistoryEntry, IdentityCheckView, LineView,
-    PersonLink, RequestActions, RequestDetail, RequestSummary, TaskView,
+    ApprovalView, CommentView, HistoryEntry, IdentityCheckView, LineView, PersonLink,
+    RequestActions, RequestDetail, RequestSummary, TaskView,
 };
 
 pub const PAGE_SIZE: i64 = 50;
@@ -383,7 +383,6 @@ pub async fn comment(
         .await?;
     Ok(())
 }
-
 
 pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;

@@ -12,7 +12,10 @@ use crate::domain::registry::{
 };
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
-use crate::model::systems::{ChangeView, FieldView, PersonRef, SystemEventView, SystemSummary, SystemView, SystemsQuery, SystemsView};
+use crate::model::systems::{
+    ChangeView, FieldView, PersonRef, SystemEventView, SystemSummary, SystemView, SystemsQuery,
+    SystemsView,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

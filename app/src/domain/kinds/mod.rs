@@ -188,10 +188,7 @@ pub struct PlanFacts<'a> {
 impl PlanFacts<'_> {
     /// The role template named by these two fields, if an admin made one.
     pub fn template(&self, department: &str, job_role: &str) -> Option<&TemplateSystems> {
-        let key = template_key(
-            &self.values.shown(department),
-            &self.values.shown(job_role),
-        );
+        let key = template_key(&self.values.shown(department), &self.values.shown(job_role));
         self.templates.get(&key)
     }
 

@@ -129,7 +129,10 @@ fn access_grants_each_line_and_a_collaborator_gets_each_until_the_end() {
         },
     ];
     let access = f.plan(RequestKind::Access).unwrap();
-    assert_eq!(titles(&access), ["Grant member on Slack", "Grant editor on Figma"]);
+    assert_eq!(
+        titles(&access),
+        ["Grant member on Slack", "Grant editor on Figma"]
+    );
     assert_eq!(access[1].line, Some(1));
     assert_eq!(access[1].action, TaskAction::Grant);
     let collab = f.plan(RequestKind::ExternalCollaborator).unwrap();
@@ -150,7 +153,10 @@ fn a_downgrade_removes_then_grants_the_lesser_role() {
     let tasks = f.plan(RequestKind::AccessChange).unwrap();
     assert_eq!(
         titles(&tasks),
-        ["Remove Max's current access to Figma", "Grant viewer on Figma"]
+        [
+            "Remove Max's current access to Figma",
+            "Grant viewer on Figma"
+        ]
     );
     assert_eq!(tasks[1].role.as_deref(), Some("viewer"));
     f.values.insert("change", text("remove"));
@@ -166,7 +172,10 @@ fn resets_and_unlocks_go_to_it() {
     assert_eq!(reset[0].team, Some(Team::It));
     assert_eq!(reset[0].system_id, Some(4));
     let unlock = f.plan(RequestKind::Lockout).unwrap();
-    assert_eq!(titles(&unlock), ["Reset the account lockout on Okta for Mia"]);
+    assert_eq!(
+        titles(&unlock),
+        ["Reset the account lockout on Okta for Mia"]
+    );
 }
 
 #[test]
@@ -222,7 +231,10 @@ fn offboarding_removes_each_held_system_by_its_tiers_deadline() {
     let tasks = f.plan(RequestKind::Offboarding).unwrap();
     assert_eq!(
         titles(&tasks),
-        ["Remove Max's access to Okta", "Remove Max's access to Figma"]
+        [
+            "Remove Max's access to Okta",
+            "Remove Max's access to Figma"
+        ]
     );
     let now = today().start_ms() + 10 * 3_600_000;
     assert_eq!(
@@ -279,14 +291,21 @@ fn teams_work_what_no_system_provisions() {
     ]);
     let team = |k: RequestKind| f.plan(k).unwrap()[0].team;
     assert_eq!(team(RequestKind::Contractor), Some(Team::It));
-    assert_eq!(team(RequestKind::Infrastructure), Some(Team::Infrastructure));
+    assert_eq!(
+        team(RequestKind::Infrastructure),
+        Some(Team::Infrastructure)
+    );
     assert_eq!(team(RequestKind::ServiceAccount), Some(Team::Engineering));
     assert_eq!(team(RequestKind::Laptop), Some(Team::Logistics));
     assert_eq!(
         titles(&f.plan(RequestKind::Infrastructure).unwrap()),
         ["Set up gcp project for Data"]
     );
-    for k in [RequestKind::Software, RequestKind::Training, RequestKind::Other] {
+    for k in [
+        RequestKind::Software,
+        RequestKind::Training,
+        RequestKind::Other,
+    ] {
         assert!(f.plan(k).unwrap().is_empty(), "{k}");
     }
 }

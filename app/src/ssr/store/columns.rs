@@ -77,8 +77,14 @@ mod tests {
 
     #[test]
     fn names_read_back_and_strangers_are_refused() {
-        assert_eq!(read::<RequestState>("in-progress").unwrap(), RequestState::InProgress);
-        assert_eq!(read::<RequestKind>("role-change").unwrap(), RequestKind::RoleChange);
+        assert_eq!(
+            read::<RequestState>("in-progress").unwrap(),
+            RequestState::InProgress
+        );
+        assert_eq!(
+            read::<RequestKind>("role-change").unwrap(),
+            RequestKind::RoleChange
+        );
         assert_eq!(read::<Priority>("low").unwrap(), Priority::Low);
         assert_eq!(read::<TaskState>("open").unwrap(), TaskState::Open);
         let err = read::<Priority>("urgent").unwrap_err().to_string();

@@ -2,7 +2,6 @@
 
 use super::{q, BeginWrite, Db, Result, StoreError};
 
-
 /// A generated request for demo data and benchmarks, written as if it had lived its life.
 #[derive(Debug, Clone)]
 pub struct GeneratedRequest {

@@ -179,7 +179,6 @@ pub(crate) fn q<T>(r: std::result::Result<T, sqlx::Error>) -> Result<T> {
     r.map_err(StoreError::from_sqlx)
 }
 
-
 /// The SQLite file used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/tierdesk.db";
 

@@ -161,7 +161,6 @@ pub struct ViewCounts {
     pub kinds: Vec<(String, i64)>,
 }
 
-
 impl Db {
     /// The `WHERE` of a queue query for `viewer` at `now`.
     fn filter_where(&self, f: &Filter, viewer: i64, now: i64) -> Where {
@@ -532,5 +531,4 @@ impl Db {
         on_pool!(self, p => q(sqlx::query_as(&format!("{REQUEST_SELECT} WHERE r.id IN ({list}) ORDER BY r.id"))
             .fetch_all(p).await))
     }
-
 }

@@ -1,8 +1,8 @@
 //! Requests, their conversation and their history.
 
 use super::{q, Change, Db, Result};
-use crate::domain::request::{Priority, RequestKey, RequestState};
 use crate::domain::kinds::RequestKind;
+use crate::domain::request::{Priority, RequestKey, RequestState};
 use sqlx::FromRow;
 
 impl Db {
