@@ -4,7 +4,7 @@
 
 use super::catalog::plan_tasks;
 use super::ctx::AppState;
-use super::reading::{details_of, load_visible};
+use super::reading::{details_of, load_visible, subjects};
 use super::store::NewTask;
 use crate::domain::access;
 use crate::domain::approval::StepKind;
@@ -34,13 +34,7 @@ pub async fn decide(
         .await?
         .filter(|a| a.request_id == r.id)
         .ok_or_else(|| AppError::not_found("That approval"))?;
-    let subjects: Vec<i64> = st
-        .db
-        .request_people(r.key())
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
+    let subjects = subjects(st, &r).await?;
     if access::is_own(v, r.requester_id, &subjects) {
         return Err(AppError::conflict(
             "Nobody approves their own request or their own access; another approver decides.",

@@ -91,17 +91,27 @@ pub async fn dashboard(
         filter,
         on_shift: on_shift(st, now).await?,
         macros: macro_views(st).await?,
-        assignees: st
-            .db
-            .queue_workers()
-            .await?
-            .into_iter()
-            .map(|(_, handle, name)| PersonLink { handle, name })
-            .collect(),
-        round_robin: st.db.setting(ROUND_ROBIN).await?.as_deref() != Some("off"),
+        assignees: queue_worker_links(st).await?,
+        round_robin: round_robin_on(st).await?,
         can_admin: v.has(crate::domain::user::Role::Admin),
         version: st.db.queue_version().await?,
     })
+}
+
+/// Everyone who works the queue, as links to their pages.
+pub(crate) async fn queue_worker_links(st: &AppState) -> Result<Vec<PersonLink>, AppError> {
+    Ok(st
+        .db
+        .queue_workers()
+        .await?
+        .into_iter()
+        .map(|(_, handle, name)| PersonLink { handle, name })
+        .collect())
+}
+
+/// New requests go round-robin to who is on shift unless an admin turned it off.
+pub(crate) async fn round_robin_on(st: &AppState) -> Result<bool, AppError> {
+    Ok(st.db.setting(ROUND_ROBIN).await?.as_deref() != Some("off"))
 }
 
 pub async fn on_shift(st: &AppState, now: i64) -> Result<Vec<OnShift>, AppError> {

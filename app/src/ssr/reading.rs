@@ -175,6 +175,17 @@ pub fn summary(r: &RequestRow, clock: &Clock) -> RequestSummary {
     }
 }
 
+/// The people a request is for (whose access it changes), by id.
+pub(crate) async fn subjects(st: &AppState, r: &RequestRow) -> Result<Vec<i64>, AppError> {
+    Ok(st
+        .db
+        .request_people(r.key())
+        .await?
+        .iter()
+        .map(|p| p.id)
+        .collect())
+}
+
 /// Loads a request the viewer may see: their own, staff, or one they are part of (its people,
 /// an approver, a provisioner). Anything else, including a malformed key, is "not found".
 pub(crate) async fn load_visible(

@@ -9,7 +9,7 @@ use crate::domain::error::AppError;
 use crate::domain::request::parse_text;
 use crate::domain::time::Day;
 use crate::domain::user::Viewer;
-use crate::model::{CoveragePage, PersonLink, ShiftView};
+use crate::model::{CoveragePage, ShiftView};
 
 pub async fn put_holiday(st: &AppState, v: &Viewer, day: &str, name: &str) -> Result<(), AppError> {
     require_admin(v)?;
@@ -158,14 +158,8 @@ pub async fn coverage(st: &AppState, v: &Viewer) -> Result<CoveragePage, AppErro
             })
             .collect(),
         on_shift: super::queue::on_shift(st, st.db.now()).await?,
-        analysts: st
-            .db
-            .queue_workers()
-            .await?
-            .into_iter()
-            .map(|(_, handle, name)| PersonLink { handle, name })
-            .collect(),
-        round_robin: st.db.setting(ROUND_ROBIN).await?.as_deref() != Some("off"),
+        analysts: super::queue::queue_worker_links(st).await?,
+        round_robin: super::queue::round_robin_on(st).await?,
     })
 }
 

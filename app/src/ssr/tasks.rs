@@ -1,7 +1,7 @@
 //! Closing a request's tasks, and the identity check a reset or an unlock needs first.
 
 use super::ctx::AppState;
-use super::reading::{details_of, load_visible};
+use super::reading::{details_of, load_visible, subjects};
 use super::store::TaskRow;
 use crate::domain::access;
 use crate::domain::error::AppError;
@@ -31,13 +31,7 @@ pub async fn close_task(
     if !(t.eligible || v.works_queue()) {
         return Err(AppError::Forbidden);
     }
-    let mut subjects: Vec<i64> = st
-        .db
-        .request_people(r.key())
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
+    let mut subjects = subjects(st, &r).await?;
     subjects.extend(t.person_id);
     if access::is_own(v, r.requester_id, &subjects) {
         return Err(AppError::conflict(
@@ -102,13 +96,7 @@ pub async fn record_identity_check(
     if !v.works_queue() {
         return Err(AppError::Forbidden);
     }
-    let subjects: Vec<i64> = st
-        .db
-        .request_people(r.key())
-        .await?
-        .iter()
-        .map(|p| p.id)
-        .collect();
+    let subjects = subjects(st, &r).await?;
     if access::is_own(v, r.requester_id, &subjects) {
         return Err(AppError::conflict(
             "Nobody checks their own identity; another analyst records the check.",
