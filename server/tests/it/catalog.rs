@@ -117,17 +117,17 @@ pub async fn world(b: Backend) -> World {
 }
 
 impl World {
-    pub async fn client(&self, who: &str) -> reqwest::Client {
+    pub async fn client(&self, who: &str) -> crate::client::Client {
         self.app.signed_in(&format!("{who}@example.com")).await
     }
 
-    pub async fn post(&self, c: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
+    pub async fn post(&self, c: &crate::client::Client, path: &str, body: Value) -> (u16, Value) {
         let res = c.post(self.app.url(path)).json(&body).send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn get(&self, c: &reqwest::Client, key: &str) -> Value {
+    pub async fn get(&self, c: &crate::client::Client, key: &str) -> Value {
         let res = c
             .get(self.app.url(&format!("/api/v1/requests/{key}")))
             .send()
@@ -293,7 +293,8 @@ async fn an_access_request_is_approved_provisioned_granted_and_offboarded(b: Bac
         assert_eq!(held, [("Slack", "member"), ("Widget", "viewer")]);
     }
     // People pages: oneself and one's manager, not a colleague.
-    let page = |c: &reqwest::Client, who: &str| c.get(w.app.url(&format!("/people/{who}"))).send();
+    let page =
+        |c: &crate::client::Client, who: &str| c.get(w.app.url(&format!("/people/{who}"))).send();
     assert_eq!(page(&mia, "mia").await.unwrap().status(), 200);
     assert_eq!(page(&max, "cole").await.unwrap().status(), 200);
     assert_eq!(page(&mia, "cole").await.unwrap().status(), 404);
@@ -956,10 +957,10 @@ async fn role_templates_drive_onboarding_and_role_changes(b: Backend) {
 
 async fn save_template(
     app: &TestApp,
-    c: &reqwest::Client,
+    c: &crate::client::Client,
     role: &str,
     systems: &str,
-) -> reqwest::Response {
+) -> crate::client::Response {
     app.call(
         c,
         "/fn/save_role_template",

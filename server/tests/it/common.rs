@@ -1,5 +1,6 @@
-//! Fresh databases per test, and the real server on port 0.
+//! Fresh databases per test, and the real router called in this process.
 
+pub use crate::client::{Client, Response};
 use app::domain::user::Role;
 use app::ssr::auth;
 use app::ssr::store::Db;
@@ -280,10 +281,12 @@ impl Drop for TestDb {
     }
 }
 
-/// The real server on a free port, with a fresh database.
+/// The real router with a fresh database, called in this process through [`Client`] (no socket;
+/// [`TestApp::listen`] puts it on a port for the tests of the network itself).
 pub struct TestApp {
     pub base: String,
     pub test_db: TestDb,
+    router: axum::Router,
     cache: std::sync::Arc<app::ssr::cache::ReadCache>,
 }
 
@@ -332,9 +335,26 @@ impl TestApp {
         let mut state = AppState::new(test_db.db.clone(), false);
         configure(&mut state);
         let cache = state.cache.clone();
+        // A port of its own, never listened on: it names this app in its URLs, so that a client
+        // of one app used with another's URL fails instead of quietly asking the wrong server.
+        static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(20_000);
+        let port = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let router = tierdesk::router(state, tierdesk::leptos_options(addr));
+        TestApp {
+            base: format!("http://{addr}"),
+            test_db,
+            router,
+            cache,
+        }
+    }
+
+    /// The same router on a free port of this machine; its base URL. For the few tests about the
+    /// network itself (a real client, a real connection).
+    pub async fn listen(&self) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = tierdesk::router(state, tierdesk::leptos_options(addr));
+        let app = self.router.clone();
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -343,11 +363,7 @@ impl TestApp {
             .await
             .unwrap();
         });
-        TestApp {
-            base: format!("http://{addr}"),
-            test_db,
-            cache,
-        }
+        format!("http://{addr}")
     }
 
     /// The read cache's generation: it moves on each time the cache forgets everything.
@@ -398,19 +414,22 @@ impl TestApp {
     }
 
     /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
-    pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder()
-            // An answer that never comes fails the call that waited for it, by address, long
-            // before the test's own two-minute guard.
-            .timeout(std::time::Duration::from_secs(30))
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
+    pub fn client(&self) -> Client {
+        Client::new(self.router.clone(), &self.base)
+    }
+
+    /// `browser`, with its cookies, now sent to this instance (as behind a load balancer).
+    pub fn same_browser(&self, browser: &Client) -> Client {
+        browser.to(self.router.clone(), &self.base)
+    }
+
+    /// A client that sends only the cookies set on each request by hand.
+    pub fn client_without_cookies(&self) -> Client {
+        Client::without_cookies(self.router.clone(), &self.base)
     }
 
     /// Signs in with a plain form post, as a browser without JavaScript does.
-    pub async fn signed_in(&self, email: &str) -> reqwest::Client {
+    pub async fn signed_in(&self, email: &str) -> Client {
         let c = self.client();
         let res = self
             .form(
@@ -432,11 +451,11 @@ impl TestApp {
     /// A no-JavaScript form post: `Accept: text/html` and a same-origin `Referer`.
     pub async fn form(
         &self,
-        c: &reqwest::Client,
+        c: &Client,
         path: &str,
         fields: &[(&str, &str)],
         from: &str,
-    ) -> reqwest::Response {
+    ) -> Response {
         c.post(self.url(path))
             .header("accept", "text/html")
             .header("referer", self.url(from))
@@ -448,12 +467,7 @@ impl TestApp {
     }
 
     /// A server-function call as the hydrated app makes it (form-encoded, JSON answer).
-    pub async fn call(
-        &self,
-        c: &reqwest::Client,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn call(&self, c: &Client, path: &str, fields: &[(&str, &str)]) -> Response {
         c.post(self.url(path))
             .header("accept", "application/json")
             .header("sec-fetch-site", "same-origin")
@@ -464,12 +478,7 @@ impl TestApp {
     }
 
     /// A read-only server-function call (`GET`, arguments in the query string).
-    pub async fn read(
-        &self,
-        c: &reqwest::Client,
-        path: &str,
-        args: &[(&str, &str)],
-    ) -> reqwest::Response {
+    pub async fn read(&self, c: &Client, path: &str, args: &[(&str, &str)]) -> Response {
         c.get(self.url(path))
             .header("accept", "application/json")
             .query(args)

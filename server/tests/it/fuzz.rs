@@ -413,7 +413,7 @@ fn case() -> impl Strategy<Value = Case> {
     ]
 }
 
-async fn send(app: &TestApp, c: &reqwest::Client, case: &Case) -> (u16, String) {
+async fn send(app: &TestApp, c: &crate::client::Client, case: &Case) -> (u16, String) {
     let pairs = |f: &Vec<(String, String)>| -> Vec<(String, String)> { f.clone() };
     let res = match case {
         Case::Fn(name, f) => {

@@ -703,7 +703,7 @@ async fn editing_needs_an_editor_and_keeps_history(b: Backend) {
             .status(),
         403
     );
-    let status = |c: &reqwest::Client, path: &'static str| {
+    let status = |c: &crate::client::Client, path: &'static str| {
         let req = c.get(app.url(path));
         async move { req.send().await.unwrap().status() }
     };

@@ -6,6 +6,7 @@
 //! skip, when it is unreachable.
 
 mod catalog;
+mod client;
 mod common;
 mod fuzz;
 mod guides;

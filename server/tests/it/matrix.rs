@@ -685,8 +685,9 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
         app.signed_in("ana@example.com").await,
         app.signed_in("ada@example.com").await,
     );
-    let api =
-        |c: &reqwest::Client, path: &str, body: Value| c.post(app.url(path)).json(&body).send();
+    let api = |c: &crate::client::Client, path: &str, body: Value| {
+        c.post(app.url(path)).json(&body).send()
+    };
     let access = |system: &str, role: &str| json!({"kind": "access", "people": ["@mia"], "systems": [{"system": system, "role": role, "justification": "work"}]});
     // REQ-1..3, then their twins REQ-4..6 for the API's rows.
     let mut approvals = Vec::new();
@@ -892,7 +893,7 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
 }
 
 /// The body of a response that must have succeeded.
-async fn ok(res: reqwest::Response, what: &str) -> String {
+async fn ok(res: crate::client::Response, what: &str) -> String {
     let status = res.status();
     let body = res.text().await.unwrap();
     assert!(status.is_success(), "{what}: {status} {body}");
@@ -913,7 +914,7 @@ fn outcome(status: u16, location: Option<&str>) -> char {
 
 async fn send(
     app: &TestApp,
-    c: &reqwest::Client,
+    c: &crate::client::Client,
     call: &Call,
     context: &str,
 ) -> (u16, Option<String>) {
@@ -937,7 +938,7 @@ async fn send(
         Call::Upload => c
             .post(app.url("/admin/registry/import"))
             .header("sec-fetch-site", "same-origin")
-            .multipart(reqwest::multipart::Form::new().text("mode", "preview"))
+            .multipart(crate::client::multipart::Form::new().text("mode", "preview"))
             .send()
             .await
             .unwrap(),

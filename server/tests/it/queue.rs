@@ -534,7 +534,7 @@ async fn shifts_for(app: &TestApp, handles: &[&str]) {
     }
 }
 
-async fn submit(app: &TestApp, c: &reqwest::Client, title: &str) -> String {
+async fn submit(app: &TestApp, c: &crate::client::Client, title: &str) -> String {
     let res = app
         .call(
             c,
@@ -580,8 +580,9 @@ async fn round_robin_takes_turns_among_analysts_on_shift_across_restarts(b: Back
     }
     // A restart (a second server on the same database) carries on where the first left off.
     let second = app.another_instance().await;
+    let mia_there = second.same_browser(&mia);
     for i in 4..9 {
-        let k = submit(&second, &mia, &format!("Request {i}")).await;
+        let k = submit(&second, &mia_there, &format!("Request {i}")).await;
         let who = assignee_of(&app, &k).await.expect("handed out");
         order.push(who);
         *got.entry(who).or_default() += 1;
@@ -944,7 +945,7 @@ async fn the_read_cache_answers_repeats_and_forgets_on_change(b: Backend) {
     let other = app.another_instance().await;
     let mia = other.signed_in("mia@example.com").await;
     let ana = app.signed_in("ana@example.com").await;
-    let dashboard = |c: &reqwest::Client| {
+    let dashboard = |c: &crate::client::Client| {
         let c = c.clone();
         let app = &app;
         async move {
@@ -973,10 +974,7 @@ async fn the_read_cache_answers_repeats_and_forgets_on_change(b: Backend) {
 
     // Signing out ends the session on this instance at once, though it was remembered: the old
     // cookie, sent again as a thief would, no longer works.
-    let raw = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let raw = app.client_without_cookies();
     let res = app
         .call(
             &raw,

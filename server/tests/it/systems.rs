@@ -459,14 +459,14 @@ async fn systems_over_http(b: Backend) {
 
 async fn upload(
     app: &TestApp,
-    c: &reqwest::Client,
+    c: &crate::client::Client,
     name: &str,
     bytes: Vec<u8>,
     extra: &[&str],
-) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new().part(
+) -> crate::client::Response {
+    let mut form = crate::client::multipart::Form::new().part(
         "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        crate::client::multipart::Part::bytes(bytes).file_name(name.to_string()),
     );
     for e in extra {
         form = form.text(e.to_string(), "on");
@@ -500,7 +500,7 @@ async fn registry_upload_from_the_admin_page(b: Backend) {
     let res = ada
         .post(app.url("/admin/registry/import"))
         .header("sec-fetch-site", "cross-site")
-        .multipart(reqwest::multipart::Form::new().text("import", "on"))
+        .multipart(crate::client::multipart::Form::new().text("import", "on"))
         .send()
         .await
         .unwrap();

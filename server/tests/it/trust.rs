@@ -42,7 +42,7 @@ fn title_of(html: &str) -> String {
     title
 }
 
-async fn page(c: &reqwest::Client, url: String) -> String {
+async fn page(c: &crate::client::Client, url: String) -> String {
     let res = c.get(url).send().await.unwrap();
     assert_eq!(res.status(), 200);
     res.text().await.unwrap()
@@ -261,8 +261,8 @@ async fn narrowing_may_only_lower_a_role(b: Backend) {
 }
 
 /// A client that says it comes from `ip`, through a proxy the server trusts.
-fn from(ip: &str) -> reqwest::header::HeaderMap {
-    let mut h = reqwest::header::HeaderMap::new();
+fn from(ip: &str) -> axum::http::HeaderMap {
+    let mut h = axum::http::HeaderMap::new();
     h.insert("x-forwarded-for", ip.parse().unwrap());
     h
 }
@@ -277,7 +277,7 @@ async fn behind_a_proxy(b: Backend) -> TestApp {
 
 async fn sign_in_from(
     app: &TestApp,
-    c: &reqwest::Client,
+    c: &crate::client::Client,
     ip: &str,
     email: &str,
     password: &str,
@@ -430,6 +430,7 @@ async fn the_client_address_comes_through_trusted_proxies_only(b: Backend) {
     app.test_db
         .person("mia@example.com", "Mia", &[Role::Member])
         .await;
+    let c = app.client();
     for i in 0..5 {
         let ip = format!("203.0.113.{i}");
         sign_in_from(&app, &c, &ip, "mia@example.com", "guess").await;
@@ -862,7 +863,7 @@ async fn the_read_cache_forgets_only_after_real_writes(b: Backend) {
 }
 
 /// The page's policy and its nonce, once every script on the page is seen to carry that nonce.
-async fn scripts_under_nonce(res: reqwest::Response) -> (String, String) {
+async fn scripts_under_nonce(res: crate::client::Response) -> (String, String) {
     let csp = res.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -928,7 +929,7 @@ async fn pages_carry_a_nonce_policy_and_private_answers_are_not_stored(b: Backen
     app.finish().await;
 }
 
-async fn res_has_no_hsts(c: &reqwest::Client, app: &TestApp) -> bool {
+async fn res_has_no_hsts(c: &crate::client::Client, app: &TestApp) -> bool {
     c.get(app.url("/"))
         .send()
         .await
@@ -987,7 +988,8 @@ async fn https_means_host_cookies_and_hsts(b: Backend) {
         .unwrap()
         .trim_start_matches("__Host-tierdesk_session=")
         .to_string();
-    let plain = reqwest::Client::new()
+    let plain = app
+        .client_without_cookies()
         .get(app.url("/fn/get_viewer"))
         .header("x-forwarded-proto", "https")
         .header("cookie", format!("tierdesk_session={session}"))
@@ -996,7 +998,8 @@ async fn https_means_host_cookies_and_hsts(b: Backend) {
         .await
         .unwrap();
     assert_eq!(plain.text().await.unwrap(), "null");
-    let host = reqwest::Client::new()
+    let host = app
+        .client_without_cookies()
         .get(app.url("/fn/get_viewer"))
         .header("x-forwarded-proto", "https")
         .header("cookie", format!("__Host-tierdesk_session={session}"))
