@@ -3,7 +3,8 @@
 use crate::domain::error::AppError;
 use crate::domain::request::{Priority, RequestState};
 use crate::domain::user::Viewer;
-use crate::session::get_viewer;
+use crate::model::FormDraft;
+use crate::session::{form_draft, get_viewer};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
@@ -204,6 +205,87 @@ pub fn TextField(
             />
             <FieldError id=error_id message=error />
         </div>
+    }
+}
+
+/// What a form held when the server refused it without JavaScript (the `__draft` in the page's
+/// address), so that it comes back with everything typed. Empty when there is none; read it
+/// with [`FormDraft::value`] and the form's action path.
+pub fn refused_form() -> Resource<FormDraft> {
+    let query = leptos_router::hooks::use_query_map();
+    Resource::new(
+        move || query.read().get("__draft"),
+        |id| async move {
+            match id {
+                Some(id) => form_draft(id).await.ok().flatten().unwrap_or_default(),
+                None => FormDraft::default(),
+            }
+        },
+    )
+}
+
+/// The error of the action's last call, whatever it concerns.
+pub fn action_error<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(Err(e)) => Some(e.clone()),
+            _ => None,
+        })
+    })
+}
+
+/// Every problem of the last attempt at the top of a form: an error about no field as it is,
+/// field messages as a list whose links move to each field. `labels` names the fields
+/// (`("title", "Title")`); a field without one is listed by its message alone.
+#[component]
+pub fn ErrorSummary(
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] labels: Vec<(String, String)>,
+) -> impl IntoView {
+    move || {
+        let error = error.get()?;
+        let problems = error.problems();
+        if problems.is_empty() {
+            return Some(
+                view! {
+                    <div class="alert alert-error" role="alert">
+                        {error.to_string()}
+                    </div>
+                }
+                .into_any(),
+            );
+        }
+        let heading = match problems.len() {
+            1 => "Please correct this field:".to_string(),
+            n => format!("Please correct these {n} fields:"),
+        };
+        let items = problems
+            .into_iter()
+            .map(|p| {
+                let label = labels
+                    .iter()
+                    .find(|(f, _)| *f == p.field)
+                    .map(|(_, l)| format!("{l}: "));
+                view! {
+                    <li>
+                        <a href=format!("#{}", p.field)>{label}{p.message}</a>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(
+            view! {
+                <div class="alert alert-error error-summary" role="alert">
+                    <p class="error-summary-title">{heading}</p>
+                    <ul>{items}</ul>
+                </div>
+            }
+            .into_any(),
+        )
     }
 }
 

@@ -105,3 +105,12 @@ mod tests {
         assert_eq!(safe_next(None), "/");
     }
 }
+
+/// What a form held when the server refused it without JavaScript (the page's `__draft`), if
+/// the person asking posted it and it is still kept. See `ssr::drafts`.
+#[server(prefix = "/fn", endpoint = "form_draft", input = leptos::server_fn::codec::GetUrl)]
+pub async fn form_draft(id: String) -> Result<Option<crate::model::FormDraft>, AppError> {
+    use crate::ssr::ctx;
+    let viewer = ctx::viewer()?;
+    crate::ssr::drafts::load(&ctx::state()?.db, viewer.map(|v| v.id), &id).await
+}

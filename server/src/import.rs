@@ -65,7 +65,12 @@ pub fn parse_guide_file(path: &Path, text: &str) -> Result<GuideDraft, String> {
         body,
     )
     .map_err(|e| match e {
-        AppError::Invalid { field, message } => format!("{name}: {field}: {message}"),
+        e @ AppError::Invalid { .. } => e
+            .problems()
+            .iter()
+            .map(|p| format!("{name}: {}: {}", p.field, p.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
         other => format!("{name}: {other}"),
     })
 }

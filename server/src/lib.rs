@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 pub mod config;
 pub mod demo;
+pub mod form_drafts;
 pub mod import;
 pub mod middleware;
 
@@ -121,7 +122,8 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(state.clone());
 
     // Outermost last: a request meets the trace, the security headers, CSRF refusal, the session,
-    // the control-character boundary, the read cache, then the pages' sign-in rule.
+    // the keeping of refused no-JavaScript forms, the control-character boundary, the read cache,
+    // then the pages' sign-in rule.
     Router::new()
         .merge(uploads)
         .merge(limited)
@@ -133,6 +135,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         ))
         .layer(axum::middleware::from_fn(
             middleware::refuse_control_characters,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            form_drafts::keep_refused_forms,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -20,9 +20,14 @@ use std::time::Duration;
 /// The JSON error body every API client gets: `{"error": {"code", "message", "field"}}`.
 pub fn error_response(e: &AppError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "error": { "code": e.code(), "message": e.to_string(), "field": e.field() }
     });
+    // Every field found wrong, when there was more than one.
+    let problems = e.problems();
+    if problems.len() > 1 {
+        body["error"]["fields"] = serde_json::json!(problems);
+    }
     let mut res = (status, axum::Json(body)).into_response();
     if let Some(secs) = e.retry_after() {
         res.headers_mut()

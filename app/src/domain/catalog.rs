@@ -2,7 +2,7 @@
 //! that span fields. The form's parts are in [`super::form`], each kind's fields and rules in its
 //! module under [`super::kinds`].
 
-use super::error::AppError;
+use super::error::{AppError, Problems};
 use super::form::{
     get, optional_text, parse_value, FieldType as T, Input, LineDraft, PersonName, Value, Values,
 };
@@ -26,50 +26,54 @@ impl Submission {
     /// that span fields. `today` is the UTC day the request is made.
     pub fn parse(kind: &str, input: &Input, today: Day) -> Result<Self, AppError> {
         let kind: RequestKind = kind.parse().map_err(|m| AppError::invalid("kind", m))?;
-        let title = if kind.title_required() {
-            Some(parse_text(
-                "title",
-                "a title",
-                get(input, "title"),
-                TITLE_MAX,
-            )?)
-        } else {
-            optional_text("title", get(input, "title"), TITLE_MAX)?
-        };
+        // Every field is checked, so that one attempt shows every message; the kind's rules,
+        // which relate fields to each other, run once each field is right on its own.
+        let mut problems = Problems::default();
+        let title = problems
+            .check(if kind.title_required() {
+                parse_text("title", "a title", get(input, "title"), TITLE_MAX).map(Some)
+            } else {
+                optional_text("title", get(input, "title"), TITLE_MAX)
+            })
+            .flatten();
         if title.as_deref().is_some_and(|t| t.contains(['\n', '\r'])) {
-            return Err(AppError::invalid(
+            problems.check::<()>(Err(AppError::invalid(
                 "title",
                 "The title must be a single line.",
-            ));
+            )));
         }
         let mut values = Values::default();
         for spec in kind.fields() {
-            if let Some(v) = parse_value(spec, input, today)? {
+            if let Some(v) = problems.check(parse_value(spec, input, today)).flatten() {
                 values.insert(spec.name, v);
             }
         }
-        let description = if kind.description_required() {
-            parse_text(
-                "description",
-                "a description",
-                get(input, "description"),
-                DESCRIPTION_MAX,
-            )?
-        } else {
-            optional_text("description", get(input, "description"), DESCRIPTION_MAX)?
-                .unwrap_or_default()
-        };
+        let description = problems
+            .check(if kind.description_required() {
+                parse_text(
+                    "description",
+                    "a description",
+                    get(input, "description"),
+                    DESCRIPTION_MAX,
+                )
+            } else {
+                optional_text("description", get(input, "description"), DESCRIPTION_MAX)
+                    .map(Option::unwrap_or_default)
+            })
+            .unwrap_or_default();
         let priority = match get(input, "priority") {
-            "" => Priority::Normal,
-            p => p
-                .parse()
-                .map_err(|m: String| AppError::invalid("priority", m))?,
+            "" => Some(Priority::Normal),
+            p => problems.check(
+                p.parse()
+                    .map_err(|m: String| AppError::invalid("priority", m)),
+            ),
         };
+        problems.finish()?;
         let mut s = Submission {
             kind,
             title,
             description,
-            priority,
+            priority: priority.unwrap_or(Priority::Normal),
             values,
         };
         (kind.def().rules)(&mut s.values, &s.description, today)?;
@@ -233,6 +237,38 @@ mod tests {
                 assert_eq!(err.field(), Some(expected), "{kind} without {}", spec.name);
             }
         }
+    }
+
+    #[test]
+    fn an_empty_form_names_every_required_field_at_once() {
+        for kind in RequestKind::ALL {
+            let Err(err) = Submission::parse(kind.as_str(), &input(&[]), today()) else {
+                continue;
+            };
+            let named: Vec<String> = err.problems().into_iter().map(|p| p.field).collect();
+            let mut expected: Vec<&str> = Vec::new();
+            if kind.title_required() {
+                expected.push("title");
+            }
+            for spec in kind
+                .fields()
+                .iter()
+                .filter(|f| f.required && f.ty != T::YesNo)
+            {
+                expected.push(if spec.ty == T::SystemLines {
+                    "system_0"
+                } else {
+                    spec.name
+                });
+            }
+            if kind.description_required() {
+                expected.push("description");
+            }
+            assert_eq!(named, expected, "{kind}");
+        }
+        // The software form: four required fields, four messages from one attempt.
+        let err = Submission::parse("software", &input(&[]), today()).unwrap_err();
+        assert_eq!(err.problems().len(), 4);
     }
 
     #[test]

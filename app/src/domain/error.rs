@@ -7,9 +7,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum AppError {
-    /// Bad input in one named field.
+    /// Bad input in a named field; `more` holds the other fields found wrong in the same
+    /// attempt, so that a form shows every message at once.
     #[error("{message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        more: Vec<FieldProblem>,
+    },
     #[error("Please sign in first.")]
     Unauthenticated,
     #[error("You are not allowed to do that.")]
@@ -34,11 +40,64 @@ pub enum AppError {
     Internal,
 }
 
+/// One field's message, beside the first in [`AppError::Invalid`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects the mistakes of one attempt instead of stopping at the first, so that every field's
+/// message comes back together.
+#[derive(Default)]
+pub struct Problems(Vec<AppError>);
+
+impl Problems {
+    /// The value, or `None` with the error kept for [`Problems::finish`].
+    pub fn check<T>(&mut self, result: Result<T, AppError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// One error naming every field found wrong (in the order they were checked); an error that
+    /// is not about a field wins over field messages, as it would have alone.
+    pub fn finish(self) -> Result<(), AppError> {
+        if let Some(other) = self.0.iter().find(|e| e.field().is_none()) {
+            return Err(other.clone());
+        }
+        let mut problems = self.0.iter().flat_map(AppError::problems);
+        let Some(first) = problems.next() else {
+            return Ok(());
+        };
+        let mut more: Vec<FieldProblem> = Vec::new();
+        for p in problems {
+            if p.field != first.field && !more.iter().any(|m| m.field == p.field) {
+                more.push(p);
+            }
+        }
+        Err(AppError::Invalid {
+            field: first.field,
+            message: first.message,
+            more,
+        })
+    }
+}
+
 impl AppError {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: field.to_string(),
             message: message.into(),
+            more: Vec::new(),
         }
     }
 
@@ -102,9 +161,29 @@ impl AppError {
         }
     }
 
+    /// Every field this error names, with its message, in the order they were found.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        match self {
+            AppError::Invalid {
+                field,
+                message,
+                more,
+            } => std::iter::once(FieldProblem {
+                field: field.clone(),
+                message: message.clone(),
+            })
+            .chain(more.iter().cloned())
+            .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The message for `field`, when this error is about that field.
     pub fn message_for(&self, field: &str) -> Option<String> {
-        (self.field() == Some(field)).then(|| self.to_string())
+        self.problems()
+            .into_iter()
+            .find(|p| p.field == field)
+            .map(|p| p.message)
     }
 }
 
@@ -154,5 +233,37 @@ mod tests {
         assert_eq!(e.status(), 422);
         let e = AppError::from_server_fn_error(ServerFnErrorErr::Args("invalid type".into()));
         assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn problems_come_back_together_first_field_first() {
+        let mut p = Problems::default();
+        assert_eq!(p.check(Ok::<_, AppError>(1)), Some(1));
+        assert!(p.is_empty());
+        p.check::<()>(Err(AppError::invalid("title", "Give a title.")));
+        p.check::<()>(Err(AppError::invalid("system", "Name the system.")));
+        p.check::<()>(Err(AppError::invalid("title", "Said twice.")));
+        let e = p.finish().unwrap_err();
+        assert_eq!(e.field(), Some("title"));
+        assert_eq!(e.message_for("system").as_deref(), Some("Name the system."));
+        assert_eq!(e.message_for("title").as_deref(), Some("Give a title."));
+        assert_eq!(e.problems().len(), 2);
+        // On the wire the first field keeps its place; the others follow in `more`.
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["field"], "title");
+        assert_eq!(json["more"][0]["field"], "system");
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+        // A single error travels as before, without `more`.
+        let one = serde_json::to_value(AppError::invalid("title", "x")).unwrap();
+        assert!(one.get("more").is_none());
+    }
+
+    #[test]
+    fn an_error_about_no_field_wins_over_field_messages() {
+        let mut p = Problems::default();
+        p.check::<()>(Err(AppError::invalid("title", "Give a title.")));
+        p.check::<()>(Err(AppError::Forbidden));
+        assert_eq!(p.finish().unwrap_err(), AppError::Forbidden);
+        assert_eq!(Problems::default().finish(), Ok(()));
     }
 }

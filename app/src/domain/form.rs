@@ -328,9 +328,14 @@ fn parse_lines(input: &Input) -> Result<Vec<LineDraft>, AppError> {
 
 fn prefix_line(e: AppError, n: usize) -> AppError {
     match e {
-        AppError::Invalid { field, message } => AppError::Invalid {
+        AppError::Invalid {
+            field,
+            message,
+            more,
+        } => AppError::Invalid {
             field,
             message: format!("Line {n}: {message}"),
+            more,
         },
         other => other,
     }

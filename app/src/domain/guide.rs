@@ -1,7 +1,7 @@
 //! Tier 1 self-service: guide categories, visibility, slugs, what a guide needs to be saved,
 //! and how free text becomes a safe full-text query.
 
-use super::error::AppError;
+use super::error::{AppError, Problems};
 use super::request::parse_text;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -188,37 +188,52 @@ impl GuideDraft {
         owner: &str,
         body: &str,
     ) -> Result<GuideDraft, AppError> {
-        let title = parse_text("title", "a title", title, GUIDE_TITLE_MAX)?;
-        if title.contains(['\n', '\r']) {
-            return Err(AppError::invalid(
-                "title",
-                "The title must be a single line.",
-            ));
-        }
+        // Every field is checked, so that one attempt shows every message.
+        let mut problems = Problems::default();
+        let title = problems.check(
+            parse_text("title", "a title", title, GUIDE_TITLE_MAX).and_then(|t| {
+                if t.contains(['\n', '\r']) {
+                    Err(AppError::invalid(
+                        "title",
+                        "The title must be a single line.",
+                    ))
+                } else {
+                    Ok(t)
+                }
+            }),
+        );
+        // An empty slug is made from the title; without a title there is nothing to check yet.
         let slug = if slug.trim().is_empty() {
-            slugify(&title)
+            title.as_deref().map(slugify)
         } else {
-            slug.to_string()
+            Some(slug.to_string())
         };
-        let slug = parse_slug(&slug)?;
-        let category = Category::parse(category)?;
-        let visibility = Visibility::parse(visibility)?;
+        let slug = slug.and_then(|s| problems.check(parse_slug(&s)));
+        let category = problems.check(Category::parse(category));
+        let visibility = problems.check(Visibility::parse(visibility));
         let owner = owner.trim().to_string();
         if owner.chars().count() > 100 {
-            return Err(AppError::invalid(
+            problems.check::<()>(Err(AppError::invalid(
                 "owner",
                 "The owner has at most 100 characters.",
-            ));
+            )));
         }
-        let body = parse_text("body", "the guide's text", body, GUIDE_BODY_MAX)?;
-        Ok(GuideDraft {
-            slug,
-            title,
-            category,
-            visibility,
-            owner,
-            body,
-        })
+        let body = problems.check(parse_text("body", "the guide's text", body, GUIDE_BODY_MAX));
+        problems.finish()?;
+        match (slug, title, category, visibility, body) {
+            (Some(slug), Some(title), Some(category), Some(visibility), Some(body)) => {
+                Ok(GuideDraft {
+                    slug,
+                    title,
+                    category,
+                    visibility,
+                    owner,
+                    body,
+                })
+            }
+            // `finish` has already answered for every field that was not right.
+            _ => Err(AppError::Internal),
+        }
     }
 }
 
@@ -322,6 +337,13 @@ mod tests {
             field(GuideDraft::parse("", "t", "resets", "public", "", " ")),
             "body"
         );
+    }
+
+    #[test]
+    fn an_empty_guide_names_every_field_at_once() {
+        let e = GuideDraft::parse("", "", "", "public", &"o".repeat(101), "").unwrap_err();
+        let fields: Vec<String> = e.problems().into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["title", "category", "owner", "body"]);
     }
 
     #[test]

@@ -353,3 +353,21 @@ pub struct ShiftView {
     pub weekday: String,
     pub hours: String,
 }
+
+/// What a form held when the server refused it without JavaScript, for the page it goes back to:
+/// the server function it was posted to, and its fields as sent (`fields[title]`, `email` ...).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FormDraft {
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl FormDraft {
+    /// The value the form sent for `name`, if this draft is from `action`.
+    pub fn value(&self, action: &str, name: &str) -> Option<&str> {
+        (self.action == action)
+            .then(|| self.fields.iter().find(|(n, _)| n == name))
+            .flatten()
+            .map(|(_, v)| v.as_str())
+    }
+}

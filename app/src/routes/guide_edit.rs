@@ -1,13 +1,15 @@
 use crate::components::{
-    debounced_input, field_error, form_error, use_viewer, ErrorPanel, FieldError, FormError,
-    LoadError, TextField,
+    action_error, debounced_input, field_error, refused_form, use_viewer, ErrorPanel, ErrorSummary,
+    FieldError, LoadError, TextField,
 };
 use crate::domain::access;
 use crate::domain::error::AppError;
 use crate::domain::guide::{Category, Visibility, GUIDE_BODY_MAX, GUIDE_TITLE_MAX, SLUG_MAX};
 use crate::guides::{get_guide_source, preview_markdown, SaveGuide};
 use crate::model::guides::GuideSource;
+use crate::model::FormDraft;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -15,12 +17,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn GuideNewPage() -> impl IntoView {
     let viewer = use_viewer();
+    let draft = refused_form();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let v = viewer.await.ok().flatten();
+                let draft = draft.await;
                 if access::can_edit_guides(v.as_ref()) {
-                    view! { <GuideEditor source=None /> }.into_any()
+                    view! { <GuideEditor source=None draft /> }.into_any()
                 } else {
                     let error = if v.is_some() { AppError::Forbidden } else { AppError::Unauthenticated };
                     view! { <LoadError error /> }.into_any()
@@ -36,11 +40,13 @@ pub fn GuideEditPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let source = Resource::new(slug, get_guide_source);
+    let draft = refused_form();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
+                let draft = draft.await;
                 match source.await {
-                    Ok(src) => view! { <GuideEditor source=Some(src) /> }.into_any(),
+                    Ok(src) => view! { <GuideEditor source=Some(src) draft /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
@@ -51,10 +57,16 @@ pub fn GuideEditPage() -> impl IntoView {
 /// The editor: Markdown on the left, a live preview (with JavaScript) or a preview button
 /// (without) showing exactly what readers will see.
 #[component]
-fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
-    // A no-JavaScript preview comes back with the draft in the query; it wins over the source.
+fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
+    // A no-JavaScript preview comes back with the text in the query, and a refused save with
+    // it kept as a draft; either wins over the saved source.
     let query = use_query_map();
-    let from_query = move |k: &str| query.with_untracked(|q| q.get(k));
+    let from_query = move |k: &str| {
+        draft
+            .value(SaveGuide::PATH, k)
+            .map(str::to_string)
+            .or_else(|| query.with_untracked(|q| q.get(k)))
+    };
     let editing = source.is_some();
     let original = source.as_ref().map(|s| s.slug.clone()).unwrap_or_default();
     let revision = source
@@ -114,7 +126,7 @@ fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
         <h1>{heading}</h1>
         <div class="editor-layout">
             <div class="card">
-                <FormError message=form_error(save) />
+                <ErrorSummary error=action_error(save) labels=guide_labels() />
                 <ActionForm action=save attr:class="stack" attr:novalidate=true>
                     <input type="hidden" name="original" value=original.clone() />
                     <input type="hidden" name="revision" value=revision />
@@ -175,7 +187,8 @@ fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
                         </textarea>
                         <FieldError id="body-error" message=field_error(save, "body") />
                     </div>
-                    <TextField name="note" label="What changed (optional)" maxlength=200usize error=field_error(save, "note") />
+                    <TextField name="note" label="What changed (optional)" maxlength=200usize
+                        value=from_query("note").unwrap_or_default() error=field_error(save, "note") />
                     <div class="actions">
                         <button type="submit" class="btn btn-primary">"Save guide"</button>
                         <Show when=move || !interactive.get()>
@@ -200,4 +213,19 @@ fn GuideEditor(source: Option<GuideSource>) -> impl IntoView {
             </section>
         </div>
     }
+}
+
+fn guide_labels() -> Vec<(String, String)> {
+    [
+        ("title", "Title"),
+        ("slug", "Address"),
+        ("category", "Category"),
+        ("visibility", "Who can read it"),
+        ("owner", "Owner"),
+        ("body", "Text"),
+        ("note", "What changed"),
+    ]
+    .into_iter()
+    .map(|(f, l)| (f.to_string(), l.to_string()))
+    .collect()
 }

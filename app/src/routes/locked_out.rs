@@ -1,6 +1,7 @@
-use crate::components::{field_error, form_error, FieldError, FormError, TextField};
+use crate::components::{field_error, form_error, refused_form, FieldError, FormError, TextField};
 use crate::requests::ReportLockout;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -15,6 +16,7 @@ pub fn LockedOutPage() -> impl IntoView {
     let email_error = field_error(action, "email");
     let system_error = field_error(action, "system");
     let what_error = field_error(action, "what");
+    let draft = refused_form();
     view! {
         <Title text="Locked out" />
         <div class="narrow card">
@@ -26,19 +28,29 @@ pub fn LockedOutPage() -> impl IntoView {
                         "Tell the helpdesk what you cannot get into. Never send a password here."
                     </p>
                     <FormError message=form_error(action) />
+                    <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let draft = draft.await;
+                        let typed = move |name: &str| draft.value(ReportLockout::PATH, name).unwrap_or_default().to_string();
+                        view! {
                     <ActionForm action attr:class="stack" attr:novalidate=true>
-                        <TextField name="email" label="Work e-mail" input_type="email" autocomplete="email" error=email_error />
+                        <TextField name="email" label="Work e-mail" input_type="email" autocomplete="email" error=email_error
+                            value=typed("email") />
                         <TextField name="system" label="What you are locked out of"
-                            hint="e.g. Okta, Google Workspace, Slack, your laptop." maxlength=200 error=system_error />
+                            hint="e.g. Okta, Google Workspace, Slack, your laptop." maxlength=200 error=system_error
+                            value=typed("system") />
                         <div class="field">
                             <label for="what">"What happens when you try"</label>
                             <textarea id="what" name="what" rows="4" required maxlength="2000"
                                 aria-invalid=move || what_error.get().is_some().to_string()
-                                aria-describedby="what-error"></textarea>
+                                aria-describedby="what-error">{typed("what")}</textarea>
                             <FieldError id="what-error" message=what_error />
                         </div>
                         <button type="submit" class="btn btn-primary">"Send to the helpdesk"</button>
                     </ActionForm>
+                        }
+                    })}
+                    </Suspense>
                 }
             >
                 <div class="alert alert-info" role="status">

@@ -17,6 +17,7 @@ pub mod not_found;
 pub mod person;
 pub mod queue;
 pub mod request;
+pub mod request_fields;
 pub mod request_flow;
 pub mod request_form;
 pub mod sign_in;

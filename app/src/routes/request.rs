@@ -1,14 +1,16 @@
 use crate::components::{
-    field_error, form_error, FieldError, FormError, LoadError, PriorityBadge, StateBadge,
+    field_error, form_error, refused_form, FieldError, FormError, LoadError, PriorityBadge,
+    StateBadge,
 };
 use crate::domain::request::RequestState;
-use crate::model::{CommentView, HistoryEntry, RequestDetail};
+use crate::model::{CommentView, FormDraft, HistoryEntry, RequestDetail};
 use crate::queue::{ApplyMacro, AssignRequest};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
 use crate::routes::queue::ClockBadge;
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use leptos::html::Form;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -25,6 +27,7 @@ pub fn RequestPage() -> impl IntoView {
     let assign = ServerAction::<AssignRequest>::new();
     let apply_macro = ServerAction::<ApplyMacro>::new();
     let flow = FlowActions::new();
+    let draft = refused_form();
 
     let request = Resource::new(
         move || {
@@ -54,8 +57,9 @@ pub fn RequestPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {
+                let draft = draft.await;
                 match request.await {
-                    Ok(detail) => view! { <RequestView detail actions /> }.into_any(),
+                    Ok(detail) => view! { <RequestView detail actions draft /> }.into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),
                 }
             })}
@@ -75,7 +79,16 @@ struct Actions {
 }
 
 #[component]
-fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
+fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> impl IntoView {
+    // A reply or note refused without JavaScript comes back with its text.
+    let typed = |visibility: &str| {
+        (draft.value(PostComment::PATH, "visibility") == Some(visibility))
+            .then(|| draft.value(PostComment::PATH, "body"))
+            .flatten()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (reply_typed, note_typed) = (typed("public"), typed("internal"));
     let s = detail.summary.clone();
     let key = s.key.clone();
     let can = detail.actions.clone();
@@ -120,8 +133,8 @@ fn RequestView(detail: RequestDetail, actions: Actions) -> impl IntoView {
                 <section aria-labelledby="conversation-heading">
                     <h2 id="conversation-heading">"Conversation"</h2>
                     <Conversation comments=detail.comments.clone() />
-                    {can.reply.then(|| view! { <CommentForm action=actions.reply key=key.clone() internal=false /> })}
-                    {can.note.then(|| view! { <CommentForm action=actions.note key=key.clone() internal=true /> })}
+                    {can.reply.then(|| view! { <CommentForm action=actions.reply key=key.clone() internal=false typed=reply_typed.clone() /> })}
+                    {can.note.then(|| view! { <CommentForm action=actions.note key=key.clone() internal=true typed=note_typed.clone() /> })}
                 </section>
             </div>
             <aside class="request-side">
@@ -308,7 +321,13 @@ fn Conversation(comments: Vec<CommentView>) -> impl IntoView {
 }
 
 #[component]
-fn CommentForm(action: ServerAction<PostComment>, key: String, internal: bool) -> impl IntoView {
+fn CommentForm(
+    action: ServerAction<PostComment>,
+    key: String,
+    internal: bool,
+    /// The text of a refused attempt, kept.
+    typed: String,
+) -> impl IntoView {
     let form = NodeRef::<Form>::new();
     let value = action.value();
     let body_error = field_error(action, "body");
@@ -351,7 +370,9 @@ fn CommentForm(action: ServerAction<PostComment>, key: String, internal: bool) -
                         required
                         aria-invalid=move || body_error.get().is_some().to_string()
                         aria-describedby=error_id
-                    ></textarea>
+                    >
+                        {typed}
+                    </textarea>
                     <FieldError id=error_id message=body_error />
                 </div>
                 <div class="actions">

@@ -1,4 +1,4 @@
-use crate::components::{field_error, form_error, FormError, TextField};
+use crate::components::{field_error, form_error, refused_form, FormError, TextField};
 use crate::session::SignIn;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,6 +12,8 @@ pub fn SignInPage() -> impl IntoView {
     let password_error = field_error(action, "password");
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // A refused attempt comes back with the e-mail (never the password).
+    let draft = refused_form();
     view! {
         <Title text="Sign in" />
         <div class="narrow card">
@@ -20,13 +22,21 @@ pub fn SignInPage() -> impl IntoView {
             // A plain form post (not ActionForm): the whole page reloads with the new session.
             <form method="post" action=SignIn::PATH class="stack" novalidate>
                 <input type="hidden" name="next" value=next />
-                <TextField
-                    name="email"
-                    label="Work e-mail"
-                    input_type="email"
-                    autocomplete="username"
-                    error=email_error
-                />
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let email = draft.await.value(SignIn::PATH, "email").unwrap_or_default().to_string();
+                        view! {
+                            <TextField
+                                name="email"
+                                label="Work e-mail"
+                                input_type="email"
+                                autocomplete="username"
+                                error=email_error
+                                value=email
+                            />
+                        }
+                    })}
+                </Suspense>
                 <TextField
                     name="password"
                     label="Password"

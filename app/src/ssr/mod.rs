@@ -7,6 +7,7 @@ pub mod cache;
 pub mod catalog;
 pub mod clock;
 pub mod ctx;
+pub mod drafts;
 pub mod guides;
 pub mod jobs;
 pub mod lockout;

@@ -8,6 +8,7 @@
 mod catalog;
 mod client;
 mod common;
+mod forms;
 mod fuzz;
 mod guides;
 mod http;

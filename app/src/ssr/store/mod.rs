@@ -99,6 +99,7 @@ macro_rules! settle_clocks {
 mod batch;
 mod catalog;
 mod columns;
+mod drafts;
 mod generated;
 mod guides;
 mod people;
