@@ -67,20 +67,7 @@ pub fn Header() -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match viewer.await.ok().flatten() {
-                                Some(v) => {
-                                    view! {
-                                        <a class="who" title=v.email.clone() href=format!("/people/{}", v.handle)>
-                                            {v.name.clone()}
-                                        </a>
-                                        // A plain form: signing out reloads the whole page.
-                                        <form method="post" action="/fn/sign_out" class="inline">
-                                            <button type="submit" class="btn btn-quiet">
-                                                "Sign out"
-                                            </button>
-                                        </form>
-                                    }
-                                        .into_any()
-                                }
+                                Some(v) => view! { <AccountMenu viewer=v /> }.into_any(),
                                 None => {
                                     view! {
                                         <a class="btn btn-quiet" href="/sign-in">
@@ -95,6 +82,76 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+    }
+}
+
+/// The signed-in person's menu: who is signed in, their access, the admin pages for admins, and
+/// signing out. A `<details>` disclosure, so it opens without JavaScript too.
+#[component]
+fn AccountMenu(viewer: Viewer) -> impl IntoView {
+    let initial = viewer
+        .name
+        .chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| c.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    let admin = viewer.has(crate::domain::user::Role::Admin);
+    // With JavaScript the header stays across pages: the menu closes once one of its links is
+    // followed, and on Escape.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        use leptos::wasm_bindgen::JsCast;
+        let on_link = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+            .and_then(|el| el.closest("a").ok().flatten())
+            .is_some();
+        if let (true, Some(m)) = (on_link, menu.get_untracked()) {
+            m.set_open(false);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            if let Some(m) = menu.get_untracked() {
+                m.set_open(false);
+                if let Some(summary) = m.first_element_child() {
+                    use leptos::wasm_bindgen::JsCast;
+                    if let Ok(summary) = summary.dyn_into::<leptos::web_sys::HtmlElement>() {
+                        _ = summary.focus();
+                    }
+                }
+            }
+        }
+    };
+    view! {
+        <details class="account-menu" node_ref=menu on:keydown=on_key>
+            <summary class="who">
+                <span class="avatar" aria-hidden="true">{initial}</span>
+                <span class="who-name">{viewer.name.clone()}</span>
+            </summary>
+            <div class="menu-panel" on:click=on_click>
+                <p class="menu-who">
+                    <strong>{viewer.name.clone()}</strong>
+                    <span class="muted small">{viewer.email.clone()}</span>
+                </p>
+                <a href=format!("/people/{}", viewer.handle)>"My access"</a>
+                {admin
+                    .then(|| {
+                        view! {
+                            <p class="menu-heading">"Admin"</p>
+                            <a href="/admin/registry">"Tech-stack registry"</a>
+                            <a href="/admin/role-templates">"Role templates"</a>
+                            <a href="/admin/coverage">"Coverage and shifts"</a>
+                        }
+                    })}
+                // A plain form: signing out reloads the whole page.
+                <form method="post" action="/fn/sign_out" class="menu-signout">
+                    <button type="submit" class="btn btn-secondary">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        </details>
     }
 }
 

@@ -45,5 +45,53 @@ test('a wrong password keeps the e-mail, never the password', async ({ page, jav
   expect(await page.content()).not.toContain('not the password');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expect(page.locator('.account-menu summary')).toBeVisible();
+});
+
+// The header fits one row on a laptop, shows who is signed in legibly, and its menu (a
+// disclosure, with or without JavaScript) holds the person's access, the admin pages for
+// admins, and signing out.
+test('the header fits, names the person and opens their menu', async ({ page, javaScriptEnabled }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, people.admin, '/guides');
+  await ready(page, javaScriptEnabled);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const links = nav.getByRole('link');
+  const tops = await links.evaluateAll((as) => as.map((a) => Math.round(a.getBoundingClientRect().top)));
+  expect(new Set(tops).size, `nav rows: ${tops}`).toBe(1);
+
+  const who = page.locator('.account-menu summary');
+  await expect(who).toContainText('Ada Admin');
+  // The name is legible on the header: its colour differs from the header's.
+  const [fg, bg] = await who.evaluate((el) => [
+    getComputedStyle(el).color,
+    getComputedStyle(document.querySelector('.topbar')!).backgroundColor,
+  ]);
+  expect(fg).not.toBe(bg);
+
+  await expect(page.getByRole('link', { name: 'My access' })).toBeHidden();
+  await who.click();
+  await expect(page.getByRole('link', { name: 'My access' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Tech-stack registry' })).toBeVisible();
+  await page.getByRole('link', { name: 'Coverage and shifts' }).click();
+  await expect(page).toHaveURL(/\/admin\/coverage$/);
+  // Following one of its links closes the menu, with JavaScript too (the header stays).
+  await expect(page.getByRole('link', { name: 'My access' })).toBeHidden();
+  if (javaScriptEnabled !== false) {
+    await who.click();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('link', { name: 'My access' })).toBeHidden();
+    await expect(who).toBeFocused();
+  }
+  await who.click();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a member’s menu has no admin entries', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, people.member, '/');
+  await ready(page, javaScriptEnabled);
+  await page.locator('.account-menu summary').click();
+  await expect(page.getByRole('link', { name: 'My access' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Tech-stack registry' })).toHaveCount(0);
 });
