@@ -202,28 +202,27 @@ fn Dashboard(
                                     <a
                                         href=format!("/queue?view={}", vc.view.as_str())
                                         aria-current=current.then_some("page")
-                                        aria-label=format!("{} ({})", vc.view.label(), vc.count)
                                         class=view_class(vc.view, vc.count)
                                     >
                                         <span>{vc.view.label()}</span>
-                                        <span class="count">{vc.count}</span>
+                                        <Count n=vc.count.to_string() />
                                     </a>
                                 </li>
                             }
                         })
                         .collect_view()}
                 </ul>
-                <h2 class="section-heading">"By kind"</h2>
-                <ul>
+                <h2 class="section-heading by-kind">"By kind"</h2>
+                <ul class="by-kind">
                     {page
                         .kinds
                         .iter()
                         .map(|(kind, n)| {
                             view! {
                                 <li>
-                                    <a href=format!("/queue?kind={}", kind.as_str()) aria-label=format!("{} ({n})", kind.label())>
+                                    <a href=format!("/queue?kind={}", kind.as_str())>
                                         <span>{kind.label()}</span>
-                                        <span class="count">{*n}</span>
+                                        <Count n=n.to_string() />
                                     </a>
                                 </li>
                             }
@@ -243,12 +242,11 @@ fn Dashboard(
                                 .map(|s| {
                                     let label = format!("Delete the view {}", s.name);
                                     let count = if s.count < 0 { "\u{2013}".to_string() } else { s.count.to_string() };
-                                    let name = format!("{} ({count})", s.name);
                                     view! {
                                         <li class="saved-view">
-                                            <a href=format!("/queue?{}", s.query) aria-label=name>
+                                            <a href=format!("/queue?{}", s.query)>
                                                 <span>{s.name}</span>
-                                                <span class="count">{count}</span>
+                                                <Count n=count />
                                             </a>
                                             <ActionForm action=delete_view attr:class="inline">
                                                 <input type="hidden" name="id" value=s.id />
@@ -274,6 +272,19 @@ fn Dashboard(
                 <BatchTable page batch />
             </div>
         </div>
+    }
+}
+
+/// A view's count, read as "Unassigned (12)" by screen readers, seen as a pill. The link's name
+/// is its visible text (no `aria-label` that says otherwise).
+#[component]
+fn Count(n: String) -> impl IntoView {
+    view! {
+        <span class="count">
+            <span class="sr-only">" ("</span>
+            {n}
+            <span class="sr-only">")"</span>
+        </span>
     }
 }
 
@@ -311,6 +322,20 @@ fn Filters(page: QueuePageView) -> impl IntoView {
         Some(SlaFilter::AtRisk) => "at-risk",
         Some(SlaFilter::Breached) => "breached",
     };
+    // Open when one of the filters inside is set, so what narrows the list is always in view.
+    let more_set = [kind.as_str(), priority.as_str(), assignee.as_str(), sla]
+        .iter()
+        .filter(|v| !v.is_empty())
+        .count()
+        + [&f.label, &f.requester, &f.system]
+            .iter()
+            .filter(|v| v.as_deref().is_some_and(|v| !v.is_empty()))
+            .count()
+        + usize::from(f.sort != Sort::default());
+    let more_summary = match more_set {
+        0 => "More filters".to_string(),
+        n => format!("More filters ({n} set)"),
+    };
     let opt = |value: &str, label: &str, current: &str| {
         let selected = value == current;
         view! { <option value=value.to_string() selected=selected>{label.to_string()}</option> }
@@ -331,6 +356,9 @@ fn Filters(page: QueuePageView) -> impl IntoView {
                     {RequestState::ALL.iter().map(|s| opt(s.as_str(), s.label(), &state)).collect_view()}
                 </select>
             </div>
+            <details class="more-filters" open={more_set > 0}>
+            <summary>{more_summary}</summary>
+            <div class="more-filters-grid">
             <div class="field">
                 <label for="filter-kind">"Kind"</label>
                 <select id="filter-kind" name="kind">
@@ -383,6 +411,8 @@ fn Filters(page: QueuePageView) -> impl IntoView {
                     {Sort::ALL.iter().map(|s| opt(s.as_str(), s.label(), f.sort.as_str())).collect_view()}
                 </select>
             </div>
+            </div>
+            </details>
             <div class="filter-actions">
                 <button type="submit" class="btn btn-secondary">"Apply filters"</button>
                 <a class="btn btn-quiet" href="/queue">"Clear"</a>
@@ -487,11 +517,11 @@ fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl Int
                             <th scope="col"><span class="sr-only">"Select"</span></th>
                             <th scope="col">"Key"</th>
                             <th scope="col">"Title"</th>
-                            <th scope="col">"Requester"</th>
+                            <th scope="col">"Next due"</th>
                             <th scope="col">"Priority"</th>
                             <th scope="col">"State"</th>
                             <th scope="col">"Assignee"</th>
-                            <th scope="col">"Next due"</th>
+                            <th scope="col">"Requester"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -523,18 +553,18 @@ fn Row(i: usize, r: RequestSummary) -> impl IntoView {
             <td class="key">
                 <a href=href.clone() class="row-link" id=format!("row-link-{i}")>{r.key.clone()}</a>
             </td>
-            <td>
+            <td class="title">
                 <a href=href>{r.title.clone()}</a>
             </td>
-            <td>{r.requester.clone()}</td>
+            <td class="due">{r.clock.map(|c| view! { <ClockBadge clock=c /> })}</td>
             <td>
                 <PriorityBadge priority=r.priority />
             </td>
             <td>
                 <StateBadge state=r.state />
             </td>
-            <td>{r.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
-            <td class="nowrap">{r.clock.map(|c| view! { <ClockBadge clock=c /> })}</td>
+            <td class="assignee">{r.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
+            <td class="requester">{r.requester.clone()}</td>
         </tr>
     }
 }

@@ -71,7 +71,9 @@ async fn a_refused_form_comes_back_with_everything_typed_and_every_message(b: Ba
         assert!(html.contains(&format!("href=\"#{field}\"")), "{field}");
     }
     // What was typed, as text: the hostile title cannot close the attribute.
-    assert!(html.contains("value=\"Kettle7 crashes &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
+    assert!(
+        html.contains("value=\"Kettle7 crashes &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\"")
+    );
     assert!(!html.contains("<script>alert(1)"));
     assert!(
         html.contains("<option value=\"high\" selected"),
