@@ -10,8 +10,10 @@ use crate::ssr::store::Db;
 /// How long a refused form is kept for the page it goes back to.
 pub const KEPT_FOR_MS: i64 = 30 * 60 * 1000;
 
-/// The most text one draft keeps; a larger form comes back with what fits.
+/// The most text one draft keeps; a larger form comes back with what fits. A visitor's forms
+/// (sign-in, lockout) are short: a stranger cannot fill the database through them.
 const MOST_BYTES: usize = 256 * 1024;
+const MOST_BYTES_FOR_VISITORS: usize = 8 * 1024;
 
 /// The query parameter that carries a draft's id back to its page.
 pub const PARAM: &str = "__draft";
@@ -25,8 +27,8 @@ fn secret(name: &str) -> bool {
 }
 
 /// The fields worth keeping, in order: no secrets, no text that could never be stored (the
-/// boundary refuses it with its own message), within [`MOST_BYTES`].
-pub fn keepable(fields: Vec<(String, String)>) -> Vec<(String, String)> {
+/// boundary refuses it with its own message), within `most` bytes.
+pub fn keepable(fields: Vec<(String, String)>, most: usize) -> Vec<(String, String)> {
     let mut total = 0;
     fields
         .into_iter()
@@ -37,7 +39,7 @@ pub fn keepable(fields: Vec<(String, String)>) -> Vec<(String, String)> {
         })
         .take_while(|(name, value)| {
             total += name.len() + value.len();
-            total <= MOST_BYTES
+            total <= most
         })
         .collect()
 }
@@ -50,7 +52,11 @@ pub async fn keep(
     action: &str,
     fields: Vec<(String, String)>,
 ) -> Result<Option<String>, AppError> {
-    let fields = keepable(fields);
+    let most = match user_id {
+        Some(_) => MOST_BYTES,
+        None => MOST_BYTES_FOR_VISITORS,
+    };
+    let fields = keepable(fields, most);
     if fields.is_empty() {
         return Ok(None);
     }
@@ -95,14 +101,17 @@ mod tests {
 
     #[test]
     fn secrets_and_unstorable_text_are_never_kept() {
-        let kept = keepable(pairs(&[
-            ("email", "mia@example.com"),
-            ("password", "hunter2"),
-            ("new_Password", "x"),
-            ("api_token", "tdk_x"),
-            ("fields[title]", "A\u{0}B"),
-            ("fields[description]", "line one\nline two"),
-        ]));
+        let kept = keepable(
+            pairs(&[
+                ("email", "mia@example.com"),
+                ("password", "hunter2"),
+                ("new_Password", "x"),
+                ("api_token", "tdk_x"),
+                ("fields[title]", "A\u{0}B"),
+                ("fields[description]", "line one\nline two"),
+            ]),
+            MOST_BYTES,
+        );
         assert_eq!(
             kept,
             pairs(&[
@@ -115,8 +124,15 @@ mod tests {
     #[test]
     fn a_huge_form_keeps_what_fits() {
         let big = "x".repeat(200 * 1024);
-        let kept = keepable(pairs(&[("a", &big), ("b", &big), ("c", "small")]));
+        let kept = keepable(
+            pairs(&[("a", &big), ("b", &big), ("c", "small")]),
+            MOST_BYTES,
+        );
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].0, "a");
+        // A visitor's draft is small: a stranger cannot store much.
+        let email = ("email".to_string(), "mia@example.com".to_string());
+        let padded = vec![email.clone(), ("what".into(), "x".repeat(9 * 1024))];
+        assert_eq!(keepable(padded, MOST_BYTES_FOR_VISITORS), vec![email]);
     }
 }
