@@ -477,6 +477,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A page's HTML as `c` gets it (the status is the test's to check elsewhere).
+    pub async fn html(&self, c: &Client, path: &str) -> String {
+        c.get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// A read-only server-function call (`GET`, arguments in the query string).
     pub async fn read(&self, c: &Client, path: &str, args: &[(&str, &str)]) -> Response {
         c.get(self.url(path))

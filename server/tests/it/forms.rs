@@ -57,14 +57,7 @@ async fn a_refused_form_comes_back_with_everything_typed_and_every_message(b: Ba
     assert_eq!(params(&page, "__draft").len(), 1, "{page}");
     assert_eq!(app.db().count_requests().await.unwrap(), 0);
 
-    let html = mia
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&mia, &page).await;
     // Every message at once, in a list at the top whose links go to the fields.
     assert!(html.contains("Please correct these 3 fields"), "{html}");
     for field in ["device", "software", "description"] {
@@ -82,14 +75,7 @@ async fn a_refused_form_comes_back_with_everything_typed_and_every_message(b: Ba
 
     // Someone else opening the same address sees an empty form.
     let cole = app.signed_in("cole@example.com").await;
-    let theirs = cole
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let theirs = app.html(&cole, &page).await;
     assert!(!theirs.contains("Kettle7"));
 
     // Refused again from that page: the address holds this attempt only.
@@ -110,14 +96,7 @@ async fn a_refused_form_comes_back_with_everything_typed_and_every_message(b: Ba
     let again = back_to(&res);
     assert_eq!(params(&again, "__err").len(), 1, "{again}");
     assert_eq!(params(&again, "__draft").len(), 1, "{again}");
-    let html = mia
-        .get(app.url(&again))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&mia, &again).await;
     assert!(html.contains("Please correct this field"));
     assert!(html.contains("value=\"MacBook\""));
     assert!(html.contains("It quits."));
@@ -155,14 +134,7 @@ async fn sign_in_keeps_the_email_and_never_the_password(b: Backend) {
         .iter()
         .any(|(k, v)| k == "email" && v == "mia@example.com"));
     assert!(!kept.fields.iter().any(|(k, _)| k == "password"));
-    let html = c
-        .get(app.url(&page))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&c, &page).await;
     assert!(html.contains("value=\"mia@example.com\""));
     assert!(!html.contains("not-the-password"));
     // A signed-in person cannot read a visitor's draft, nor a visitor someone's.
