@@ -69,21 +69,29 @@ pub async fn save_guide(
     body: String,
     revision: String,
     note: String,
+    #[server(default)] attachments: String,
+    #[server(default)] attachment_problem: String,
 ) -> Result<String, AppError> {
-    use crate::ssr::{ctx, guides};
+    use crate::ssr::{attachments::Carried, ctx, guides};
     let v = ctx::require_viewer()?;
     let slug = guides::edit(
         &ctx::state()?,
         &v,
-        &original,
-        &slug,
-        &title,
-        &category,
-        &visibility,
-        &owner,
-        &body,
-        &revision,
-        &note,
+        guides::Edit {
+            original: &original,
+            slug: &slug,
+            title: &title,
+            category: &category,
+            visibility: &visibility,
+            owner: &owner,
+            body: &body,
+            revision: &revision,
+            note: &note,
+        },
+        Carried {
+            ids: &attachments,
+            problem: &attachment_problem,
+        },
     )
     .await?;
     let path = format!("/guides/{slug}");

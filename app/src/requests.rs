@@ -3,6 +3,7 @@
 use crate::domain::error::AppError;
 use crate::model::{PersonView, RequestDetail, RequestSummary, SystemChoice, WaitingView};
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 use std::collections::BTreeMap;
 
 /// Any kind of request: `fields[name]` carries each of the kind's fields, as the form names them.
@@ -10,10 +11,16 @@ use std::collections::BTreeMap;
 pub async fn submit_request(
     kind: String,
     #[server(default)] fields: BTreeMap<String, String>,
+    #[server(default)] attachments: String,
+    #[server(default)] attachment_problem: String,
 ) -> Result<String, AppError> {
-    use crate::ssr::{ctx, service};
+    use crate::ssr::{attachments::Carried, ctx, service};
     let v = ctx::require_viewer()?;
-    let key = service::submit_request(&ctx::state()?, &v, &kind, &fields).await?;
+    let files = Carried {
+        ids: &attachments,
+        problem: &attachment_problem,
+    };
+    let key = service::submit_request(&ctx::state()?, &v, &kind, &fields, files).await?;
     ctx::redirect_form(&format!("/requests/{key}"));
     Ok(key.to_string())
 }
@@ -144,9 +151,16 @@ pub async fn claim_request(key: String) -> Result<(), AppError> {
 }
 
 /// `visibility` is `public` (a reply the requester sees) or `internal` (a note for staff only).
+/// `attachments` names files uploaded for it (see `ssr::attachments`).
 #[server(prefix = "/fn", endpoint = "post_comment")]
-pub async fn post_comment(key: String, body: String, visibility: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, service};
+pub async fn post_comment(
+    key: String,
+    body: String,
+    visibility: String,
+    #[server(default)] attachments: String,
+    #[server(default)] attachment_problem: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{attachments::Carried, ctx, service};
     let internal = match visibility.as_str() {
         "public" => false,
         "internal" => true,
@@ -163,8 +177,22 @@ pub async fn post_comment(key: String, body: String, visibility: String) -> Resu
         &key,
         &body,
         internal,
+        Carried {
+            ids: &attachments,
+            problem: &attachment_problem,
+        },
     )
     .await
+}
+
+/// The viewer's own uploads among `ids` that no form has taken yet: what a refused form still
+/// carries.
+#[server(prefix = "/fn", endpoint = "pending_attachments", input = GetUrl)]
+pub async fn pending_attachments(
+    #[server(default)] ids: String,
+) -> Result<Vec<crate::model::Attachment>, AppError> {
+    use crate::ssr::{attachments, ctx};
+    attachments::pending(&ctx::state()?, &ctx::require_viewer()?, &ids).await
 }
 
 #[server(prefix = "/fn", endpoint = "change_state")]

@@ -5,6 +5,7 @@ use crate::middleware::error_response;
 use app::domain::error::AppError;
 use app::domain::user::Viewer;
 use app::model::{RequestDetail, RequestSummary};
+use app::ssr::attachments::Carried;
 use app::ssr::ctx::CurrentViewer;
 use app::ssr::{service, AppState};
 use axum::extract::rejection::QueryRejection;
@@ -246,7 +247,7 @@ async fn create_request(
 ) -> Response {
     let result = async {
         let (kind, input) = flatten(body::<serde_json::Value>(&b)?)?;
-        service::submit_request(&st, &v, &kind, &input).await
+        service::submit_request(&st, &v, &kind, &input, Carried::default()).await
     }
     .await;
     match result {
@@ -290,6 +291,7 @@ async fn add_comment(
             &key,
             b.body.as_deref().unwrap_or(""),
             b.internal.unwrap_or(false),
+            Carried::default(),
         )
         .await?;
         service::request_detail(&st, &v, &key).await

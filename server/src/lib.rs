@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod attachments;
 pub mod config;
 pub mod demo;
 pub mod form_drafts;
@@ -45,6 +46,8 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
 pub const HEALTH: &str = "/healthz";
 pub const READY: &str = "/readyz";
 pub const REGISTRY_UPLOAD: &str = "/admin/registry/import";
+pub const FILES: &str = "/files";
+pub const FILE: &str = "/files/{id}/{name}";
 
 /// Every endpoint the server answers, as `METHOD /path`: pages, server functions, the JSON API,
 /// health checks and the registry upload. The authorization matrix test holds a row for each,
@@ -54,6 +57,8 @@ pub fn endpoint_list() -> Vec<String> {
         format!("GET {HEALTH}"),
         format!("GET {READY}"),
         format!("POST {REGISTRY_UPLOAD}"),
+        format!("POST {FILES}"),
+        format!("GET {FILE}"),
     ];
     out.extend(app_routes().iter().map(|r| format!("GET {}", r.path())));
     out.extend(
@@ -110,6 +115,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let limited = Router::new()
         .route(HEALTH, get(|| async { "ok" }))
         .route(READY, get(api::readyz))
+        .route(FILE, get(attachments::download))
         .nest("/api/v1", api::routes())
         .with_state(state.clone())
         .merge(pages)
@@ -119,11 +125,12 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let uploads = Router::new()
         .route(REGISTRY_UPLOAD, axum::routing::post(admin::import_registry))
         .layer(axum::extract::DefaultBodyLimit::max(admin::UPLOAD_LIMIT))
+        .route(FILES, axum::routing::post(attachments::upload))
         .with_state(state.clone());
 
     // Outermost last: a request meets the trace, the security headers, CSRF refusal, the session,
-    // the keeping of refused no-JavaScript forms, the control-character boundary, the read cache,
-    // then the pages' sign-in rule.
+    // the files of no-JavaScript forms, the keeping of refused no-JavaScript forms, the
+    // control-character boundary, the read cache, then the pages' sign-in rule.
     Router::new()
         .merge(uploads)
         .merge(limited)
@@ -139,6 +146,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             form_drafts::keep_refused_forms,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            attachments::carry_form_files,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -509,12 +509,15 @@ pub async fn security_headers(
     } else {
         None
     };
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        policy.unwrap_or(HeaderValue::from_static(
-            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        )),
-    );
+    // A handler's own policy stays (a stored file's sandbox).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) || html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            policy.unwrap_or(HeaderValue::from_static(
+                "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            )),
+        );
+    }
     if seen.https {
         h.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod approval;
+pub mod attachment;
 pub mod catalog;
 pub mod entitlement;
 pub mod error;

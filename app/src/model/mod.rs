@@ -80,6 +80,9 @@ pub struct RequestDetail {
     pub description: String,
     /// The kind's own fields, as label and value, in form order.
     pub details: Vec<DetailItem>,
+    /// Files sent with the request itself.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
     pub labels: Vec<String>,
     /// The people the request is for.
     pub people: Vec<PersonLink>,
@@ -118,6 +121,28 @@ pub struct CommentView {
     pub body: String,
     pub internal: bool,
     pub at: Timestamp,
+    /// Files sent with this reply or note.
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// What `POST /files` answers: the files kept for the form, and a sentence for each one refused.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UploadAnswer {
+    pub files: Vec<Attachment>,
+    pub problems: Vec<String>,
+}
+
+/// A file on a request, a reply, a note or a guide, as a page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    /// "34 KB".
+    pub size: String,
+    /// A raster image, shown in the page; every other file is only downloaded.
+    pub image: bool,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,11 +3,13 @@ use crate::components::{
     FieldError, LoadError, TextField,
 };
 use crate::domain::access;
+use crate::domain::attachment::IDS_FIELD;
 use crate::domain::error::AppError;
 use crate::domain::guide::{Category, Visibility, GUIDE_BODY_MAX, GUIDE_TITLE_MAX, SLUG_MAX};
 use crate::guides::{get_guide_source, preview_markdown, SaveGuide};
 use crate::model::guides::GuideSource;
 use crate::model::FormDraft;
+use crate::routes::files::{FilePicker, Picker};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -60,6 +62,11 @@ pub fn GuideEditPage() -> impl IntoView {
 fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
     // A no-JavaScript preview comes back with the text in the query, and a refused save with
     // it kept as a draft; either wins over the saved source.
+    let picker = Picker::new();
+    let kept_files = draft
+        .value(SaveGuide::PATH, IDS_FIELD)
+        .unwrap_or_default()
+        .to_string();
     let query = use_query_map();
     let from_query = move |k: &str| {
         draft
@@ -127,7 +134,7 @@ fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
         <div class="editor-layout">
             <div class="card">
                 <ErrorSummary error=action_error(save) labels=guide_labels() />
-                <ActionForm action=save attr:class="stack" attr:novalidate=true>
+                <ActionForm action=save attr:class="stack" attr:novalidate=true attr:enctype="multipart/form-data">
                     <input type="hidden" name="original" value=original.clone() />
                     <input type="hidden" name="revision" value=revision />
                     <TextField name="title" label="Title" maxlength=GUIDE_TITLE_MAX value=title0 error=field_error(save, "title") />
@@ -182,11 +189,19 @@ fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
                             maxlength=GUIDE_BODY_MAX.to_string()
                             aria-describedby="body-error"
                             on:input=on_body
+                            on:paste=move |ev| picker.paste(ev)
                         >
                             {body0}
                         </textarea>
                         <FieldError id="body-error" message=field_error(save, "body") />
                     </div>
+                    <FilePicker
+                        picker
+                        id="attachments"
+                        label="Add images or files"
+                        kept=kept_files.clone()
+                        error=field_error(save, IDS_FIELD)
+                    />
                     <TextField name="note" label="What changed (optional)" maxlength=200usize
                         value=from_query("note").unwrap_or_default() error=field_error(save, "note") />
                     <div class="actions">
@@ -224,6 +239,7 @@ fn guide_labels() -> Vec<(String, String)> {
         ("owner", "Owner"),
         ("body", "Text"),
         ("note", "What changed"),
+        ("attachments", "Images and files"),
     ]
     .into_iter()
     .map(|(f, l)| (f.to_string(), l.to_string()))

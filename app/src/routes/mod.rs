@@ -5,6 +5,7 @@ pub mod admin_registry;
 pub mod admin_templates;
 pub mod approvals;
 pub mod catalog;
+pub mod files;
 pub mod guide;
 pub mod guide_edit;
 pub mod guide_history;

@@ -2,10 +2,12 @@ use crate::components::{
     field_error, form_error, refused_form, FieldError, FormError, LoadError, PriorityBadge,
     StateBadge,
 };
+use crate::domain::attachment::IDS_FIELD;
 use crate::domain::request::RequestState;
 use crate::model::{CommentView, FormDraft, HistoryEntry, RequestDetail};
 use crate::queue::{ApplyMacro, AssignRequest};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
+use crate::routes::files::{AttachmentList, FilePicker, Picker};
 use crate::routes::queue::ClockBadge;
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use leptos::html::Form;
@@ -88,7 +90,15 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
             .unwrap_or_default()
             .to_string()
     };
+    let kept = |visibility: &str| {
+        (draft.value(PostComment::PATH, "visibility") == Some(visibility))
+            .then(|| draft.value(PostComment::PATH, IDS_FIELD))
+            .flatten()
+            .unwrap_or_default()
+            .to_string()
+    };
     let (reply_typed, note_typed) = (typed("public"), typed("internal"));
+    let (reply_kept, note_kept) = (kept("public"), kept("internal"));
     let s = detail.summary.clone();
     let key = s.key.clone();
     let can = detail.actions.clone();
@@ -122,6 +132,7 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                     </p>
                     {(!detail.description.is_empty())
                         .then(|| view! { <div class="prose plain">{detail.description.clone()}</div> })}
+                    <AttachmentList files=detail.attachments.clone() />
                 </section>
                 {view! {
                     <WhatWasAsked detail=detail.clone() />
@@ -133,8 +144,8 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                 <section aria-labelledby="conversation-heading">
                     <h2 id="conversation-heading">"Conversation"</h2>
                     <Conversation comments=detail.comments.clone() />
-                    {can.reply.then(|| view! { <CommentForm action=actions.reply key=key.clone() internal=false typed=reply_typed.clone() /> })}
-                    {can.note.then(|| view! { <CommentForm action=actions.note key=key.clone() internal=true typed=note_typed.clone() /> })}
+                    {can.reply.then(|| view! { <CommentForm action=actions.reply key=key.clone() internal=false typed=reply_typed.clone() kept=reply_kept.clone() /> })}
+                    {can.note.then(|| view! { <CommentForm action=actions.note key=key.clone() internal=true typed=note_typed.clone() kept=note_kept.clone() /> })}
                 </section>
             </div>
             <aside class="request-side">
@@ -311,6 +322,7 @@ fn Conversation(comments: Vec<CommentView>) -> impl IntoView {
                                 <span class="muted small">{c.at.to_string()}</span>
                             </p>
                             <div class="prose plain">{c.body.clone()}</div>
+                            <AttachmentList files=c.attachments.clone() />
                         </li>
                     }
                 })
@@ -327,7 +339,11 @@ fn CommentForm(
     internal: bool,
     /// The text of a refused attempt, kept.
     typed: String,
+    /// The files of a refused attempt (their ids), kept.
+    kept: String,
 ) -> impl IntoView {
+    let picker = Picker::new();
+    let files_error = field_error(action, IDS_FIELD);
     let form = NodeRef::<Form>::new();
     let value = action.value();
     let body_error = field_error(action, "body");
@@ -338,6 +354,7 @@ fn CommentForm(
             if let Some(f) = form.get() {
                 f.reset();
             }
+            picker.clear();
         }
     });
     let (id, label, button, visibility) = if internal {
@@ -358,7 +375,7 @@ fn CommentForm(
     view! {
         <div class=if internal { "card comment-form internal" } else { "card comment-form" }>
             <FormError message=general />
-            <ActionForm action node_ref=form attr:class="stack">
+            <ActionForm action node_ref=form attr:class="stack" attr:enctype="multipart/form-data">
                 <input type="hidden" name="key" value=key />
                 <input type="hidden" name="visibility" value=visibility />
                 <div class="field">
@@ -370,11 +387,19 @@ fn CommentForm(
                         required
                         aria-invalid=move || body_error.get().is_some().to_string()
                         aria-describedby=error_id
+                        on:paste=move |ev| picker.paste(ev)
                     >
                         {typed}
                     </textarea>
                     <FieldError id=error_id message=body_error />
                 </div>
+                <FilePicker
+                    picker
+                    id=if internal { "note-files" } else { "reply-files" }
+                    label=if internal { "Attach files to the note" } else { "Attach files" }
+                    kept
+                    error=files_error
+                />
                 <div class="actions">
                     <button type="submit" class=if internal { "btn btn-secondary" } else { "btn btn-primary" }>
                         {button}

@@ -97,6 +97,7 @@ pub fn field_labels(kind: RequestKind) -> Vec<(String, String)> {
             kind.description_label().to_string(),
         ),
         ("priority".to_string(), "Priority".to_string()),
+        ("attachments".to_string(), "Files".to_string()),
     ];
     for spec in kind.fields() {
         if spec.ty == FieldType::SystemLines {

@@ -1,4 +1,5 @@
 use crate::components::{debounced_input, follow, refused_form, ErrorSummary, FieldError};
+use crate::domain::attachment::IDS_FIELD;
 use crate::domain::error::AppError;
 use crate::domain::form::FieldType;
 use crate::domain::guide::search_terms;
@@ -8,6 +9,7 @@ use crate::guides::{suggest_guides, GuideSolved};
 use crate::model::guides::GuideHit;
 use crate::model::FormDraft;
 use crate::requests::{system_titles, SubmitRequest};
+use crate::routes::files::{FilePicker, Picker};
 use crate::routes::not_found::NotFoundPage;
 use crate::routes::request_fields::{field_labels, Errors, Initial, SpecField};
 use leptos::prelude::*;
@@ -51,6 +53,9 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
             .collect()
     }));
     // What was typed before the server refused it without JavaScript comes back whole.
+    let draft_kept = draft
+        .value(<SubmitRequest as ServerFn>::PATH, IDS_FIELD)
+        .map(str::to_string);
     if draft.action == <SubmitRequest as ServerFn>::PATH {
         initial.0.extend(draft.fields);
     }
@@ -101,6 +106,9 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
     let title_error = errors.for_field("title".into());
     let description_error = errors.for_field("description".into());
     let priority_error = errors.for_field("priority".into());
+    let files_error = errors.for_field(IDS_FIELD.into());
+    let picker = Picker::new();
+    let kept_files = draft_kept.unwrap_or_default();
     let description0 = initial.get("description");
     let fields_initial = initial.clone();
     view! {
@@ -117,7 +125,12 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
                 // The check runs in the capture phase, before ActionForm's own handler, which
                 // leaves a submission alone once its default action is prevented.
                 <div on:submit:capture=move |ev| errors.check(&ev)>
-                <ActionForm action=submit attr:class="stack" attr:novalidate=true>
+                <ActionForm
+                    action=submit
+                    attr:class="stack"
+                    attr:novalidate=true
+                    attr:enctype="multipart/form-data"
+                >
                     <input type="hidden" name="kind" value=kind.as_str() />
                     <div class="field">
                         <label for="title">
@@ -156,6 +169,7 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
                             maxlength=DESCRIPTION_MAX.to_string()
                             aria-invalid=move || description_error.get().is_some().to_string()
                             aria-describedby="description-hint description-error"
+                            on:paste=move |ev| picker.paste(ev)
                         >
                             {description0}
                         </textarea>
@@ -182,6 +196,7 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
                         </select>
                         <FieldError id="priority-error" message=priority_error />
                     </div>
+                    <FilePicker picker id="attachments" kept=kept_files error=files_error />
                     <div class="actions">
                         <button type="submit" class="btn btn-primary" disabled=move || pending.get()>
                             {move || if pending.get() { "Submitting\u{2026}" } else { "Submit request" }}

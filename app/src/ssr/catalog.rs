@@ -2,13 +2,14 @@
 //! apply the kind's approval policy, plan its tasks when none is needed, save in one transaction.
 //! Server functions and the JSON API both call these.
 
+use super::attachments::Carried;
 use super::ctx::AppState;
 use super::reading::StoredDetail;
 use super::store::{NewApproval, NewLine, NewRequestRecord, NewTask, PersonRow, SystemBrief};
 use crate::domain::access;
 use crate::domain::approval::{self, Approver, LineFacts, PersonFacts, PolicyInput};
 use crate::domain::catalog::Submission;
-use crate::domain::error::AppError;
+use crate::domain::error::{AppError, Problems};
 use crate::domain::form::{FieldType, Input, LineDraft, PersonName, Value, Values};
 use crate::domain::kinds::{Held, Named, PlanFacts, PlanLine, RequestKind, Subjects};
 use crate::domain::registry::is_sox;
@@ -123,9 +124,17 @@ pub async fn submit(
     v: &Viewer,
     kind: &str,
     input: &Input,
+    files: Carried<'_>,
 ) -> Result<RequestKey, AppError> {
     let today = Day::of(Timestamp::from_millis(st.db.now()));
-    let sub = Submission::parse(kind, input, today)?;
+    // Every field's message at once, the files' among them.
+    let mut problems = Problems::default();
+    let sub = problems.check(Submission::parse(kind, input, today));
+    let files = problems.check(super::attachments::take(st, v, files).await);
+    problems.finish()?;
+    let (Some(sub), Some(files)) = (sub, files) else {
+        return Err(AppError::Internal);
+    };
     if !access::can_submit(v, sub.kind) {
         return Err(AppError::Forbidden);
     }
@@ -294,6 +303,7 @@ pub async fn submit(
         approvals: decision.steps.iter().map(new_approval).collect(),
         tasks: Vec::new(),
         from_lockout_report: None,
+        attachments: files,
     };
     if decision.steps.is_empty() {
         let line_plan: Vec<PlanLine> = lines

@@ -1,10 +1,11 @@
 //! Guide operations shared by server functions, the JSON API and the import command.
 
+use super::attachments::Carried;
 use super::ctx::{self, AppState};
 use super::markdown;
 use super::store::{Db, GuideRow, Saved, SearchHit};
 use crate::domain::access;
-use crate::domain::error::AppError;
+use crate::domain::error::{AppError, Problems};
 use crate::domain::guide::{highlight_segments, search_terms, Category, GuideDraft, Visibility};
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
@@ -274,51 +275,92 @@ pub async fn source(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the guide editor sends.
+pub struct Edit<'a> {
+    /// The guide's slug when editing; empty for a new guide.
+    pub original: &'a str,
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub category: &'a str,
+    pub visibility: &'a str,
+    pub owner: &'a str,
+    pub body: &'a str,
+    pub revision: &'a str,
+    pub note: &'a str,
+}
+
+/// Saves a guide from the editor. Files sent with it are attached to the guide and, unless the
+/// text already shows them (the app inserts them where they were dropped), added at its end:
+/// images shown, other files linked.
 pub async fn edit(
     st: &AppState,
     v: &Viewer,
-    original: &str,
-    slug: &str,
-    title: &str,
-    category: &str,
-    visibility: &str,
-    owner: &str,
-    body: &str,
-    revision: &str,
-    note: &str,
+    e: Edit<'_>,
+    files: Carried<'_>,
 ) -> Result<String, AppError> {
     require_editor(Some(v))?;
-    let note = note.trim();
+    let mut problems = Problems::default();
+    let note = e.note.trim();
     if note.chars().count() > 200 {
-        return Err(AppError::invalid(
+        problems.check::<()>(Err(AppError::invalid(
             "note",
             "Keep the note under 200 characters.",
-        ));
+        )));
     }
-    let d = if original.is_empty() {
-        let d = GuideDraft::parse(slug, title, category, visibility, owner, body)?;
-        if st.db.guide(&d.slug).await?.is_some() {
-            return Err(AppError::invalid(
-                "slug",
-                "Another guide already has this slug.",
+    let files = problems
+        .check(super::attachments::take(st, v, files).await)
+        .unwrap_or_default();
+    let mut body = e.body.to_string();
+    for a in st.db.pending_attachments(v.id, &files).await? {
+        let view = super::attachments::view(&a);
+        if !body.contains(&view.url) {
+            let alt: String = view
+                .name
+                .chars()
+                .filter(|c| !matches!(c, '[' | ']' | '(' | ')' | '!'))
+                .collect();
+            body.push_str(&format!(
+                "\n\n{}[{alt}]({})",
+                if view.image { "!" } else { "" },
+                view.url
             ));
         }
-        d
+    }
+    let existing = if e.original.is_empty() {
+        None
     } else {
         // The slug is the guide's address: it does not change on edit.
-        let existing = st
-            .db
-            .guide(original)
-            .await?
-            .ok_or_else(|| AppError::not_found("That guide"))?;
-        GuideDraft::parse(&existing.slug, title, category, visibility, owner, body)?
+        Some(
+            st.db
+                .guide(e.original)
+                .await?
+                .ok_or_else(|| AppError::not_found("That guide"))?,
+        )
     };
-    let expected = if original.is_empty() {
+    let slug = existing.as_ref().map_or(e.slug, |g| g.slug.as_str());
+    let d = problems.check(GuideDraft::parse(
+        slug,
+        e.title,
+        e.category,
+        e.visibility,
+        e.owner,
+        &body,
+    ));
+    problems.finish()?;
+    let Some(d) = d else {
+        return Err(AppError::Internal);
+    };
+    if existing.is_none() && st.db.guide(&d.slug).await?.is_some() {
+        return Err(AppError::invalid(
+            "slug",
+            "Another guide already has this slug.",
+        ));
+    }
+    let expected = if existing.is_none() {
         None
     } else {
         Some(
-            revision
+            e.revision
                 .trim()
                 .parse::<i32>()
                 .map_err(|_| AppError::invalid("revision", "Reload the editor and try again."))?,
@@ -330,6 +372,14 @@ pub async fn edit(
         ),
         other => other,
     })?;
+    if !files.is_empty() {
+        let saved = st.db.guide(&d.slug).await?.ok_or(AppError::Internal)?;
+        // Only the uploader's own pending files are taken; a second save of the same form
+        // finds them attached already and leaves them.
+        if let Err(e) = st.db.attach_to_guide(v.id, &files, saved.id).await {
+            tracing::warn!(error = %e, guide = %d.slug, "files of a saved guide were not attached");
+        }
+    }
     Ok(d.slug)
 }
 

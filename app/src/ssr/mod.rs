@@ -2,6 +2,7 @@
 //! server functions and the JSON API share, and access to the current request's context.
 
 pub mod approvals;
+pub mod attachments;
 pub mod auth;
 pub mod cache;
 pub mod catalog;

@@ -1,6 +1,7 @@
 //! The operations people perform, shared by server functions and the JSON API: parse, check who
 //! is asking, call the domain and the store.
 
+use super::attachments::Carried;
 use super::ctx::AppState;
 use super::reading::{
     check_flow_gates, detail_items, facts, load_visible, summary, Clock, REOPEN_WINDOW_MS,
@@ -8,14 +9,14 @@ use super::reading::{
 use super::store::{Change, CommentRow, EventRow};
 use crate::domain::access;
 use crate::domain::approval::StepKind;
-use crate::domain::error::AppError;
+use crate::domain::error::{AppError, Problems};
 use crate::domain::form::Input;
 use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
 use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{
-    ApprovalView, CommentView, HistoryEntry, IdentityCheckView, LineView, PersonLink,
+    ApprovalView, Attachment, CommentView, HistoryEntry, IdentityCheckView, LineView, PersonLink,
     RequestActions, RequestDetail, RequestSummary, TaskView,
 };
 
@@ -26,8 +27,9 @@ pub async fn submit_request(
     v: &Viewer,
     kind: &str,
     input: &Input,
+    files: Carried<'_>,
 ) -> Result<RequestKey, AppError> {
-    super::catalog::submit(st, v, kind, input).await
+    super::catalog::submit(st, v, kind, input, files).await
 }
 
 pub async fn request_detail(
@@ -39,6 +41,14 @@ pub async fn request_detail(
     let f = facts(&r);
     let staff = v.is_staff();
     let comments = st.db.comments(r.key(), staff).await?;
+    let files = st.db.request_attachments(r.id, staff).await?;
+    let files_of = |comment: Option<i64>| -> Vec<Attachment> {
+        files
+            .iter()
+            .filter(|f| f.comment_id == comment)
+            .map(super::attachments::view)
+            .collect()
+    };
     let events = st.db.events(r.key(), staff).await?;
     let checks = st.db.identity_checks(r.key()).await?;
     let is_reset = r.kind().def().identity_check;
@@ -144,6 +154,7 @@ pub async fn request_detail(
         assignees,
         description: r.description.clone(),
         details: detail_items(&r.details),
+        attachments: files_of(None),
         labels: st.db.request_labels(r.key()).await?,
         people: people
             .into_iter()
@@ -181,7 +192,16 @@ pub async fn request_detail(
         } else {
             Vec::new()
         },
-        comments: comments.into_iter().map(comment_view).collect(),
+        comments: comments
+            .into_iter()
+            .map(|c| {
+                let attachments = files_of(Some(c.id));
+                CommentView {
+                    attachments,
+                    ..comment_view(c)
+                }
+            })
+            .collect(),
         history: events.into_iter().map(history_entry).collect(),
         actions: RequestActions {
             claim: access::can_claim(v, &f),
@@ -201,6 +221,7 @@ fn comment_view(c: CommentRow) -> CommentView {
         body: c.body,
         internal: c.internal,
         at: Timestamp::from_millis(c.created_at),
+        attachments: Vec::new(),
     }
 }
 
@@ -334,6 +355,7 @@ pub async fn comment(
     key: &str,
     body: &str,
     internal: bool,
+    files: Carried<'_>,
 ) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;
     let f = facts(&r);
@@ -352,7 +374,13 @@ pub async fn comment(
             )
         });
     }
-    let body = parse_text("body", "a message", body, COMMENT_MAX)?;
+    let mut problems = Problems::default();
+    let body = problems.check(parse_text("body", "a message", body, COMMENT_MAX));
+    let files = problems.check(super::attachments::take(st, v, files).await);
+    problems.finish()?;
+    let (Some(body), Some(files)) = (body, files) else {
+        return Err(AppError::Internal);
+    };
     let answer = !internal && f.requester_id == v.id;
     // The requester answering is what a waiting request waits for, and reopens a resolved one
     // within a week; after that it is closed for good.
@@ -376,6 +404,7 @@ pub async fn comment(
             &[Change {
                 id: r.id,
                 comment: Some((body, internal)),
+                attachments: files,
                 state,
                 ..Change::default()
             }],

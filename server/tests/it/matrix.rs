@@ -40,6 +40,8 @@ enum Call {
     Post(&'static str, Value),
     /// The registry upload (multipart, no file: the check that matters is who may post).
     Upload,
+    /// `POST /files`: one small text file.
+    Files,
 }
 
 struct Row {
@@ -71,6 +73,19 @@ fn rows(ids: &Ids) -> Vec<Row> {
         r("GET /healthz", Get("/healthz"), "AAAAAAAAA"),
         r("GET /readyz", Get("/readyz"), "AAAAAAAAA"),
         r("POST /admin/registry/import", Upload, "DDDDDDDDA"),
+        // Anyone signed in may upload for their own forms; who may download what is in
+        // attachments.rs (a file nobody can see is "not found" for all).
+        r("POST /files", Files, "DAAAAAAAA"),
+        r(
+            "GET /files/{id}/{name}",
+            Get("/files/0123456789abcdef0123456789abcdef/x.txt"),
+            "DDDDDDDDD",
+        ),
+        r(
+            "GET /fn/pending_attachments",
+            FnGet("/fn/pending_attachments", vec![("ids", s(""))]),
+            "DAAAAAAAA",
+        ),
         // ----- pages
         r("GET /", Page("/"), "AAAAAAAAA"),
         r("GET /sign-in", Page("/sign-in"), "AAAAAAAAA"),
@@ -941,6 +956,19 @@ async fn send(
         }
         Call::Get(path) => c.get(app.url(path)).send().await.unwrap(),
         Call::Post(path, body) => c.post(app.url(path)).json(body).send().await.unwrap(),
+        Call::Files => c
+            .post(app.url("/files"))
+            .header("sec-fetch-site", "same-origin")
+            .multipart(
+                crate::client::multipart::Form::new().part(
+                    "files",
+                    crate::client::multipart::Part::text("printer on floor 3 is jammed")
+                        .file_name("note.txt"),
+                ),
+            )
+            .send()
+            .await
+            .unwrap(),
         Call::Upload => c
             .post(app.url("/admin/registry/import"))
             .header("sec-fetch-site", "same-origin")

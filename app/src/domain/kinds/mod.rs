@@ -51,6 +51,7 @@ registry! {
     Lockout => lockout,
     Laptop => laptop,
     Software => software,
+    SoftwareRequest => software_request,
     Training => training,
     Onboarding => onboarding,
     Offboarding => offboarding,

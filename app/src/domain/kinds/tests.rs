@@ -350,3 +350,42 @@ fn default_titles_come_from_the_kind() {
     );
     let _ = PersonName::Handle("x".into());
 }
+
+#[test]
+fn new_software_is_approved_by_the_manager_then_bought_or_installed_by_it() {
+    use crate::domain::approval::{Decision, PersonFacts, PolicyInput};
+    let kind: RequestKind = "software-request".parse().unwrap();
+    let mut v = Values::default();
+    v.insert("software", text("Figma Professional"));
+    v.insert("what", text("licence"));
+    assert_eq!(
+        (kind.def().title)(&v, &[], &[]),
+        "Licence: Figma Professional"
+    );
+    let f = Facts::new(&[
+        ("software", text("Figma Professional")),
+        ("what", text("licence")),
+    ]);
+    let tasks = f.plan(kind).unwrap();
+    assert_eq!(
+        titles(&tasks),
+        ["Buy a licence of Figma Professional for Mia"]
+    );
+    assert_eq!(tasks[0].team, Some(Team::It));
+    // It costs money: the requester's manager decides.
+    let mia = PersonFacts {
+        id: 1,
+        manager_id: Some(9),
+    };
+    let input = PolicyInput {
+        requester: Some(mia),
+        subjects: vec![mia],
+        ..PolicyInput::default()
+    };
+    let mut d = Decision::default();
+    (kind.def().approvals)(&input, &mut d);
+    assert_eq!(d.steps.len(), 1);
+    // And it is not the breakage form.
+    assert_ne!(kind, RequestKind::Software);
+    assert!(kind.label().contains("licence"));
+}

@@ -2,7 +2,7 @@
 //! actions and macros.
 
 use super::queue::RESPONDED;
-use super::{q, BeginWrite, Db, Result, StoreError};
+use super::{q, AttachTo, BeginWrite, Db, Result, StoreError};
 use crate::domain::request::RequestState;
 
 /// One request's change in a batch; every part is optional.
@@ -16,6 +16,8 @@ pub struct Change {
     pub labels: Vec<String>,
     /// A reply (false) or internal note (true).
     pub comment: Option<(String, bool)>,
+    /// Files the actor uploaded ahead of the comment, attached to it (and internal with it).
+    pub attachments: Vec<String>,
 }
 
 impl Db {
@@ -32,9 +34,14 @@ impl Db {
                 let (requester,): (i64,) = q(sqlx::query_as("SELECT requester_id FROM requests WHERE id = $1")
                     .bind(c.id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
                 if let Some((text, internal)) = &c.comment {
-                    q(sqlx::query(
-                        "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(c.id).bind(actor).bind(text).bind(*internal).bind(now).execute(&mut *tx).await)?;
+                    let (comment_id,): (i64,) = q(sqlx::query_as(
+                        "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                        .bind(c.id).bind(actor).bind(text).bind(*internal).bind(now).fetch_one(&mut *tx).await)?;
+                    attach_pending!(tx, &c.attachments, actor, AttachTo::Request {
+                        request_id: c.id,
+                        comment_id: Some(comment_id),
+                        internal: *internal,
+                    });
                     q(sqlx::query(
                         "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, $4, NULL, NULL)")
                         .bind(c.id).bind(actor).bind(now).bind(if *internal { "internal-note" } else { "reply" })

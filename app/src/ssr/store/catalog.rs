@@ -2,7 +2,7 @@
 //! request with its people, system lines, approval steps and tasks, saved in one transaction.
 
 use super::work::{with_user, APPROVAL_ELIGIBLE, TASK_ELIGIBLE};
-use super::{q, BeginWrite, Db, Result, StoreError, ROUND_ROBIN};
+use super::{q, AttachTo, BeginWrite, Db, Result, StoreError, ROUND_ROBIN};
 use crate::domain::request::RequestKey;
 use crate::domain::task::TaskDraft;
 use sqlx::FromRow;
@@ -26,6 +26,8 @@ pub struct NewRequestRecord {
     /// The lockout report this request is made from: marked done in the same transaction, and
     /// the request is not made at all if another worker got to the report first.
     pub from_lockout_report: Option<i64>,
+    /// Files the requester uploaded with the form, attached to the request itself.
+    pub attachments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -246,6 +248,11 @@ impl Db {
             q(sqlx::query(
                 "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'created', NULL, $4)")
                 .bind(id).bind(r.requester_id).bind(now).bind(&r.state).execute(&mut *tx).await)?;
+            attach_pending!(tx, &r.attachments, r.requester_id, AttachTo::Request {
+                request_id: id,
+                comment_id: None,
+                internal: false,
+            });
             for l in &r.labels {
                 q(sqlx::query("INSERT INTO request_labels (request_id, label) VALUES ($1, $2)")
                     .bind(id).bind(l).execute(&mut *tx).await)?;

@@ -96,6 +96,8 @@ macro_rules! settle_clocks {
     }};
 }
 
+#[macro_use]
+mod attachments;
 mod batch;
 mod catalog;
 mod columns;
@@ -110,6 +112,7 @@ mod systems;
 mod upkeep;
 mod work;
 
+pub use attachments::*;
 pub use batch::*;
 pub use catalog::*;
 pub use generated::*;
