@@ -21,7 +21,7 @@ test('the catalog finds the software request, which asks the manager first', asy
   await ready(page, javaScriptEnabled);
   const software = unique('Figma Professional');
   await page.getByLabel('Software', { exact: true }).fill(software);
-  await page.getByLabel('What you need').selectOption('licence');
+  await page.getByLabel('What you need', { exact: true }).selectOption('licence');
   await page.getByLabel('What you need it for').fill('Design reviews with the product team.');
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page).toHaveURL(/\/requests\/REQ-\d+$/);

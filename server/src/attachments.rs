@@ -224,13 +224,9 @@ pub async fn upload(
         ));
     };
     let carried = read_multipart(&st, Some(&v), req.into_body(), boundary).await;
-    let status = if carried.files.is_empty() && !carried.problems.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    // Files refused are part of the answer, beside those kept, not a failure of the call.
     (
-        status,
+        StatusCode::OK,
         Json(UploadAnswer {
             files: carried.files,
             problems: carried.problems,
