@@ -45,8 +45,10 @@ pub fn Header() -> impl IntoView {
                             match viewer.await.ok().flatten() {
                                 Some(v) => {
                                     view! {
-                                        <A href="/requests">"My requests"</A>
-                                        <A href="/approvals">"Waiting for me"</A>
+                                        // Only the list itself: someone else's request is not one of "My
+                                        // requests" (the request page's crumbs say where it belongs).
+                                        <A href="/requests" exact=true>"My requests"</A>
+                                        <WaitingLink />
                                         <A href="/systems">"Systems"</A>
                                         {v.works_queue().then(|| view! { <A href="/queue">"Queue"</A> })}
                                     }
@@ -82,6 +84,37 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+    }
+}
+
+/// "Waiting for me" with its count, for those who have approval steps or tasks; nobody else
+/// needs it in the navigation. Counted again on every page change.
+#[component]
+fn WaitingLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let count = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::requests::waiting_count(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let n = count.await.unwrap_or(0);
+                (n > 0)
+                    .then(|| {
+                        view! {
+                            <A href="/approvals">
+                                "Waiting for me"
+                                <span class="nav-count">
+                                    <span class="sr-only">" ("</span>
+                                    {n}
+                                    <span class="sr-only">")"</span>
+                                </span>
+                            </A>
+                        }
+                    })
+            })}
+        </Transition>
     }
 }
 

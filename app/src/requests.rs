@@ -132,10 +132,15 @@ pub async fn choose_system(title: String) -> Result<Option<SystemChoice>, AppErr
     catalog::system_choice(&ctx::state()?, &title).await
 }
 
-#[server(prefix = "/fn", endpoint = "list_my_requests")]
-pub async fn list_my_requests() -> Result<Vec<RequestSummary>, AppError> {
+/// The viewer's requests: `show` is `open` (the default), `closed` or `all`; `q` searches titles
+/// and keys.
+#[server(prefix = "/fn", endpoint = "list_my_requests", input = GetUrl)]
+pub async fn list_my_requests(
+    #[server(default)] show: String,
+    #[server(default)] q: String,
+) -> Result<Vec<RequestSummary>, AppError> {
     use crate::ssr::{ctx, service};
-    service::my_requests(&ctx::state()?, &ctx::require_viewer()?, None).await
+    service::my_requests_filtered(&ctx::state()?, &ctx::require_viewer()?, &show, &q).await
 }
 
 #[server(prefix = "/fn", endpoint = "get_request")]
@@ -183,6 +188,13 @@ pub async fn post_comment(
         },
     )
     .await
+}
+
+/// How many approval steps and tasks wait for the viewer: the navigation's "Waiting for me".
+#[server(prefix = "/fn", endpoint = "waiting_count", input = GetUrl)]
+pub async fn waiting_count() -> Result<u32, AppError> {
+    use crate::ssr::{ctx, people};
+    people::waiting_count(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 /// The viewer's own uploads among `ids` that no form has taken yet: what a refused form still

@@ -112,6 +112,12 @@ pub struct RequestActions {
     pub moves: Vec<RequestState>,
     /// Record an identity check (reset and lockout requests, staff).
     pub identity_check: bool,
+    /// The viewer asked for it (it is one of "My requests").
+    #[serde(default)]
+    pub mine: bool,
+    /// The viewer works the queue.
+    #[serde(default)]
+    pub queue: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +171,9 @@ pub struct DetailItem {
 pub struct PersonLink {
     pub handle: String,
     pub name: String,
+    /// Whether the viewer may open the person's page; when not, the name is shown without a link.
+    #[serde(default)]
+    pub link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,6 +241,9 @@ pub struct WaitingItem {
     pub detail: String,
     pub due_at: Option<Timestamp>,
     pub urgent: bool,
+    /// The approval step to decide from the list (approvals only).
+    #[serde(default)]
+    pub approval_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +261,9 @@ pub struct GrantView {
     pub granted_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub request_key: Option<String>,
+    /// Whether the viewer may open that request; when not, its key is shown without a link.
+    #[serde(default)]
+    pub request_open: bool,
     pub revoked_by: Option<String>,
     pub revoked_at: Option<Timestamp>,
 }

@@ -154,7 +154,15 @@ fn Grants(grants: Vec<GrantView>, label: &'static str, empty: &'static str) -> i
                                         (None, None) => "\u{2014}".to_string(),
                                     }}
                                 </td>
-                                <td>{g.request_key.clone().map(|k| view! { <a href=format!("/requests/{k}")>{k.clone()}</a> })}</td>
+                                <td>
+                                    {g.request_key.clone().map(|k| {
+                                        if g.request_open {
+                                            view! { <a href=format!("/requests/{k}")>{k.clone()}</a> }.into_any()
+                                        } else {
+                                            view! { <span>{k}</span> }.into_any()
+                                        }
+                                    })}
+                                </td>
                             </tr>
                         }
                     })

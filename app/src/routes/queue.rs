@@ -453,8 +453,11 @@ fn BatchOutcome(batch: ServerAction<BatchUpdate>) -> impl IntoView {
             _ => None,
         })
     };
+    // "Select at least one request." and other problems with the selection itself.
+    let selection = field_error(batch, "keys");
     view! {
         <FormError message=form_error(batch) />
+        <FormError message=selection />
         <p class="alert alert-ok" role="status" hidden=move || done().is_none()>{done}</p>
     }
 }

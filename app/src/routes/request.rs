@@ -108,6 +108,14 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
     view! {
         <Title text=format!("{} {}", s.key, s.title) />
         <p class="crumbs">
+            {if can.mine {
+                view! { <a href="/requests">"My requests"</a> }.into_any()
+            } else if can.queue {
+                view! { <a href="/queue">"Queue"</a> }.into_any()
+            } else {
+                view! { <a href="/approvals">"Waiting for me"</a> }.into_any()
+            }}
+            " / "
             <span class="key">{s.key.clone()}</span>
             " · "
             {s.kind.label()}

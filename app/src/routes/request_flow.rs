@@ -49,8 +49,10 @@ pub fn WhatWasAsked(detail: RequestDetail) -> impl IntoView {
                     {(!detail.people.is_empty()).then(|| view! {
                         <dt>"For"</dt>
                         <dd class="people">
-                            {detail.people.iter().map(|p| view! {
-                                <a href=format!("/people/{}", p.handle)>{p.name.clone()}</a>
+                            {detail.people.iter().map(|p| if p.link {
+                                view! { <a href=format!("/people/{}", p.handle)>{p.name.clone()}</a> }.into_any()
+                            } else {
+                                view! { <span>{p.name.clone()}</span> }.into_any()
                             }).collect_view()}
                         </dd>
                     })}

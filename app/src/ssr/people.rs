@@ -13,6 +13,13 @@ use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{GrantView, PersonView, WaitingItem, WaitingView};
 
+/// The number of steps and tasks [`waiting_for`] lists (up to 200 of each).
+pub async fn waiting_count(st: &AppState, v: &Viewer) -> Result<u32, AppError> {
+    let approvals = st.db.approvals_waiting_for(v.id, 200).await?.len();
+    let tasks = st.db.tasks_waiting_for(v.id, 200).await?.len();
+    Ok((approvals + tasks) as u32)
+}
+
 pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppError> {
     let approvals = st.db.approvals_waiting_for(v.id, 200).await?;
     let tasks = st.db.tasks_waiting_for(v.id, 200).await?;
@@ -38,6 +45,7 @@ pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppEr
             detail: a.reason,
             due_at: None,
             urgent: false,
+            approval_id: Some(a.id),
         });
     }
     for t in tasks {
@@ -55,6 +63,7 @@ pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppEr
             detail: t.system_title.unwrap_or_default(),
             due_at: t.due_at.map(Timestamp::from_millis),
             urgent: t.urgent,
+            approval_id: None,
         });
     }
     Ok(out)
@@ -69,6 +78,7 @@ fn grant_view(g: super::store::GrantRow) -> GrantView {
         granted_at: Timestamp::from_millis(g.granted_at),
         expires_at: g.expires_at.map(Timestamp::from_millis),
         request_key: g.request_id.map(|id| RequestKey::new(id).to_string()),
+        request_open: false,
         revoked_by: g.revoked_by_name,
         revoked_at: g.revoked_at.map(Timestamp::from_millis),
     }
@@ -83,13 +93,21 @@ pub async fn person_view(st: &AppState, v: &Viewer, handle: &str) -> Result<Pers
         .await?
         .filter(|p| access::can_view_person(v, p.id, p.manager_id))
         .ok_or_else(|| AppError::not_found("That person"))?;
-    let (holds, held): (Vec<_>, Vec<_>) = st
+    let mut grants: Vec<GrantView> = st
         .db
         .grants_of(p.id)
         .await?
         .into_iter()
         .map(grant_view)
-        .partition(|g| g.revoked_at.is_none());
+        .collect();
+    // A request key links only where the viewer may open the request (a manager sees their
+    // report's access, not every request that granted it).
+    for g in &mut grants {
+        if let Some(key) = &g.request_key {
+            g.request_open = super::reading::load_visible(st, v, key).await.is_ok();
+        }
+    }
+    let (holds, held): (Vec<_>, Vec<_>) = grants.into_iter().partition(|g| g.revoked_at.is_none());
     let contractor = st
         .db
         .viewer(p.id)

@@ -105,7 +105,11 @@ pub(crate) async fn queue_worker_links(st: &AppState) -> Result<Vec<PersonLink>,
         .queue_workers()
         .await?
         .into_iter()
-        .map(|(_, handle, name)| PersonLink { handle, name })
+        .map(|(_, handle, name)| PersonLink {
+            handle,
+            name,
+            link: false,
+        })
         .collect())
 }
 

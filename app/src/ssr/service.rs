@@ -140,7 +140,11 @@ pub async fn request_detail(
                 .queue_workers()
                 .await?
                 .into_iter()
-                .map(|(_, handle, name)| PersonLink { handle, name })
+                .map(|(_, handle, name)| PersonLink {
+                    handle,
+                    name,
+                    link: false,
+                })
                 .collect(),
         )
     } else {
@@ -159,6 +163,7 @@ pub async fn request_detail(
         people: people
             .into_iter()
             .map(|p| PersonLink {
+                link: access::can_view_person(v, p.id, p.manager_id),
                 handle: p.handle,
                 name: p.name,
             })
@@ -210,6 +215,8 @@ pub async fn request_detail(
             note: access::can_note(v, &f),
             moves: access::allowed_moves(v, &f),
             identity_check: is_reset && v.works_queue() && r.state().is_open() && !own,
+            mine,
+            queue: v.works_queue(),
         },
     })
 }
@@ -291,6 +298,28 @@ pub async fn my_requests(
     before: Option<i64>,
 ) -> Result<Vec<RequestSummary>, AppError> {
     let rows = st.db.requests_of(v.id, before, PAGE_SIZE).await?;
+    let clock = Clock::load(st).await?;
+    Ok(rows.iter().map(|r| summary(r, &clock)).collect())
+}
+
+/// "My requests" as the page filters them: `show` is `open` (the default), `closed` or `all`;
+/// `text` matches titles and keys.
+pub async fn my_requests_filtered(
+    st: &AppState,
+    v: &Viewer,
+    show: &str,
+    text: &str,
+) -> Result<Vec<RequestSummary>, AppError> {
+    let open = match show {
+        "" | "open" => Some(true),
+        "closed" => Some(false),
+        "all" => None,
+        _ => return Err(AppError::invalid("show", "Choose open, closed or all.")),
+    };
+    if text.chars().count() > 200 {
+        return Err(AppError::invalid("q", "Search for at most 200 characters."));
+    }
+    let rows = st.db.requests_of_matching(v.id, open, text, 200).await?;
     let clock = Clock::load(st).await?;
     Ok(rows.iter().map(|r| summary(r, &clock)).collect())
 }

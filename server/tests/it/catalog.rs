@@ -17,6 +17,7 @@ on_both!(
     the_lockout_form_answers_alike_and_is_rate_limited,
     scheduled_jobs_act_once_however_often_they_run,
     role_templates_drive_onboarding_and_role_changes,
+    names_link_only_where_the_viewer_may_follow,
 );
 
 const REGISTRY: &str = r#"
@@ -971,4 +972,74 @@ async fn save_template(
         ],
     )
     .await
+}
+
+/// A request names the people it is for; a name links to their page only for a viewer who may
+/// open it (a colleague's page is not a member's to see), and the request page says whose list
+/// it belongs to.
+async fn names_link_only_where_the_viewer_may_follow(b: Backend) {
+    let w = world(b).await;
+    let (mia, max) = (w.client("mia").await, w.client("max").await);
+    let (status, created) = w
+        .post(
+            &mia,
+            "/api/v1/requests",
+            json!({
+                "kind": "access",
+                "people": ["mia@example.com", "@cole"],
+                "systems": [{"system": "Slack", "role": "member", "justification": "chat"}],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap().to_string();
+    let links = |d: &Value| -> Vec<(String, bool)> {
+        d["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["link"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let d = w.get(&mia, &key).await;
+    assert_eq!(
+        links(&d),
+        vec![
+            ("Cole Colleague".to_string(), false),
+            ("Mia Member".to_string(), true)
+        ]
+    );
+    assert_eq!(d["actions"]["mine"], true);
+    let page = w.app.html(&mia, &format!("/requests/{key}")).await;
+    assert!(
+        !page.contains("href=\"/people/cole\""),
+        "no dead link to Cole"
+    );
+    assert!(
+        page.contains("<a href=\"/requests\">My requests</a>"),
+        "crumbs"
+    );
+    // Their manager may open both.
+    let d = w.get(&max, &key).await;
+    assert!(links(&d).iter().all(|(_, link)| *link), "{d}");
+    assert_eq!(d["actions"]["mine"], false);
+    let page = w.app.html(&max, &format!("/requests/{key}")).await;
+    assert!(page.contains("href=\"/people/cole\""));
+    assert!(
+        page.contains("<a href=\"/approvals\">Waiting for me</a>"),
+        "crumbs"
+    );
+    // The navigation counts what waits: Max's approval step, nothing for Mia.
+    let mut counts = Vec::new();
+    for c in [&max, &mia] {
+        let res = w.app.read(c, "/fn/waiting_count", &[]).await;
+        counts.push(res.json::<u32>().await.unwrap());
+    }
+    assert_eq!(counts, vec![1, 0]);
+    w.app.finish().await;
 }

@@ -503,11 +503,12 @@ async fn mutations_need_a_session(b: Backend) {
             "/fn/change_state",
             vec![("key", "REQ-1"), ("to", "resolved")],
         ),
-        ("/fn/list_my_requests", vec![]),
     ] {
         let res = app.call(&c, path, &fields).await;
         assert_eq!(res.status(), 401, "{path}");
     }
+    let res = app.read(&c, "/fn/list_my_requests", &[]).await;
+    assert_eq!(res.status(), 401, "list_my_requests");
     let res = c
         .post(app.url("/api/v1/requests"))
         .json(&json!({"title": "t"}))

@@ -82,6 +82,11 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DDDDDDDDD",
         ),
         r(
+            "GET /fn/waiting_count",
+            FnGet("/fn/waiting_count", vec![]),
+            "DAAAAAAAA",
+        ),
+        r(
             "GET /fn/pending_attachments",
             FnGet("/fn/pending_attachments", vec![("ids", s(""))]),
             "DAAAAAAAA",
@@ -179,8 +184,8 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DAAAAAAAA",
         ),
         r(
-            "POST /fn/list_my_requests",
-            Fn("/fn/list_my_requests", vec![]),
+            "GET /fn/list_my_requests",
+            FnGet("/fn/list_my_requests", vec![("show", s("all"))]),
             "DAAAAAAAA",
         ),
         r(

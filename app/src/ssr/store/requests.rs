@@ -26,6 +26,37 @@ impl Db {
             .bind(requester_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await))
     }
 
+    /// A requester's own requests, newest first: only open ones, only finished ones, or all
+    /// (`open`: `Some(true)`, `Some(false)`, `None`), whose title or key contains `text`.
+    pub async fn requests_of_matching(
+        &self,
+        requester_id: i64,
+        open: Option<bool>,
+        text: &str,
+        limit: i64,
+    ) -> Result<Vec<RequestRow>> {
+        const FINISHED: &str = "('resolved', 'closed', 'denied', 'cancelled')";
+        let state = match open {
+            Some(true) => format!(" AND r.state NOT IN {FINISHED}"),
+            Some(false) => format!(" AND r.state IN {FINISHED}"),
+            None => String::new(),
+        };
+        let text = text.trim().to_lowercase();
+        let number = text.trim_start_matches("req-").parse::<i64>().unwrap_or(-1);
+        let pattern = format!(
+            "%{}%",
+            text.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{REQUEST_SELECT} WHERE r.requester_id = $1{state} \
+             AND ($2 = '' OR LOWER(r.title) LIKE $3 ESCAPE '\\' OR r.id = $4) \
+             ORDER BY r.id DESC LIMIT $5"))
+            .bind(requester_id).bind(&text).bind(&pattern).bind(number).bind(limit)
+            .fetch_all(p).await))
+    }
+
     /// Every request, newest first, before the cursor (for staff API listing).
     pub async fn all_requests(&self, before: Option<i64>, limit: i64) -> Result<Vec<RequestRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!(
