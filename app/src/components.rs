@@ -28,6 +28,12 @@ pub fn use_viewer() -> Resource<Result<Option<Viewer>, AppError>> {
 #[component]
 pub fn Header() -> impl IntoView {
     let viewer = use_viewer();
+    // Counted again on every page change (zero for a visitor).
+    let location = leptos_router::hooks::use_location();
+    let waiting = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::requests::waiting_count(),
+    );
     view! {
         <header class="topbar">
             <div class="topbar-inner">
@@ -44,11 +50,12 @@ pub fn Header() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match viewer.await.ok().flatten() {
                                 Some(v) => {
+                                    let count = waiting.await.unwrap_or(0);
                                     view! {
                                         // Only the list itself: someone else's request is not one of "My
                                         // requests" (the request page's crumbs say where it belongs).
                                         <A href="/requests" exact=true>"My requests"</A>
-                                        <WaitingLink />
+                                        <WaitingLink count />
                                         <A href="/systems">"Systems"</A>
                                         {v.works_queue().then(|| view! { <A href="/queue">"Queue"</A> })}
                                     }
@@ -59,7 +66,7 @@ pub fn Header() -> impl IntoView {
                         })}
                     </Transition>
                 </nav>
-                <form method="get" action="/guides" role="search" class="header-search">
+                <form method="get" action="/guides" role="search" class="header-search" aria-label="Search guides and systems">
                     <label for="header-q" class="sr-only">
                         "Search guides and systems"
                     </label>
@@ -88,34 +95,21 @@ pub fn Header() -> impl IntoView {
 }
 
 /// "Waiting for me" with its count, for those who have approval steps or tasks; nobody else
-/// needs it in the navigation. Counted again on every page change.
+/// needs it in the navigation.
 #[component]
-fn WaitingLink() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let count = Resource::new(
-        move || location.pathname.get(),
-        |_| crate::requests::waiting_count(),
-    );
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let n = count.await.unwrap_or(0);
-                (n > 0)
-                    .then(|| {
-                        view! {
-                            <A href="/approvals">
-                                "Waiting for me"
-                                <span class="nav-count">
-                                    <span class="sr-only">" ("</span>
-                                    {n}
-                                    <span class="sr-only">")"</span>
-                                </span>
-                            </A>
-                        }
-                    })
-            })}
-        </Transition>
-    }
+fn WaitingLink(count: u32) -> impl IntoView {
+    (count > 0).then(|| {
+        view! {
+            <A href="/approvals">
+                "Waiting for me"
+                <span class="nav-count">
+                    <span class="sr-only">" ("</span>
+                    {count}
+                    <span class="sr-only">")"</span>
+                </span>
+            </A>
+        }
+    })
 }
 
 /// The signed-in person's menu: who is signed in, their access, the admin pages for admins, and

@@ -5,6 +5,7 @@
 pub mod components;
 pub mod domain;
 pub mod guides;
+pub mod home;
 pub mod model;
 pub mod queue;
 pub mod requests;

@@ -45,10 +45,10 @@ test('files go with a request and a reply, and a bad one is named', async ({ pag
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page).toHaveURL(/\/requests\/REQ-\d+$/);
   const files = page.getByRole('list', { name: 'Attached files' });
-  await expect(files.getByRole('img', { name: 'crash.png' })).toBeVisible();
+  await expect(files.getByRole('link', { name: 'crash.png' }).locator('img')).toBeVisible();
   const log = files.getByRole('link', { name: 'zoom.log' });
   await expect(log).toHaveAttribute('download', 'zoom.log');
-  const image = await page.request.get((await files.getByRole('img').getAttribute('src'))!);
+  const image = await page.request.get((await files.locator('img').getAttribute('src'))!);
   expect(image.headers()['content-disposition']).toMatch(/^inline;/);
   expect(image.headers()['content-security-policy']).toMatch(/^sandbox;/);
   expect(await image.body()).toEqual(PNG);

@@ -6,7 +6,7 @@ import { people, ready, signIn, unique } from './helpers';
 test('the catalog finds the software request, which asks the manager first', async ({ page, javaScriptEnabled }) => {
   await signIn(page, people.member, '/request');
   await ready(page, javaScriptEnabled);
-  const search = page.getByLabel('Search the catalog');
+  const search = page.getByRole('searchbox', { name: 'Search the catalog' });
   await search.fill('license');
   if (!javaScriptEnabled) await page.getByRole('button', { name: 'Search' }).click();
   await expect(page.getByRole('link', { name: /New software or a licence/ })).toBeVisible();

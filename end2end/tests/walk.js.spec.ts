@@ -15,7 +15,8 @@ function pageRoutes(): string[] {
     .split('\n')
     .filter((l) => l.startsWith('GET /'))
     .map((l) => l.slice(4))
-    .filter((p) => !/^\/(fn|api)\//.test(p) && !['/healthz', '/readyz'].includes(p));
+    // Files are downloads, not pages (attachments.spec.ts covers them).
+    .filter((p) => !/^\/(fn|api|files)\//.test(p) && !['/healthz', '/readyz'].includes(p));
 }
 
 /** A real address in the demo data for each route. */
@@ -46,7 +47,7 @@ const addresses: Record<string, string[]> = {
 
 /** Every form the member can fill: each kind of request. */
 const kinds = [
-  'access', 'access-change', 'reset', 'lockout', 'laptop', 'software', 'training', 'onboarding',
+  'access', 'access-change', 'reset', 'lockout', 'laptop', 'software', 'software-request', 'training', 'onboarding',
   'offboarding', 'role-change', 'external-collaborator', 'contractor', 'service-account',
   'infrastructure', 'other',
 ];
@@ -101,6 +102,8 @@ test('moving between pages inside the app, without reloads, throws nothing', asy
   }
   // "Waiting for me" is there only with something waiting (a count follows the name).
   const waiting = nav.getByRole('link', { name: /^Waiting for me/ });
+  // The count is read with the page; wait for the header to settle first.
+  await expect(nav.getByRole('link', { name: 'Queue', exact: true })).toBeVisible();
   if (await waiting.count()) {
     await waiting.click();
     await expect(page.locator('h1').first()).toHaveText('Waiting for me');

@@ -1,9 +1,11 @@
 -- Files on requests, replies, internal notes and guides (issue 15). The bytes live in the
 -- database so that every server instance on one database serves the same files. A row with no
 -- request and no guide is an upload not yet sent with its form: only its uploader may see it, it
--- is attached when the form is accepted, and the upkeep job removes it after a day.
+-- is attached when the form is accepted; one no form took is deleted, once a day old, when the
+-- next file is uploaded.
 CREATE TABLE attachments (
-    id            TEXT    PRIMARY KEY,   -- random, 128 bits, hex: addresses cannot be guessed
+    seq           INTEGER PRIMARY KEY,   -- upload order
+    id            TEXT    NOT NULL UNIQUE,  -- random, 128 bits, hex: addresses cannot be guessed
     uploader_id   BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     request_id    BIGINT  REFERENCES requests(id) ON DELETE CASCADE,
     comment_id    BIGINT  REFERENCES comments(id) ON DELETE CASCADE,  -- NULL: on the request itself

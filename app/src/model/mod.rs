@@ -411,3 +411,12 @@ impl FormDraft {
             .map(|(_, v)| v.as_str())
     }
 }
+
+/// The front page: the notice admins set, the most used guides, and the person's open requests.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HomeView {
+    pub notice: Option<String>,
+    pub popular: Vec<crate::model::guides::GuideSummary>,
+    pub open: Vec<RequestSummary>,
+    pub can_set_notice: bool,
+}

@@ -35,7 +35,7 @@ pub fn CatalogPage() -> impl IntoView {
         <Title text="Request help" />
         <h1>"Request help"</h1>
         <p class="lead">"Choose what you need. Your request goes to the helpdesk queue, never to one person."</p>
-        <form class="catalog-search" method="get" action="/request" role="search">
+        <form class="catalog-search" method="get" action="/request" role="search" aria-label="Search the catalog">
             <label for="catalog-q">"Search the catalog"</label>
             <div class="search-row">
                 <input

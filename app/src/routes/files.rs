@@ -24,7 +24,8 @@ pub fn AttachmentList(files: Vec<Attachment>) -> impl IntoView {
                             view! {
                                 <li class="attachment attachment-image">
                                     <a href=f.url.clone() title=label.clone()>
-                                        <img src=f.url.clone() alt=f.name.clone() loading="lazy" />
+                                        // The link is named by the file name beside it.
+                                        <img src=f.url.clone() alt="" loading="lazy" />
                                         <span class="attachment-name">{f.name}</span>
                                     </a>
                                 </li>

@@ -83,7 +83,7 @@ fn SystemMatches(systems: Vec<SystemSummary>) -> impl IntoView {
 #[component]
 pub fn GuideSearchForm(q: Signal<String>) -> impl IntoView {
     view! {
-        <form method="get" action="/guides" class="search-form" role="search">
+        <form method="get" action="/guides" class="search-form" role="search" aria-label="Search guides">
             <label for="guide-q" class="sr-only">
                 "Search guides"
             </label>

@@ -21,7 +21,7 @@ fn category_of(s: &str) -> Category {
     Category::parse(s).unwrap_or(Category::TechSupport)
 }
 
-fn summary(g: &GuideRow) -> GuideSummary {
+pub(crate) fn summary(g: &GuideRow) -> GuideSummary {
     GuideSummary {
         slug: g.slug.clone(),
         title: g.title.clone(),

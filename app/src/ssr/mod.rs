@@ -10,6 +10,7 @@ pub mod clock;
 pub mod ctx;
 pub mod drafts;
 pub mod guides;
+pub mod home;
 pub mod jobs;
 pub mod lockout;
 pub mod markdown;

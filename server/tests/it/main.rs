@@ -12,6 +12,7 @@ mod common;
 mod forms;
 mod fuzz;
 mod guides;
+mod home;
 mod http;
 mod matrix;
 mod queue;

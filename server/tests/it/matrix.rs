@@ -82,9 +82,19 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DDDDDDDDD",
         ),
         r(
+            "GET /fn/home_page",
+            FnGet("/fn/home_page", vec![]),
+            "AAAAAAAAA",
+        ),
+        r(
+            "POST /fn/set_notice",
+            Fn("/fn/set_notice", vec![("notice", s(""))]),
+            "DDDDDDDDA",
+        ),
+        r(
             "GET /fn/waiting_count",
             FnGet("/fn/waiting_count", vec![]),
-            "DAAAAAAAA",
+            "AAAAAAAAA",
         ),
         r(
             "GET /fn/pending_attachments",

@@ -164,14 +164,14 @@ impl Db {
     ) -> Result<Vec<AttachmentRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM attachments WHERE request_id = $1 AND (internal = FALSE OR $2) \
-             ORDER BY created_at, id"))
+             ORDER BY seq"))
             .bind(request_id).bind(include_internal).fetch_all(p).await))
     }
 
     /// The files of a guide, newest first.
     pub async fn guide_attachments(&self, guide_id: i64) -> Result<Vec<AttachmentRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM attachments WHERE guide_id = $1 ORDER BY created_at DESC, id"))
+            "SELECT {COLUMNS} FROM attachments WHERE guide_id = $1 ORDER BY seq DESC"))
             .bind(guide_id).fetch_all(p).await))
     }
 

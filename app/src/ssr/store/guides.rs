@@ -77,6 +77,19 @@ impl Db {
             .bind(slug).fetch_optional(p).await))
     }
 
+    /// The guides that solved most problems and were found most helpful: the front page's
+    /// "most used".
+    pub async fn popular_guides(
+        &self,
+        include_internal: bool,
+        limit: i64,
+    ) -> Result<Vec<GuideRow>> {
+        on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{GUIDE_SELECT} WHERE (g.visibility = 'public' OR $1) \
+             ORDER BY (g.solved_count + g.helpful_yes - g.helpful_no) DESC, g.title LIMIT $2"))
+            .bind(include_internal).bind(limit).fetch_all(p).await))
+    }
+
     /// Every guide the viewer may see, most helpful first within each category.
     pub async fn guides(
         &self,
