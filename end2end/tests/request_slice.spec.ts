@@ -25,7 +25,7 @@ test('a software request goes from a member to an analyst and back', async ({ br
   const key = member.url().split('/').pop()!;
   await expect(member.getByText('An analyst on shift will pick this up.')).toBeVisible();
 
-  await member.getByRole('link', { name: 'My requests' }).click();
+  await member.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My requests' }).click();
   const mine = member.getByRole('list', { name: 'My requests' }).getByRole('link', { name: new RegExp(title) });
   await expect(mine).toContainText(key);
   await expect(mine).toContainText('New');
