@@ -28,7 +28,8 @@ pub async fn queue_version() -> Result<i64, AppError> {
 }
 
 /// Changes every selected request (`selected[REQ-12]=on`) in one transaction. `action` is the
-/// button pressed: `assign` (to `assignee`), `label` (adds `label`) or `state` (moves to `state`).
+/// button pressed: `assign` (to `assignee`), `label` (adds `label`) or `state` (moves to `state`,
+/// with `reply` to each requester, which resolving needs).
 #[server(prefix = "/fn", endpoint = "batch_update")]
 pub async fn batch_update(
     #[server(default)] selected: BTreeMap<String, String>,
@@ -36,6 +37,7 @@ pub async fn batch_update(
     #[server(default)] assignee: String,
     #[server(default)] label: String,
     #[server(default)] state: String,
+    #[server(default)] reply: String,
 ) -> Result<usize, AppError> {
     use crate::ssr::{ctx, queue};
     let keys: Vec<String> = selected
@@ -52,7 +54,7 @@ pub async fn batch_update(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &keys,
-        queue::BatchAction::parse(&action, &value)?,
+        queue::BatchAction::parse(&action, &value, &reply)?,
     )
     .await
 }

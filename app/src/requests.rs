@@ -52,13 +52,15 @@ pub async fn decide_approval(
     .await
 }
 
-/// Close a task as `done` or `not-applicable`, with a note.
+/// Close a task as `done` or `not-applicable`, with a note; with the last open task, `reply` is the
+/// resolution reply that resolves the request.
 #[server(prefix = "/fn", endpoint = "close_task")]
 pub async fn close_task(
     key: String,
     task: String,
     outcome: String,
     #[server(default)] note: String,
+    #[server(default)] reply: String,
 ) -> Result<(), AppError> {
     use crate::ssr::{ctx, tasks};
     tasks::close_task(
@@ -68,6 +70,7 @@ pub async fn close_task(
         crate::domain::request::parse_id("task", &task)?,
         &outcome,
         &note,
+        &reply,
     )
     .await
 }
@@ -210,10 +213,66 @@ pub async fn pending_attachments(
     attachments::pending(&ctx::state()?, &ctx::require_viewer()?, &ids).await
 }
 
+/// Moves a request to `to`; `reply` goes to the requester with it, and resolving needs one.
 #[server(prefix = "/fn", endpoint = "change_state")]
-pub async fn change_state(key: String, to: String) -> Result<(), AppError> {
+pub async fn change_state(
+    key: String,
+    to: String,
+    #[server(default)] reply: String,
+) -> Result<(), AppError> {
     use crate::ssr::{ctx, service};
-    service::transition(&ctx::state()?, &ctx::require_viewer()?, &key, &to).await
+    service::transition(&ctx::state()?, &ctx::require_viewer()?, &key, &to, &reply).await
+}
+
+/// The requester reopens a resolved request (within 7 days), saying what is still wrong.
+#[server(prefix = "/fn", endpoint = "reopen_request")]
+pub async fn reopen_request(
+    key: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, resolution};
+    resolution::reopen(&ctx::state()?, &ctx::require_viewer()?, &key, &reason).await
+}
+
+/// The requester rates the help: `rating` is `good` or `bad` (the button pressed), with an
+/// optional comment.
+#[server(prefix = "/fn", endpoint = "rate_request")]
+pub async fn rate_request(
+    key: String,
+    #[server(default)] rating: String,
+    #[server(default)] comment: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, resolution};
+    resolution::rate(
+        &ctx::state()?,
+        &ctx::require_viewer()?,
+        &key,
+        &rating,
+        &comment,
+    )
+    .await
+}
+
+/// Copies a colleague on a request: `person` is an e-mail address or @handle.
+#[server(prefix = "/fn", endpoint = "add_participant")]
+pub async fn add_participant(
+    key: String,
+    #[server(default)] person: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{ctx, resolution};
+    resolution::add_participant(&ctx::state()?, &ctx::require_viewer()?, &key, &person).await
+}
+
+/// Takes someone off a request; answers where to go next (the request, or "My requests" for
+/// someone who took themselves off and no longer sees it).
+#[server(prefix = "/fn", endpoint = "remove_participant")]
+pub async fn remove_participant(key: String, handle: String) -> Result<String, AppError> {
+    use crate::ssr::{ctx, resolution};
+    let next =
+        resolution::remove_participant(&ctx::state()?, &ctx::require_viewer()?, &key, &handle)
+            .await?;
+    ctx::redirect_form(&next);
+    Ok(next)
 }
 
 /// The sign-in-free "I'm locked out" form. Same answer whether or not the address has an account.

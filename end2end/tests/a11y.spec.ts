@@ -84,6 +84,9 @@ async function sweep(
   who: Person,
   addresses: (page: Page) => Promise<(string | [string, number])[]>,
 ): Promise<string[]> {
+  // The markup does not depend on the database: on Postgres the phone width alone is checked,
+  // which keeps the sweep's share of CI small while every page is still seen on both backends.
+  const widths = test.info().project.name.startsWith('postgres') ? [WIDTHS[1]] : WIDTHS;
   const context = await browser.newContext({
     baseURL,
     bypassCSP: true,
@@ -94,7 +97,7 @@ async function sweep(
   if (who) await signIn(page, people[who]);
   const pages = await addresses(page);
   const problems: string[] = [];
-  for (const width of WIDTHS) {
+  for (const width of widths) {
     await page.setViewportSize({ width, height: width < 600 ? 844 : 800 });
     for (const entry of pages) {
       const [path, status] = typeof entry === 'string' ? [entry, 200] : entry;
@@ -153,6 +156,20 @@ test.describe('accessibility', () => {
       await page.getByRole('button', { name: 'Submit request' }).click();
       await expect(page).toHaveURL(/\/requests\/REQ-\d+$/);
       const withFiles = new URL(page.url()).pathname;
+      // Resolved, with a colleague copied on it: the page then asks how we did and offers
+      // reopening, and lists who is copied.
+      const key = withFiles.split('/').pop();
+      const headers = { 'Sec-Fetch-Site': 'same-origin' };
+      const cc = await page.request.post(`/api/v1/requests/${key}/participants`, { data: { person: 'cole@tierdesk.test' }, headers });
+      expect(cc.status()).toBe(200);
+      const staff = await browser.newContext({ baseURL });
+      const analyst = await staff.newPage();
+      await signIn(analyst, people.analyst);
+      for (const data of [{ to: 'in-progress' }, { to: 'resolved', reply: 'Zoom 6.4 fixes it.' }]) {
+        const res = await analyst.request.post(`/api/v1/requests/${key}/transitions`, { data, headers });
+        expect(res.status()).toBe(200);
+      }
+      await staff.close();
       return [
         '/',
         '/request',

@@ -20,9 +20,11 @@ function isoDay(d: Date) {
   return d.toISOString().slice(0, 10);
 }
 
-async function closeTask(page: Page, javaScriptEnabled: boolean | undefined, title: string, note = '') {
+async function closeTask(page: Page, javaScriptEnabled: boolean | undefined, title: string, note = '', reply = '') {
   const task = page.getByRole('listitem', { name: title });
   if (note) await task.getByLabel('Note').fill(note);
+  // The last open task carries the resolution reply.
+  if (reply) await task.getByLabel('Resolution reply to the requester').fill(reply);
   await task.getByRole('button', { name: 'Close task' }).click();
   await expect(page.getByRole('listitem', { name: title })).toContainText('Done');
   await ready(page, javaScriptEnabled);
@@ -81,8 +83,9 @@ test('access for two people and two systems, approved, provisioned, then offboar
   await expect(pia.locator('.request-head')).toContainText('In progress');
 
   const jo = await as(browser, 'jburton@tierdesk.test', javaScriptEnabled, `/requests/${key}`);
-  await closeTask(jo, javaScriptEnabled, 'Grant viewer on Figma');
+  await closeTask(jo, javaScriptEnabled, 'Grant viewer on Figma', '', 'Figma is yours: viewer for both of you.');
   await expect(jo.locator('.request-head')).toContainText('Resolved');
+  await expect(jo.locator('.conversation')).toContainText('Figma is yours: viewer for both of you.');
 
   // The grants are on each person's page.
   await member.goto('/people/member');
@@ -118,7 +121,16 @@ test('access for two people and two systems, approved, provisioned, then offboar
   // An analyst works the leaver's tasks; what they held moves to "Removed access".
   const analyst = await as(browser, people.analyst, javaScriptEnabled, manager.url().replace(/^https?:\/\/[^/]+/, ''));
   await closeTask(analyst, javaScriptEnabled, `Remove ${colleague.name}'s access to Slack`);
+  // Closed without a word to the requester, the request waits for its resolution reply.
   await closeTask(analyst, javaScriptEnabled, `Remove ${colleague.name}'s access to Figma`);
+  await expect(analyst.locator('.request-head')).toContainText('In progress');
+  await expect(analyst.getByText('Every task is closed. Write the resolution reply to resolve it.')).toBeVisible();
+  const resolve = analyst.locator('.resolve-form');
+  await resolve.getByRole('button', { name: 'Resolve' }).click();
+  await expect(resolve.getByText('Please enter the resolution reply')).toBeVisible();
+  await ready(analyst, javaScriptEnabled);
+  await analyst.locator('.resolve-form').getByLabel('Resolution reply to the requester').fill('Access removed from Slack and Figma.');
+  await analyst.locator('.resolve-form').getByRole('button', { name: 'Resolve' }).click();
   await expect(analyst.locator('.request-head')).toContainText('Resolved');
   await analyst.goto(`/people/${colleague.handle}`);
   await expect(analyst.getByText('No access recorded here.')).toBeVisible();
@@ -195,6 +207,7 @@ test('a lockout reported without signing in is worked after an identity check', 
   await analyst.getByRole('button', { name: 'Record identity check' }).click();
   await expect(analyst.locator('.checks')).toContainText('video call');
   await ready(analyst, javaScriptEnabled);
+  await analyst.getByRole('listitem', { name: unlock }).getByLabel('Resolution reply to the requester').fill('Unlocked; sign in again.');
   await analyst.getByRole('listitem', { name: unlock }).getByRole('button', { name: 'Close task' }).click();
   await expect(analyst.locator('.request-head')).toContainText('Resolved');
 });

@@ -13,10 +13,10 @@ test('submitting a request and replying happen without a page reload', async ({ 
   await page.getByRole('button', { name: 'Submit request' }).click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 
-  await page.getByLabel('Reply').fill('Also on my phone.');
+  await page.getByLabel('Reply', { exact: true }).fill('Also on my phone.');
   await page.getByRole('button', { name: 'Send reply' }).click();
   await expect(page.locator('.conversation')).toContainText('Also on my phone.');
-  await expect(page.getByLabel('Reply')).toHaveValue('');
+  await expect(page.getByLabel('Reply', { exact: true })).toHaveValue('');
 
   expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
 });

@@ -45,7 +45,7 @@ test('a software request goes from a member to an analyst and back', async ({ br
   await expect(analyst.locator('.request-head')).toContainText('In progress');
   await expect(analyst.locator('.request-side dl.facts')).toContainText('Ana Analyst');
 
-  await analyst.getByLabel('Reply').fill('Please update Zoom to 6.4; that fixes the crash.');
+  await analyst.getByLabel('Reply', { exact: true }).fill('Please update Zoom to 6.4; that fixes the crash.');
   await analyst.getByRole('button', { name: 'Send reply' }).click();
   await expect(analyst.locator('.conversation')).toContainText('Please update Zoom to 6.4');
 
@@ -53,6 +53,7 @@ test('a software request goes from a member to an analyst and back', async ({ br
   await analyst.getByRole('button', { name: 'Add internal note' }).click();
   await expect(analyst.locator('.conversation .internal')).toContainText('Known issue ZM-1234');
 
+  await analyst.locator('.resolve-form').getByLabel('Resolution reply to the requester').fill('Fixed by Zoom 6.4.');
   await analyst.getByRole('button', { name: 'Resolve' }).click();
   await expect(analyst.locator('.request-head')).toContainText('Resolved');
 

@@ -1,16 +1,16 @@
 //! The JSON API under `/api/v1`, authenticated by `Authorization: Bearer` or the session cookie.
 //! Handlers parse, call the same services as the pages, and answer errors as JSON.
 
+use crate::api_after as after;
+use crate::api_parts::body;
+pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser};
 use crate::middleware::error_response;
 use app::domain::error::AppError;
-use app::domain::user::Viewer;
 use app::model::{RequestDetail, RequestSummary};
 use app::ssr::attachments::Carried;
-use app::ssr::ctx::CurrentViewer;
 use app::ssr::{service, AppState};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -36,6 +36,18 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(decide_approval),
         ),
         (Method::POST, "/requests/{key}/tasks/{id}", post(close_task)),
+        (Method::POST, "/requests/{key}/reopen", post(after::reopen)),
+        (Method::POST, "/requests/{key}/rating", post(after::rate)),
+        (
+            Method::POST,
+            "/requests/{key}/participants",
+            post(after::add_participant),
+        ),
+        (
+            Method::DELETE,
+            "/requests/{key}/participants/{handle}",
+            axum::routing::delete(after::remove_participant),
+        ),
         (
             Method::POST,
             "/requests/{key}/identity-checks",
@@ -60,74 +72,6 @@ pub fn routes() -> Router<AppState> {
             r.route(path, handler)
         })
         .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
-}
-
-/// The signed-in caller; a 401 JSON error otherwise.
-pub struct ApiUser(pub Viewer);
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
-        parts
-            .extensions
-            .get::<CurrentViewer>()
-            .and_then(|v| v.0.clone())
-            .map(ApiUser)
-            .ok_or_else(|| error_response(&AppError::Unauthenticated))
-    }
-}
-
-/// The caller if signed in; guides are readable by visitors too.
-pub struct MaybeApiUser(pub Option<Viewer>);
-
-impl<S: Send + Sync> FromRequestParts<S> for MaybeApiUser {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
-        Ok(MaybeApiUser(
-            parts
-                .extensions
-                .get::<CurrentViewer>()
-                .and_then(|v| v.0.clone()),
-        ))
-    }
-}
-
-/// Either the value or an [`AppError`] rendered as JSON.
-pub struct ApiResult<T>(Result<T, AppError>);
-
-impl<T: Serialize> IntoResponse for ApiResult<T> {
-    fn into_response(self) -> Response {
-        match self.0 {
-            Ok(v) => Json(v).into_response(),
-            Err(e) => error_response(&e),
-        }
-    }
-}
-
-/// Reads a JSON body. A value of the wrong type is named by where it is (`approval`,
-/// `narrow.12`); JSON of the wrong shape altogether is named `body`; text that is not JSON at all
-/// is a plain bad request.
-fn body<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, AppError> {
-    // Read as JSON first, so that only text that is not JSON at all is a plain bad request: a
-    // map key of the wrong kind (`"narrow": {"x": …}`) is reported by serde_json as a syntax
-    // error while it reads the target type, yet it is a field with a wrong value.
-    let value: serde_json::Value = serde_json::from_slice(b).map_err(|e| AppError::BadRequest {
-        message: format!("The body is not JSON: {e}"),
-    })?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            AppError::invalid(
-                "body",
-                format!("The body is not the JSON this endpoint takes: {inner}"),
-            )
-        } else {
-            AppError::invalid(&path, format!("This has the wrong type: {inner}"))
-        }
-    })
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
@@ -307,6 +251,8 @@ async fn add_comment(
 #[serde(default)]
 pub struct TransitionBody {
     to: Option<String>,
+    /// A reply to the requester with the move; required to resolve.
+    reply: Option<String>,
 }
 
 async fn add_transition(
@@ -318,7 +264,14 @@ async fn add_transition(
     ApiResult(
         async {
             let b: TransitionBody = body(&b)?;
-            service::transition(&st, &v, &key, b.to.as_deref().unwrap_or("")).await?;
+            service::transition(
+                &st,
+                &v,
+                &key,
+                b.to.as_deref().unwrap_or(""),
+                b.reply.as_deref().unwrap_or(""),
+            )
+            .await?;
             service::request_detail(&st, &v, &key).await
         }
         .await,
@@ -458,6 +411,8 @@ async fn decide_approval(
 pub struct TaskBody {
     outcome: Option<String>,
     note: Option<String>,
+    /// With the last open task: the resolution reply, which resolves the request.
+    reply: Option<String>,
 }
 
 async fn close_task(
@@ -477,6 +432,7 @@ async fn close_task(
                 id,
                 b.outcome.as_deref().unwrap_or(""),
                 b.note.as_deref().unwrap_or(""),
+                b.reply.as_deref().unwrap_or(""),
             )
             .await?;
             service::request_detail(&st, &v, &key).await

@@ -4,6 +4,8 @@
 
 pub mod admin;
 pub mod api;
+mod api_after;
+mod api_parts;
 pub mod attachments;
 pub mod config;
 pub mod demo;

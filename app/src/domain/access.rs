@@ -37,6 +37,11 @@ pub fn can_reply(visible: bool, r: &RequestFacts) -> bool {
     visible && accepts_comments(r.state)
 }
 
+/// Who copies colleagues on a request (CC): its requester and people who work the queue.
+pub fn can_manage_participants(v: &Viewer, r: &RequestFacts) -> bool {
+    r.is_requester(v) || v.works_queue()
+}
+
 /// Internal notes are staff-only, always.
 pub fn can_note(v: &Viewer, r: &RequestFacts) -> bool {
     v.is_staff() && accepts_comments(r.state)
@@ -172,6 +177,17 @@ mod tests {
         assert!(!can_view(&other, &r));
         assert!(!can_view(&manager, &r));
         assert!(can_view(&analyst, &r));
+    }
+
+    #[test]
+    fn the_requester_and_queue_staff_copy_colleagues_on() {
+        let r = req(RequestState::InProgress, None);
+        assert!(can_manage_participants(&person(1, &[Role::Member]), &r));
+        assert!(can_manage_participants(&person(4, &[Role::Analyst]), &r));
+        assert!(can_manage_participants(&person(5, &[Role::Admin]), &r));
+        assert!(!can_manage_participants(&person(2, &[Role::Member]), &r));
+        assert!(!can_manage_participants(&person(3, &[Role::Manager]), &r));
+        assert!(!can_manage_participants(&person(6, &[Role::Engineer]), &r));
     }
 
     #[test]

@@ -250,7 +250,19 @@ const STOP_WORDS: &[&str] = &[
 
 /// The words of a search, lower-cased, without punctuation or query operators, so that no input
 /// can be read as FTS syntax by either database.
+/// Words that ask who owns something. In "who owns Okta" only "Okta" is searched for: the
+/// system comes first on its own, and a guide is not ranked for saying "owner".
+const OWNERSHIP_WORDS: &[&str] = &["own", "owns", "owned", "owner", "owners", "ownership"];
+
 pub fn search_terms(q: &str) -> Vec<String> {
+    let mut terms = words_searched(q);
+    if terms.iter().any(|t| !OWNERSHIP_WORDS.contains(&t.as_str())) {
+        terms.retain(|t| !OWNERSHIP_WORDS.contains(&t.as_str()));
+    }
+    terms
+}
+
+fn words_searched(q: &str) -> Vec<String> {
     let q: String = q.chars().take(QUERY_MAX_CHARS).collect();
     let mut terms: Vec<String> = Vec::new();
     for word in q
@@ -363,6 +375,15 @@ mod tests {
             .len(),
             QUERY_MAX_TERMS
         );
+    }
+
+    #[test]
+    fn who_owns_searches_for_the_system_only() {
+        assert_eq!(search_terms("Who owns Okta?"), ["okta"]);
+        assert_eq!(search_terms("okta owner"), ["okta"]);
+        assert_eq!(search_terms("Who is the owner of the VPN"), ["vpn"]);
+        // Alone, an ownership word is what is searched for.
+        assert_eq!(search_terms("ownership"), ["ownership"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod registry;
 pub mod request;
 pub mod role_template;
 pub mod sla;
+pub mod spelling;
 pub mod task;
 pub mod text;
 pub mod time;

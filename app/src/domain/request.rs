@@ -165,6 +165,33 @@ impl RequestState {
     }
 }
 
+/// The requester's verdict on the help, given with one click once a request is resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rating {
+    Good,
+    Bad,
+}
+
+named_enum!(Rating, "rating" { Good => "good", Bad => "bad" });
+
+impl Rating {
+    /// What the requester's button says.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Rating::Good => "Good, I\u{2019}m satisfied",
+            Rating::Bad => "Bad, I\u{2019}m unsatisfied",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::Good => "Rated good",
+            Rating::Bad => "Rated bad",
+        }
+    }
+}
+
 /// The human key of a request: `REQ-` and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RequestKey(i64);

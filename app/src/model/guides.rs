@@ -35,6 +35,12 @@ pub struct GuidesView {
     pub categories: Vec<CategoryGuides>,
     /// Systems named in the search (for people signed in): "who owns X?".
     pub systems: Vec<super::systems::SystemSummary>,
+    /// The search as it ran when a misspelt word was put right ("pasword" → "password").
+    #[serde(default)]
+    pub corrected: Option<String>,
+    /// When nothing matched: the known words closest to those searched for.
+    #[serde(default)]
+    pub suggestions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

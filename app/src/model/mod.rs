@@ -6,7 +6,7 @@ pub mod guides;
 pub mod systems;
 
 use crate::domain::kinds::RequestKind;
-use crate::domain::request::{Priority, RequestState};
+use crate::domain::request::{Priority, Rating, RequestState};
 use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,15 @@ pub struct RequestSummary {
     pub updated_at: Timestamp,
     /// The next service-level deadline; `None` once the request is finished.
     pub clock: Option<ClockView>,
+    /// The requester's rating of the help, once given.
+    #[serde(default)]
+    pub rating: Option<Rating>,
+    /// Every task is closed, yet nobody wrote the resolution reply: it waits for one.
+    #[serde(default)]
+    pub tasks_done: bool,
+    /// In a list of one person's requests: they are copied on it, not its requester.
+    #[serde(default)]
+    pub copied: bool,
 }
 
 /// How a service-level clock stands.
@@ -100,8 +109,44 @@ pub struct RequestDetail {
     pub macros: Vec<MacroView>,
     /// Who the request can be assigned to (staff who work the queue only).
     pub assignees: Vec<PersonLink>,
+    /// Colleagues copied on the request (CC).
+    #[serde(default)]
+    pub participants: Vec<ParticipantView>,
+    /// The requester's rating and comment, for the requester and staff.
+    #[serde(default)]
+    pub feedback: Option<FeedbackView>,
+    /// Until when the requester may reopen it (a resolved request).
+    #[serde(default)]
+    pub reopen_until: Option<Timestamp>,
     /// What the person asking may do now; the server checks again on every action.
     pub actions: RequestActions,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    #[serde(flatten)]
+    pub person: PersonLink,
+    /// Whether the viewer may take them off (the requester, queue staff, or themselves).
+    pub can_remove: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedbackView {
+    pub rating: Rating,
+    pub comment: String,
+    pub at: Timestamp,
+}
+
+/// A rating as the queue's feedback panel lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatedRequest {
+    pub key: String,
+    pub title: String,
+    pub requester: String,
+    pub assignee: Option<String>,
+    pub rating: Rating,
+    pub comment: String,
+    pub at: Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -118,6 +163,18 @@ pub struct RequestActions {
     /// The viewer works the queue.
     #[serde(default)]
     pub queue: bool,
+    /// The viewer is copied on it (a participant).
+    #[serde(default)]
+    pub participant: bool,
+    /// Rate the help (the requester, once it is resolved or closed).
+    #[serde(default)]
+    pub rate: bool,
+    /// Reopen with a reason (the requester, within a week of its resolution).
+    #[serde(default)]
+    pub reopen: bool,
+    /// Copy a colleague on it (the requester and queue staff, while it is not finished for good).
+    #[serde(default)]
+    pub add_participant: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -351,6 +408,9 @@ pub struct QueuePageView {
     pub can_admin: bool,
     /// Changes to any request: the page refreshes itself when this moves.
     pub version: i64,
+    /// The latest ratings requesters gave.
+    #[serde(default)]
+    pub ratings: Vec<RatedRequest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

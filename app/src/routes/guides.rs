@@ -4,6 +4,7 @@ use crate::domain::guide::Category;
 use crate::guides::list_guides;
 use crate::model::guides::{CategoryGuides, GuideHit};
 use crate::model::systems::SystemSummary;
+use crate::routes::systems::urlencode;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -38,8 +39,10 @@ pub fn GuidesPage() -> impl IntoView {
                     Ok(view) => {
                         let systems = view.systems.clone();
                         let systems = (!systems.is_empty()).then(|| view! { <SystemMatches systems /> });
+                        let corrected = view.corrected.clone();
+                        let suggestions = view.suggestions.clone();
                         match view.hits {
-                            Some(hits) => view! { {systems} <SearchHits hits q=q() /> }.into_any(),
+                            Some(hits) => view! { {systems} <SearchHits hits q=q() corrected suggestions /> }.into_any(),
                             None => view! { <Categories groups=view.categories /> }.into_any(),
                         }
                     }
@@ -104,11 +107,28 @@ pub fn GuideSearchForm(q: Signal<String>) -> impl IntoView {
 }
 
 #[component]
-fn SearchHits(hits: Vec<GuideHit>, q: String) -> impl IntoView {
+fn SearchHits(
+    hits: Vec<GuideHit>,
+    q: String,
+    /// The search as it ran, when a misspelt word was put right.
+    corrected: Option<String>,
+    /// The closest known words, when nothing matched.
+    suggestions: Vec<String>,
+) -> impl IntoView {
     if hits.is_empty() {
         return view! {
             <div class="empty">
                 <p>"No guide matches \u{201c}" {q} "\u{201d}."</p>
+                {(!suggestions.is_empty()).then(|| view! {
+                    <p class="suggestions">
+                        "Did you mean "
+                        {suggestions.iter().enumerate().map(|(i, w)| view! {
+                            {(i > 0).then_some(", ")}
+                            <a href=format!("/guides?q={}", urlencode(w))>{w.clone()}</a>
+                        }).collect_view()}
+                        "?"
+                    </p>
+                })}
                 <p>"Try other words, or " <a href="/request">"ask the helpdesk"</a> "."</p>
             </div>
         }
@@ -117,6 +137,7 @@ fn SearchHits(hits: Vec<GuideHit>, q: String) -> impl IntoView {
     view! {
         <p class="muted small" role="status">
             {format!("{} guide{} found", hits.len(), if hits.len() == 1 { "" } else { "s" })}
+            {corrected.map(|c| view! { " for " <strong class="corrected">{c}</strong> })}
         </p>
         <ol class="hits" aria-label="Search results">
             {hits.into_iter().map(|h| view! { <HitItem hit=h /> }).collect_view()}

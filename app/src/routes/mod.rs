@@ -21,6 +21,7 @@ pub mod request;
 pub mod request_fields;
 pub mod request_flow;
 pub mod request_form;
+pub mod request_resolution;
 pub mod sign_in;
 pub mod system;
 pub mod systems;

@@ -88,7 +88,11 @@ fn MyRequestList(list: Vec<RequestSummary>) -> impl IntoView {
                                 <span class="key">{r.key.clone()}</span>
                                 <span class="title">{r.title.clone()}</span>
                                 <StateBadge state=r.state />
-                                <span class="muted small">"Updated " {r.updated_at.to_string()}</span>
+                                {r.copied.then(|| view! { <span class="badge badge-label">"CC"</span> })}
+                                <span class="muted small">
+                                    {r.copied.then(|| format!("Asked by {} · ", r.requester))}
+                                    "Updated " {r.updated_at.to_string()}
+                                </span>
                             </a>
                         </li>
                     }

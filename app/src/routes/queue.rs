@@ -11,6 +11,7 @@ use crate::domain::queue::{AssigneeFilter, SlaFilter, Sort, StateFilter, View};
 use crate::domain::request::{Priority, RequestState};
 use crate::model::{ClockView, QueuePageView, RequestSummary};
 use crate::queue::{queue_dashboard, queue_version, BatchUpdate, DeleteQueueView, SaveQueueView};
+use crate::routes::request_resolution::{LatestRatings, RatingBadge};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -269,7 +270,8 @@ fn Dashboard(
                 <BatchOutcome batch />
                 <Filters page=page.clone() />
                 <SaveView query=page.query.clone() save_view />
-                <BatchTable page batch />
+                <BatchTable page=page.clone() batch />
+                <LatestRatings ratings=page.ratings.clone() />
             </div>
         </div>
     }
@@ -511,6 +513,13 @@ fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl Int
                     <button type="submit" name="action" value="state" class="btn btn-secondary btn-small">"Move"</button>
                     <FieldError id="batch-state-error" message=field_error(batch, "state") />
                 </div>
+                <div class="field batch-reply">
+                    <label for="batch-reply">"Reply to each requester (needed to resolve)"</label>
+                    <textarea id="batch-reply" name="reply" rows="2"
+                        aria-describedby="batch-reply-error"
+                        aria-invalid=move || field_error(batch, "reply").get().is_some().to_string()></textarea>
+                    <FieldError id="batch-reply-error" message=field_error(batch, "reply") />
+                </div>
             </fieldset>
             <div class="table-wrap">
                 <table class="queue">
@@ -565,6 +574,8 @@ fn Row(i: usize, r: RequestSummary) -> impl IntoView {
             </td>
             <td>
                 <StateBadge state=r.state />
+                {r.tasks_done.then(|| view! { " " <span class="badge badge-ready">"Ready to resolve"</span> })}
+                {r.rating.map(|rating| view! { " " <RatingBadge rating /> })}
             </td>
             <td class="assignee">{r.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
             <td class="requester">{r.requester.clone()}</td>

@@ -10,6 +10,7 @@ use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
 use crate::routes::files::{AttachmentList, FilePicker, Picker};
 use crate::routes::queue::ClockBadge;
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
+use crate::routes::request_resolution::{Feedback, Participants, ResolutionActions, ResolveForm};
 use leptos::html::Form;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -29,6 +30,7 @@ pub fn RequestPage() -> impl IntoView {
     let assign = ServerAction::<AssignRequest>::new();
     let apply_macro = ServerAction::<ApplyMacro>::new();
     let flow = FlowActions::new();
+    let resolution = ResolutionActions::new();
     let draft = refused_form();
 
     let request = Resource::new(
@@ -42,6 +44,7 @@ pub fn RequestPage() -> impl IntoView {
                 assign.version().get(),
                 apply_macro.version().get(),
                 flow.version(),
+                resolution.version(),
             )
         },
         |(key, ..)| get_request(key),
@@ -55,6 +58,7 @@ pub fn RequestPage() -> impl IntoView {
         assign,
         apply_macro,
         flow,
+        resolution,
     };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
@@ -78,6 +82,7 @@ struct Actions {
     assign: ServerAction<AssignRequest>,
     apply_macro: ServerAction<ApplyMacro>,
     flow: FlowActions,
+    resolution: ResolutionActions,
 }
 
 #[component]
@@ -105,10 +110,15 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
     let claim_error = form_error(actions.claim);
     let change_error = form_error(actions.change);
     let has_actions = can.claim || !can.moves.is_empty();
+    let can_resolve = can.moves.contains(&RequestState::Resolved);
+    let resolve_typed = draft
+        .value(ChangeState::PATH, "reply")
+        .unwrap_or_default()
+        .to_string();
     view! {
         <Title text=format!("{} {}", s.key, s.title) />
         <p class="crumbs">
-            {if can.mine {
+            {if can.mine || can.participant {
                 view! { <a href="/requests">"My requests"</a> }.into_any()
             } else if can.queue {
                 view! { <a href="/queue">"Queue"</a> }.into_any()
@@ -129,6 +139,7 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
         </div>
         <div class="request-layout">
             <div class="request-main">
+                <Feedback detail=detail.clone() actions=actions.resolution draft=draft.clone() />
                 <section class="card" aria-labelledby="description-heading">
                     <h2 id="description-heading" class="sr-only">
                         "Description"
@@ -196,6 +207,7 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                             }
                         })}
                 </section>
+                <Participants detail=detail.clone() actions=actions.resolution draft=draft.clone() />
                 {(!detail.assignees.is_empty())
                     .then(|| view! { <Triage detail=detail.clone() actions /> })}
                 {has_actions
@@ -223,11 +235,16 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                                     {can
                                         .moves
                                         .iter()
+                                        .filter(|to| **to != RequestState::Resolved)
                                         .map(|to| view! { <MoveButton action=actions.change key=key.clone() to=*to /> })
                                         .collect_view()}
                                 </div>
+                                {can_resolve.then(|| view! {
+                                    <ResolveForm action=actions.change key=key.clone() tasks_done=s.tasks_done typed=resolve_typed.clone() />
+                                })}
                             </section>
                         }
+                        .into_any()
                     })}
                 <section class="card" aria-labelledby="history-heading">
                     <h2 id="history-heading">"History"</h2>

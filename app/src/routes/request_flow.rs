@@ -210,7 +210,7 @@ pub fn Tasks(key: String, tasks: Vec<TaskView>, actions: FlowActions) -> impl In
                 <p class="muted small">{format!("{} of {total} closed", total - open)}</p>
                 <FormError message=error />
                 <ol class="tasks">
-                    {tasks.into_iter().map(|t| view! { <TaskItem key=key.clone() t actions /> }).collect_view()}
+                    {tasks.into_iter().map(|t| view! { <TaskItem key=key.clone() t actions last=open == 1 /> }).collect_view()}
                 </ol>
             </section>
         }
@@ -218,9 +218,17 @@ pub fn Tasks(key: String, tasks: Vec<TaskView>, actions: FlowActions) -> impl In
 }
 
 #[component]
-fn TaskItem(key: String, t: TaskView, actions: FlowActions) -> impl IntoView {
+fn TaskItem(
+    key: String,
+    t: TaskView,
+    actions: FlowActions,
+    /// It is the only open task: closing it may resolve the request, with a reply.
+    last: bool,
+) -> impl IntoView {
     let outcome_id = format!("outcome-{}", t.id);
     let note_id = format!("task-note-{}", t.id);
+    let reply_id = format!("task-reply-{}", t.id);
+    let reply_hint = format!("task-reply-hint-{}", t.id);
     view! {
         <li class=format!("task task-{}", t.state) aria-label=t.title.clone()>
             <p class="task-head">
@@ -257,6 +265,15 @@ fn TaskItem(key: String, t: TaskView, actions: FlowActions) -> impl IntoView {
                         <label for=note_id.clone()>"Note"</label>
                         <input type="text" id=note_id.clone() name="note" maxlength="2000" />
                     </div>
+                    {last.then(|| view! {
+                        <div class="field task-reply">
+                            <label for=reply_id.clone()>"Resolution reply to the requester"</label>
+                            <textarea id=reply_id.clone() name="reply" rows="3" aria-describedby=reply_hint.clone()></textarea>
+                            <p class="hint" id=reply_hint.clone()>
+                                "This is the last open task. With a reply, closing it resolves the request; without one, it waits in the queue for its resolution reply."
+                            </p>
+                        </div>
+                    })}
                     <button type="submit" class="btn btn-secondary">"Close task"</button>
                 </ActionForm>
             })}

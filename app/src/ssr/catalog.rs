@@ -20,7 +20,11 @@ use crate::domain::user::Viewer;
 use crate::model::SystemChoice;
 use std::collections::BTreeMap;
 
-async fn find_person(st: &AppState, field: &str, name: &PersonName) -> Result<PersonRow, AppError> {
+pub(crate) async fn find_person(
+    st: &AppState,
+    field: &str,
+    name: &PersonName,
+) -> Result<PersonRow, AppError> {
     let found = match name {
         PersonName::Email(e) => st.db.person_by_email(e).await?,
         PersonName::Handle(h) => st.db.person_by_handle(h).await?,

@@ -19,6 +19,8 @@ pub struct AppState {
     pub proxies: std::sync::Arc<super::net::TrustedProxies>,
     /// Recent sessions and read-only answers (see [`ReadCache`]).
     pub cache: std::sync::Arc<ReadCache>,
+    /// The guides' words, for forgiving search.
+    pub words: std::sync::Arc<super::spelling::WordCache>,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             https,
             proxies: Default::default(),
             cache: std::sync::Arc::new(ReadCache::from_env()),
+            words: Default::default(),
         }
     }
 }

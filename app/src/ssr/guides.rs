@@ -7,6 +7,7 @@ use super::store::{Db, GuideRow, Saved, SearchHit};
 use crate::domain::access;
 use crate::domain::error::{AppError, Problems};
 use crate::domain::guide::{highlight_segments, search_terms, Category, GuideDraft, Visibility};
+use crate::domain::spelling::Vocabulary;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::guides::{
@@ -50,10 +51,13 @@ pub async fn browse(
 ) -> Result<GuidesView, AppError> {
     let internal = access::can_read_internal_guides(v);
     let category = Category::parse(category).ok();
-    let terms = search_terms(q);
+    let mut corrected = None;
+    let mut suggestions = Vec::new();
     let hits = if q.trim().is_empty() {
         None
     } else {
+        let words = st.words.vocabulary(&st.db, internal).await?;
+        let (terms, fixed) = forgiving_terms(&words, q);
         let rows = st
             .db
             .search_guides(
@@ -63,6 +67,11 @@ pub async fn browse(
                 SEARCH_LIMIT,
             )
             .await?;
+        if rows.is_empty() {
+            suggestions = closest_words(&words, &terms);
+        } else if fixed {
+            corrected = Some(terms.join(" "));
+        }
         Some(rows.into_iter().map(hit).collect())
     };
     let mut categories: Vec<CategoryGuides> = Category::ALL
@@ -95,7 +104,32 @@ pub async fn browse(
         hits,
         categories,
         systems,
+        corrected,
+        suggestions,
     })
+}
+
+/// The search's words with each misspelt one put right where one edit makes it a word of the
+/// guides; and whether any was.
+fn forgiving_terms(words: &Vocabulary, q: &str) -> (Vec<String>, bool) {
+    let terms = search_terms(q);
+    match words.correct_terms(&terms) {
+        Some(fixed) => (fixed, true),
+        None => (terms, false),
+    }
+}
+
+/// Up to five words of the guides closest to the unknown words searched for.
+fn closest_words(words: &Vocabulary, terms: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in terms.iter().filter(|t| !words.contains(t)) {
+        for w in words.closest(t, 3) {
+            if !out.contains(&w) && out.len() < 5 {
+                out.push(w);
+            }
+        }
+    }
+    out
 }
 
 /// A guide the viewer may read; hidden ones are "not found", exactly like missing ones.
@@ -130,15 +164,11 @@ pub async fn suggest(
     v: Option<&Viewer>,
     title: &str,
 ) -> Result<Vec<GuideHit>, AppError> {
-    let terms = search_terms(title);
+    let internal = access::can_read_internal_guides(v);
+    let (terms, _) = forgiving_terms(&*st.words.vocabulary(&st.db, internal).await?, title);
     let rows = st
         .db
-        .search_guides(
-            &terms,
-            access::can_read_internal_guides(v),
-            None,
-            SUGGEST_LIMIT,
-        )
+        .search_guides(&terms, internal, None, SUGGEST_LIMIT)
         .await?;
     Ok(rows.into_iter().map(hit).collect())
 }
@@ -205,10 +235,11 @@ pub async fn api_list(
         c => Some(Category::parse(c)?),
     };
     if !q.trim().is_empty() {
+        let (terms, _) = forgiving_terms(&*st.words.vocabulary(&st.db, internal).await?, q);
         let rows = st
             .db
             .search_guides(
-                &search_terms(q),
+                &terms,
                 internal,
                 category.map(Category::as_str),
                 SEARCH_LIMIT,

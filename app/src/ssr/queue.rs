@@ -95,6 +95,7 @@ pub async fn dashboard(
         round_robin: round_robin_on(st).await?,
         can_admin: v.has(crate::domain::user::Role::Admin),
         version: st.db.queue_version().await?,
+        ratings: super::resolution::latest_ratings(st, v, 5).await?,
     })
 }
 
@@ -254,16 +255,23 @@ fn about(r: &RequestRow, e: AppError) -> AppError {
 pub enum BatchAction {
     Assign(String),
     Label(String),
-    Move(String),
+    /// To a state, with a reply to each requester (required to resolve).
+    Move {
+        to: String,
+        reply: String,
+    },
 }
 
 impl BatchAction {
-    /// From the batch form's `action` and `value`.
-    pub fn parse(action: &str, value: &str) -> Result<BatchAction, AppError> {
+    /// From the batch form's `action`, `value` and `reply`.
+    pub fn parse(action: &str, value: &str, reply: &str) -> Result<BatchAction, AppError> {
         match action {
             "assign" => Ok(BatchAction::Assign(value.to_string())),
             "label" => Ok(BatchAction::Label(value.to_string())),
-            "state" => Ok(BatchAction::Move(value.to_string())),
+            "state" => Ok(BatchAction::Move {
+                to: value.to_string(),
+                reply: reply.to_string(),
+            }),
             other => Err(AppError::invalid(
                 "action",
                 format!("There is no batch action {other:?}; use assign, label or state."),
@@ -315,8 +323,16 @@ pub async fn batch(
                 });
             }
         }
-        BatchAction::Move(to) => {
+        BatchAction::Move { to, reply } => {
             let to: RequestState = to.parse().map_err(|m| AppError::invalid("state", m))?;
+            // A resolution says something to each requester; other moves may.
+            let reply = if to == RequestState::Resolved {
+                Some(super::resolution::resolution_reply(&reply)?)
+            } else if reply.trim().is_empty() {
+                None
+            } else {
+                Some(parse_text("reply", "a reply", &reply, COMMENT_MAX)?)
+            };
             for r in &rows {
                 let from = r.state();
                 from.check_move(to).map_err(|e| about(r, e))?;
@@ -324,6 +340,7 @@ pub async fn batch(
                 changes.push(Change {
                     id: r.id,
                     state: Some((from, to)),
+                    comment: reply.clone().map(|text| (text, false)),
                     ..Change::default()
                 });
             }

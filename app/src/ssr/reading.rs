@@ -172,6 +172,9 @@ pub fn summary(r: &RequestRow, clock: &Clock) -> RequestSummary {
         created_at: Timestamp::from_millis(r.created_at),
         updated_at: Timestamp::from_millis(r.updated_at),
         clock: clock.next(r),
+        rating: r.rating.as_deref().and_then(|x| x.parse().ok()),
+        tasks_done: r.tasks_done,
+        copied: false,
     }
 }
 

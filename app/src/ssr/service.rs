@@ -3,9 +3,7 @@
 
 use super::attachments::Carried;
 use super::ctx::AppState;
-use super::reading::{
-    check_flow_gates, detail_items, facts, load_visible, summary, Clock, REOPEN_WINDOW_MS,
-};
+use super::reading::{check_flow_gates, detail_items, facts, load_visible, summary, Clock};
 use super::store::{Change, CommentRow, EventRow};
 use crate::domain::access;
 use crate::domain::approval::StepKind;
@@ -16,8 +14,8 @@ use crate::domain::task::TaskState;
 use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{
-    ApprovalView, Attachment, CommentView, HistoryEntry, IdentityCheckView, LineView, PersonLink,
-    RequestActions, RequestDetail, RequestSummary, TaskView,
+    ApprovalView, Attachment, CommentView, FeedbackView, HistoryEntry, IdentityCheckView, LineView,
+    ParticipantView, PersonLink, RequestActions, RequestDetail, RequestSummary, TaskView,
 };
 
 pub const PAGE_SIZE: i64 = 50;
@@ -121,6 +119,10 @@ pub async fn request_detail(
             }
         })
         .collect();
+    let participants = st.db.participants(r.id).await?;
+    let participant = participants.iter().any(|p| p.id == v.id);
+    let manage = access::can_manage_participants(v, &f);
+    let reopen_until = super::resolution::reopen_until(&r);
     let clock = Clock::load(st).await?;
     let on_shift = if staff || r.state().is_open() {
         st.db
@@ -208,15 +210,41 @@ pub async fn request_detail(
             })
             .collect(),
         history: events.into_iter().map(history_entry).collect(),
+        participants: participants
+            .into_iter()
+            .map(|p| ParticipantView {
+                can_remove: manage || p.id == v.id,
+                person: PersonLink {
+                    link: access::can_view_person(v, p.id, p.manager_id),
+                    handle: p.handle,
+                    name: p.name,
+                },
+            })
+            .collect(),
+        feedback: (staff || mine)
+            .then(|| {
+                Some(FeedbackView {
+                    rating: r.rating.as_deref()?.parse().ok()?,
+                    comment: r.rating_comment.clone().unwrap_or_default(),
+                    at: Timestamp::from_millis(r.rated_at?),
+                })
+            })
+            .flatten(),
+        reopen_until: reopen_until.filter(|_| mine).map(Timestamp::from_millis),
         actions: RequestActions {
             claim: access::can_claim(v, &f),
             // Whoever gets this far may see the request (see `load_visible`).
-            reply: access::can_reply(true, &f),
+            // A requester's reply would reopen a resolved request: they get the reopen form.
+            reply: access::can_reply(true, &f) && !(mine && r.state() == RequestState::Resolved),
             note: access::can_note(v, &f),
             moves: access::allowed_moves(v, &f),
             identity_check: is_reset && v.works_queue() && r.state().is_open() && !own,
             mine,
             queue: v.works_queue(),
+            participant,
+            rate: mine && matches!(r.state(), RequestState::Resolved | RequestState::Closed),
+            reopen: mine && reopen_until.is_some_and(|until| clock.now <= until),
+            add_participant: manage && access::can_reply(true, &f),
         },
     })
 }
@@ -282,6 +310,13 @@ fn history_entry(e: EventRow) -> HistoryEntry {
             e.after.clone().unwrap_or_default()
         ),
         "internal-note" => "added an internal note".to_string(),
+        "rating" => format!("rated the help {}", e.after.clone().unwrap_or_default()),
+        "participant" => match (&e.before, &e.after) {
+            (None, Some(added)) => format!("copied {added} on it"),
+            (Some(removed), None) if *removed == e.actor_name => "stopped following it".to_string(),
+            (Some(removed), None) => format!("took {removed} off it"),
+            _ => "changed who is copied".to_string(),
+        },
         other => format!("changed {other}"),
     };
     HistoryEntry {
@@ -321,7 +356,13 @@ pub async fn my_requests_filtered(
     }
     let rows = st.db.requests_of_matching(v.id, open, text, 200).await?;
     let clock = Clock::load(st).await?;
-    Ok(rows.iter().map(|r| summary(r, &clock)).collect())
+    Ok(rows
+        .iter()
+        .map(|r| RequestSummary {
+            copied: r.requester_id != v.id,
+            ..summary(r, &clock)
+        })
+        .collect())
 }
 
 /// Staff list every request; everyone else their own.
@@ -416,13 +457,7 @@ pub async fn comment(
     let state = match f.state {
         RequestState::WaitingOnRequester if answer => Some((f.state, RequestState::InProgress)),
         RequestState::Resolved if answer => {
-            if r.resolved_at
-                .is_some_and(|t| st.db.now() - t > REOPEN_WINDOW_MS)
-            {
-                return Err(AppError::conflict(
-                    "This request was resolved more than 7 days ago and is closed. Open a new request instead.",
-                ));
-            }
+            super::resolution::check_reopen_window(st, &r)?;
             Some((f.state, RequestState::InProgress))
         }
         _ => None,
@@ -442,7 +477,15 @@ pub async fn comment(
     Ok(())
 }
 
-pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Result<(), AppError> {
+/// Moves a request to `to`, with `reply` to the requester in the same write. A resolution needs
+/// the reply (it always says something to the requester); other moves take one if given.
+pub async fn transition(
+    st: &AppState,
+    v: &Viewer,
+    key: &str,
+    to: &str,
+    reply: &str,
+) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;
     let f = facts(&r);
     let to: RequestState = to.parse().map_err(|m| AppError::invalid("to", m))?;
@@ -451,8 +494,23 @@ pub async fn transition(st: &AppState, v: &Viewer, key: &str, to: &str) -> Resul
         return Err(AppError::Forbidden);
     }
     check_flow_gates(st, &r, to).await?;
+    let reply = if to == RequestState::Resolved {
+        Some(super::resolution::resolution_reply(reply)?)
+    } else if reply.trim().is_empty() {
+        None
+    } else {
+        Some(parse_text("reply", "a reply", reply, COMMENT_MAX)?)
+    };
     st.db
-        .change_request(r.key(), v.id, f.state, to, None)
+        .apply_changes(
+            v.id,
+            &[Change {
+                id: r.id,
+                comment: reply.map(|text| (text, false)),
+                state: Some((f.state, to)),
+                ..Change::default()
+            }],
+        )
         .await?;
     Ok(())
 }

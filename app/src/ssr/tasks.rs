@@ -20,6 +20,7 @@ pub async fn close_task(
     task_id: i64,
     outcome: &str,
     note: &str,
+    reply: &str,
 ) -> Result<(), AppError> {
     let r = load_visible(st, v, key).await?;
     let t: TaskRow = st
@@ -50,6 +51,13 @@ pub async fn close_task(
         return Err(AppError::conflict("This request is finished."));
     }
     let closing = Closing::parse(outcome, note)?;
+    // With the last task, the closer may write the resolution reply; without one the request
+    // waits for it in progress.
+    let reply = if reply.trim().is_empty() {
+        None
+    } else {
+        Some(super::resolution::resolution_reply(reply)?)
+    };
     let action = TaskAction::parse(&t.action);
     let done = closing.state == TaskState::Done;
     if action == Some(TaskAction::Reset) && done && st.db.identity_checks(r.key()).await?.is_empty()
@@ -79,6 +87,7 @@ pub async fn close_task(
             &closing.note,
             grant.as_ref().map(|(role, end)| (role.as_str(), *end)),
             revoke,
+            reply.as_deref(),
         )
         .await?;
     tracing::info!(request = %r.key(), task = t.id, by = v.id, outcome = closing.state.as_str(), resolved, "task closed");

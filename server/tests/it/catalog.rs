@@ -280,9 +280,38 @@ async fn an_access_request_is_approved_provisioned_granted_and_offboarded(b: Bac
     assert_eq!(status, 409, "a task is still open: {body}");
     let (status, _) = w.post(&pia, &task(slack), json!({"outcome": "done"})).await;
     assert_eq!(status, 409, "closed once");
+    // Closing the last task without a word to the requester leaves the request in progress,
+    // marked as waiting for its resolution reply; resolving then needs that reply.
     let (status, body) = w.post(&jo, &task(widget), json!({"outcome": "done"})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["state"], "resolved");
+    assert_eq!(
+        (body["state"].as_str(), body["tasks_done"].as_bool()),
+        (Some("in-progress"), Some(true))
+    );
+    let transitions = format!("/api/v1/requests/{key}/transitions");
+    let (status, body) = w.post(&ana, &transitions, json!({"to": "resolved"})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("reply")),
+        "{body}"
+    );
+    let (status, body) = w
+        .post(
+            &ana,
+            &transitions,
+            json!({"to": "resolved", "reply": "Slack and Widget are yours."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["state"].as_str(), body["tasks_done"].as_bool()),
+        (Some("resolved"), Some(false))
+    );
+    let last = body["comments"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["body"].as_str(), last["internal"].as_bool()),
+        (Some("Slack and Widget are yours."), Some(false))
+    );
 
     let db = w.app.db();
     for person in [w.mia, w.cole] {
@@ -351,7 +380,7 @@ async fn an_access_request_is_approved_provisioned_granted_and_offboarded(b: Bac
         .post(
             &ana,
             &t(s2),
-            json!({"outcome": "not-applicable", "note": "never logged in"}),
+            json!({"outcome": "not-applicable", "note": "never logged in", "reply": "Done: Cole no longer has these accounts."}),
         )
         .await;
     assert_eq!(status, 200);
@@ -566,7 +595,13 @@ async fn a_reset_waits_for_the_identity_check(b: Backend) {
         )
         .await;
     assert_eq!(status, 200);
-    let (status, body) = w.post(&ana, &task, json!({"outcome": "done"})).await;
+    let (status, body) = w
+        .post(
+            &ana,
+            &task,
+            json!({"outcome": "done", "reply": "Your password is reset; check your phone."}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["state"], "resolved");
     // The requester sees that a check happened, not its notes.
@@ -781,7 +816,7 @@ async fn scheduled_jobs_act_once_however_often_they_run(b: Backend) {
         .post(
             &ana,
             &format!("/api/v1/requests/{sa}/tasks/{t}"),
-            json!({"outcome": "done"}),
+            json!({"outcome": "done", "reply": "The service account exists."}),
         )
         .await;
     assert_eq!((status, body["state"].as_str()), (200, Some("resolved")));

@@ -74,6 +74,10 @@ impl Client {
         self.request(Method::POST, url)
     }
 
+    pub fn delete(&self, url: impl AsRef<str>) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+
     pub fn request(&self, method: Method, url: impl AsRef<str>) -> RequestBuilder {
         let url = url.as_ref();
         let error = if !url.starts_with(&format!("{}/", self.origin)) {

@@ -19,6 +19,7 @@ on_both!(
     visibility_rules_over_http,
     suggestions_and_solved_counts,
     editing_needs_an_editor_and_keeps_history,
+    search_forgives_typos_without_leaking_runbook_words,
 );
 
 async fn guide(db: &Db, slug: &str, title: &str, category: &str, visibility: &str, body: &str) {
@@ -744,5 +745,89 @@ async fn editing_needs_an_editor_and_keeps_history(b: Backend) {
             && !html.contains("javascript:"),
         "{html}"
     );
+    app.finish().await;
+}
+
+/// One typo per word is put right and said; when nothing matches, the closest words are
+/// offered; a visitor is never offered, nor corrected to, a word only a runbook uses.
+async fn search_forgives_typos_without_leaking_runbook_words(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    seed(app.db()).await;
+    app.test_db
+        .person("ana@example.com", "Ana", &[Role::Analyst])
+        .await;
+    let visitor = app.client();
+    let ana = app.signed_in("ana@example.com").await;
+    let search = |c: &crate::client::Client, q: &str| {
+        let (c, q) = (c.clone(), q.to_string());
+        let app = &app;
+        async move {
+            let res = app
+                .call(
+                    &c,
+                    "/fn/list_guides",
+                    &[("q", q.as_str()), ("category", "")],
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let slugs = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let v = search(&visitor, "pasword").await;
+    assert_eq!(slugs(&v)[0], "reset-password", "{v}");
+    assert_eq!(v["corrected"], "password");
+    let v = search(&visitor, "laptpo refresh").await;
+    assert_eq!(slugs(&v), ["laptop-refresh"]);
+    assert_eq!(v["corrected"], "laptop refresh");
+    // Spelt right: nothing to say.
+    assert!(search(&visitor, "password").await["corrected"].is_null());
+    // Two edits away: no correction, but the closest words are offered.
+    let v = search(&visitor, "lpatpo").await;
+    assert!(slugs(&v).is_empty());
+    assert_eq!(v["suggestions"][0], "laptop", "{v}");
+    // "identity" is only in the runbook: staff are corrected to it, visitors never see it.
+    let v = search(&ana, "identiy").await;
+    assert_eq!(slugs(&v), ["runbook-2fa-reset"]);
+    let v = search(&visitor, "identiy").await;
+    assert!(slugs(&v).is_empty(), "{v}");
+    assert!(!v.to_string().contains("identity"), "{v}");
+    // A system's name is never "corrected" to a guide's word, nor offered.
+    guide(
+        app.db(),
+        "tech-stack",
+        "The tech stack",
+        "tech-support",
+        "public",
+        "Every system is listed in the tech stack.",
+    )
+    .await;
+    app::ssr::registry::import(
+        app.db(),
+        "- title: Slack\n  group_owner: IT Ops\n",
+        app::ssr::registry::ImportOptions::default(),
+    )
+    .await
+    .unwrap();
+    let v = search(&ana, "who owns slack").await;
+    assert!(v["corrected"].is_null(), "{v}");
+    // A new guide's words are known at once.
+    guide(
+        app.db(),
+        "printer-setup",
+        "Printer setup",
+        "tech-support",
+        "public",
+        "Add the office printer from the settings.",
+    )
+    .await;
+    assert_eq!(slugs(&search(&visitor, "printr").await), ["printer-setup"]);
     app.finish().await;
 }

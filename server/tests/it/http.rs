@@ -316,11 +316,32 @@ async fn the_slice_from_member_to_analyst(b: Backend) {
         .form(
             &ana,
             "/fn/change_state",
-            &[("key", "REQ-1"), ("to", "resolved")],
+            &[("key", "REQ-1"), ("to", "resolved"), ("reply", "  ")],
+            "/requests/REQ-1",
+        )
+        .await;
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        back.contains("__err="),
+        "a resolution needs its reply: {back}"
+    );
+    let res = app
+        .form(
+            &ana,
+            "/fn/change_state",
+            &[
+                ("key", "REQ-1"),
+                ("to", "resolved"),
+                ("reply", "The new profile fixed it."),
+            ],
             "/requests/REQ-1",
         )
         .await;
     assert_eq!(res.status(), 302, "a no-JS form goes back to the page");
+    assert!(!res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("__err="));
 
     // 3. The member sees the reply and the state, never the note; the history names who did what.
     let page = mia
@@ -347,7 +368,8 @@ async fn the_slice_from_member_to_analyst(b: Backend) {
         .unwrap();
     assert_eq!(api["state"], "resolved");
     assert_eq!(api["assignee"], "Ana Analyst");
-    assert_eq!(api["comments"].as_array().unwrap().len(), 1);
+    assert_eq!(api["comments"].as_array().unwrap().len(), 2);
+    assert_eq!(api["comments"][1]["body"], "The new profile fixed it.");
     let history: Vec<String> = api["history"]
         .as_array()
         .unwrap()
@@ -367,6 +389,7 @@ async fn the_slice_from_member_to_analyst(b: Backend) {
             "Ana Analyst changed the state from New to In progress",
             "Ana Analyst claimed it",
             "Ana Analyst replied",
+            "Ana Analyst replied",
             "Ana Analyst changed the state from In progress to Resolved",
         ]
     );
@@ -380,7 +403,7 @@ async fn the_slice_from_member_to_analyst(b: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(staff["comments"].as_array().unwrap().len(), 2);
+    assert_eq!(staff["comments"].as_array().unwrap().len(), 3);
     // The requester may not write internal notes, whatever the form says.
     let res = app
         .call(

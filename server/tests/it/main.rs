@@ -16,6 +16,7 @@ mod home;
 mod http;
 mod matrix;
 mod queue;
+mod resolution;
 mod store;
 mod systems;
 mod trust;

@@ -38,6 +38,7 @@ enum Call {
     /// The JSON API.
     Get(&'static str),
     Post(&'static str, Value),
+    Delete(&'static str),
     /// The registry upload (multipart, no file: the check that matters is who may post).
     Upload,
     /// `POST /files`: one small text file.
@@ -232,6 +233,41 @@ fn rows(ids: &Ids) -> Vec<Row> {
                 vec![("key", key()), ("to", s("cancelled"))],
             ),
             "DADDDDADA",
+        ),
+        // Only the requester reopens and rates (REQ-1 is not resolved: 409); the requester and
+        // queue staff copy colleagues on (the requester is no colleague: 422); taking someone
+        // off who is not on it is a 422 for anyone who sees the request.
+        r(
+            "POST /fn/reopen_request",
+            Fn(
+                "/fn/reopen_request",
+                vec![("key", key()), ("reason", s("again"))],
+            ),
+            "DRDDDDDDD",
+        ),
+        r(
+            "POST /fn/rate_request",
+            Fn(
+                "/fn/rate_request",
+                vec![("key", key()), ("rating", s("good"))],
+            ),
+            "DRDDDDDDD",
+        ),
+        r(
+            "POST /fn/add_participant",
+            Fn(
+                "/fn/add_participant",
+                vec![("key", key()), ("person", s("mia@example.com"))],
+            ),
+            "DRDDDDRDR",
+        ),
+        r(
+            "POST /fn/remove_participant",
+            Fn(
+                "/fn/remove_participant",
+                vec![("key", key()), ("handle", s("nobody"))],
+            ),
+            "DRDRRDRRR",
         ),
         r(
             "POST /fn/decide_approval",
@@ -561,6 +597,29 @@ fn rows(ids: &Ids) -> Vec<Row> {
                 json!({"body": "a question"}),
             ),
             "DADAADAAA",
+        ),
+        r(
+            "POST /api/v1/requests/{key}/reopen",
+            Post("/api/v1/requests/REQ-4/reopen", json!({"reason": "again"})),
+            "DRDDDDDDD",
+        ),
+        r(
+            "POST /api/v1/requests/{key}/rating",
+            Post("/api/v1/requests/REQ-4/rating", json!({"rating": "good"})),
+            "DRDDDDDDD",
+        ),
+        r(
+            "POST /api/v1/requests/{key}/participants",
+            Post(
+                "/api/v1/requests/REQ-4/participants",
+                json!({"person": "mia@example.com"}),
+            ),
+            "DRDDDDRDR",
+        ),
+        r(
+            "DELETE /api/v1/requests/{key}/participants/{handle}",
+            Delete("/api/v1/requests/REQ-4/participants/nobody"),
+            "DRDRRDRRR",
         ),
         r(
             "POST /api/v1/requests/{key}/approvals",
@@ -971,6 +1030,7 @@ async fn send(
         }
         Call::Get(path) => c.get(app.url(path)).send().await.unwrap(),
         Call::Post(path, body) => c.post(app.url(path)).json(body).send().await.unwrap(),
+        Call::Delete(path) => c.delete(app.url(path)).send().await.unwrap(),
         Call::Files => c
             .post(app.url("/files"))
             .header("sec-fetch-site", "same-origin")

@@ -37,7 +37,7 @@ fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequ
 }
 
 /// Runs raw SQL on either backend (to age a row, as time passing would).
-async fn exec(db: &Db, sql: &str) {
+pub async fn exec(db: &Db, sql: &str) {
     match &db.pool {
         Pool::Sqlite(p) => {
             sqlx::query(sql).execute(p).await.unwrap();
@@ -891,12 +891,14 @@ async fn macros_fill_placeholders_and_a_reply_reopens_within_a_week(b: Backend) 
         RequestState::InProgress
     );
     // Resolved again, eight days ago: a reply is refused and the scheduler closes it.
-    app.call(
-        &ana,
-        "/fn/change_state",
-        &[("key", &key), ("to", "resolved")],
-    )
-    .await;
+    let res = app
+        .call(
+            &ana,
+            "/fn/change_state",
+            &[("key", &key), ("to", "resolved"), ("reply", "Fixed again.")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
     exec(
         app.db(),
         &format!(

@@ -299,7 +299,11 @@ impl Db {
                      ORDER BY COALESCE(u.last_assigned_at, 0), u.id LIMIT 1")
                     .bind(weekday).bind(minute).fetch_optional(&mut *tx).await)?;
                 if let Some((analyst,)) = next {
-                    q(sqlx::query("UPDATE users SET last_assigned_at = $1 WHERE id = $2")
+                    // Strictly later than every earlier hand-out, even within one millisecond:
+                    // a tie would be broken by id and give the same analyst two in a row.
+                    q(sqlx::query(
+                        "UPDATE users SET last_assigned_at = (SELECT CASE WHEN $1 > COALESCE(MAX(x.last_assigned_at), 0) \
+                           THEN $1 ELSE MAX(x.last_assigned_at) + 1 END FROM users x) WHERE id = $2")
                         .bind(now).bind(analyst).execute(&mut *tx).await)?;
                     q(sqlx::query("UPDATE requests SET assignee_id = $1 WHERE id = $2")
                         .bind(analyst).bind(id).execute(&mut *tx).await)?;
@@ -359,6 +363,7 @@ impl Db {
     pub async fn involved(&self, key: RequestKey, user: i64) -> Result<bool> {
         let sql = format!(
             "SELECT (EXISTS (SELECT 1 FROM request_people WHERE request_id = $1 AND user_id = $2) \
+             OR EXISTS (SELECT 1 FROM request_participants WHERE request_id = $1 AND user_id = $2) \
              OR EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = $1 AND {}) \
              OR EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = $1 AND {})) AS involved",
             with_user(APPROVAL_ELIGIBLE, "$2"),

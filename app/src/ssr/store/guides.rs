@@ -229,6 +229,23 @@ impl Db {
         }
     }
 
+    /// Changes whenever a guide is added, removed or saved (how many there are and the sum of
+    /// their revisions), or a system is added, removed or edited.
+    pub async fn guides_stamp(&self) -> Result<(i64, i64, i64, i64)> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM guides), \
+             (SELECT CAST(COALESCE(SUM(revision), 0) AS BIGINT) FROM guides), \
+             (SELECT COUNT(*) FROM systems), \
+             (SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM systems)")
+            .fetch_one(p).await))
+    }
+
+    /// Every guide's title and searchable text, for the search's vocabulary.
+    pub async fn guide_texts(&self) -> Result<Vec<GuideText>> {
+        on_pool!(self, p => q(sqlx::query_as(
+            "SELECT title, body_text, visibility FROM guides").fetch_all(p).await))
+    }
+
     /// Records or replaces one person's (or browser's) vote.
     pub async fn vote_guide(&self, guide_id: i64, voter: &str, helpful: bool) -> Result<()> {
         on_pool!(self, p => q(sqlx::query(
@@ -301,6 +318,13 @@ pub struct SearchHit {
     pub category: String,
     pub visibility: String,
     pub snippet: String,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct GuideText {
+    pub title: String,
+    pub body_text: String,
+    pub visibility: String,
 }
 
 #[derive(Debug, Clone, FromRow)]

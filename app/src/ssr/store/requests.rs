@@ -22,7 +22,7 @@ impl Db {
         limit: i64,
     ) -> Result<Vec<RequestRow>> {
         on_pool!(self, p => q(sqlx::query_as(&format!(
-            "{REQUEST_SELECT} WHERE r.requester_id = $1 AND r.id < $2 ORDER BY r.id DESC LIMIT $3"))
+            "{REQUEST_SELECT} WHERE {MINE} AND r.id < $2 ORDER BY r.id DESC LIMIT $3"))
             .bind(requester_id).bind(before.unwrap_or(i64::MAX)).bind(limit).fetch_all(p).await))
     }
 
@@ -50,7 +50,7 @@ impl Db {
                 .replace('_', "\\_")
         );
         on_pool!(self, p => q(sqlx::query_as(&format!(
-            "{REQUEST_SELECT} WHERE r.requester_id = $1{state} \
+            "{REQUEST_SELECT} WHERE {MINE}{state} \
              AND ($2 = '' OR LOWER(r.title) LIKE $3 ESCAPE '\\' OR r.id = $4) \
              ORDER BY r.id DESC LIMIT $5"))
             .bind(requester_id).bind(&text).bind(&pattern).bind(number).bind(limit)
@@ -133,10 +133,16 @@ impl Db {
     }
 }
 
+/// The requests that are `$1`'s: asked for by them, or with them copied on it.
+const MINE: &str = "(r.requester_id = $1 OR r.id IN (SELECT rp.request_id FROM request_participants rp WHERE rp.user_id = $1))";
+
 pub(super) const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.title, r.description, r.priority, r.state, \
     r.requester_id, rq.name AS requester_name, r.assignee_id, a.name AS assignee_name, \
     r.created_at, r.updated_at, r.details, r.priority_rank, r.responded_at, r.paused_ms, r.paused_since, \
-    r.first_due_at, r.resolve_due_at, r.due_at, r.risk_at, r.resolved_at \
+    r.first_due_at, r.resolve_due_at, r.due_at, r.risk_at, r.resolved_at, r.rating, r.rating_comment, r.rated_at, \
+    (r.state IN ('in-progress', 'waiting-on-requester') \
+     AND EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.id) \
+     AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.id AND t.state = 'open')) AS tasks_done \
     FROM requests r JOIN users rq ON rq.id = r.requester_id LEFT JOIN users a ON a.id = r.assignee_id";
 
 #[derive(Debug, Clone, FromRow)]
@@ -167,6 +173,13 @@ pub struct RequestRow {
     pub due_at: Option<i64>,
     pub risk_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// The requester's rating of the help (`good` or `bad`), once given.
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub rated_at: Option<i64>,
+    /// Every task is closed yet the request is still being worked: it waits for its resolution
+    /// reply.
+    pub tasks_done: bool,
 }
 
 impl RequestRow {

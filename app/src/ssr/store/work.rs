@@ -311,6 +311,7 @@ impl Db {
         note: &str,
         grant: Option<(&str, Option<i64>)>,
         revoke: bool,
+        resolution: Option<&str>,
     ) -> Result<bool> {
         let now = self.now();
         on_pool!(self, p => {
@@ -347,6 +348,16 @@ impl Db {
                 "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
                  VALUES ($1, $2, $3, 'task', (SELECT title FROM tasks WHERE id = $4), $5)")
                 .bind(key.number()).bind(actor).bind(now).bind(task_id).bind(state).execute(&mut *tx).await)?;
+            // The closer's reply to the requester; with the last task, the resolution.
+            if let Some(text) = resolution {
+                q(sqlx::query(
+                    "INSERT INTO comments (request_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, FALSE, $4)")
+                    .bind(key.number()).bind(actor).bind(text).bind(now).execute(&mut *tx).await)?;
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'reply', NULL, NULL)")
+                    .bind(key.number()).bind(actor).bind(now).execute(&mut *tx).await)?;
+                q(sqlx::query(super::queue::RESPONDED).bind(now).bind(key.number()).bind(actor).execute(&mut *tx).await)?;
+            }
             let (open,): (i64,) = q(sqlx::query_as(
                 "SELECT COUNT(*) FROM tasks WHERE request_id = $1 AND state = 'open'")
                 .bind(key.number()).fetch_one(&mut *tx).await)?;
@@ -363,7 +374,9 @@ impl Db {
                 current = to.to_string();
             }
             let resolvable = [RequestState::InProgress.as_str(), RequestState::WaitingOnRequester.as_str()];
-            let resolved = open == 0 && resolvable.contains(&current.as_str());
+            // Resolving always says something to the requester: without the closer's reply the
+            // request stays in progress, marked as waiting for one (`RequestRow::tasks_done`).
+            let resolved = open == 0 && resolvable.contains(&current.as_str()) && resolution.is_some();
             if resolved {
                 let to = RequestState::Resolved.as_str();
                 q(sqlx::query("UPDATE requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")

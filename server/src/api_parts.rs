@@ -1,0 +1,80 @@
+//! What every JSON API handler shares: who is calling, answers and errors as JSON, and reading a
+//! JSON body with errors that name the field.
+
+use crate::middleware::error_response;
+use app::domain::error::AppError;
+use app::domain::user::Viewer;
+use app::ssr::ctx::CurrentViewer;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+/// The signed-in caller; a 401 JSON error otherwise.
+pub struct ApiUser(pub Viewer);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<CurrentViewer>()
+            .and_then(|v| v.0.clone())
+            .map(ApiUser)
+            .ok_or_else(|| error_response(&AppError::Unauthenticated))
+    }
+}
+
+/// The caller if signed in; guides are readable by visitors too.
+pub struct MaybeApiUser(pub Option<Viewer>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeApiUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        Ok(MaybeApiUser(
+            parts
+                .extensions
+                .get::<CurrentViewer>()
+                .and_then(|v| v.0.clone()),
+        ))
+    }
+}
+
+/// Either the value or an [`AppError`] rendered as JSON.
+pub struct ApiResult<T>(pub Result<T, AppError>);
+
+impl<T: Serialize> IntoResponse for ApiResult<T> {
+    fn into_response(self) -> Response {
+        match self.0 {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => error_response(&e),
+        }
+    }
+}
+
+/// Reads a JSON body. A value of the wrong type is named by where it is (`approval`,
+/// `narrow.12`); JSON of the wrong shape altogether is named `body`; text that is not JSON at all
+/// is a plain bad request.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, AppError> {
+    // Read as JSON first, so that only text that is not JSON at all is a plain bad request: a
+    // map key of the wrong kind (`"narrow": {"x": …}`) is reported by serde_json as a syntax
+    // error while it reads the target type, yet it is a field with a wrong value.
+    let value: serde_json::Value = serde_json::from_slice(b).map_err(|e| AppError::BadRequest {
+        message: format!("The body is not JSON: {e}"),
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            AppError::invalid(
+                "body",
+                format!("The body is not the JSON this endpoint takes: {inner}"),
+            )
+        } else {
+            AppError::invalid(&path, format!("This has the wrong type: {inner}"))
+        }
+    })
+}
