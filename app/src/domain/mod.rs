@@ -19,6 +19,7 @@ pub mod spelling;
 pub mod task;
 pub mod text;
 pub mod time;
+pub mod tracker;
 pub mod user;
 
 #[cfg(test)]

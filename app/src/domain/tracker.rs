@@ -1,0 +1,425 @@
+//! Tier 3: the engineering tracker. Issues have keys of their own (`ENG-42`), a priority `p0`–`p3`
+//! and the states `inbox → backlog → scheduled → wip ⇄ blocked / waiting → review → closed`.
+//! Templates say what an escalation starts with: labels (`corpsys-<system>`,
+//! `corpsec-team-<team>`), a priority, the system's owners as assignees, a description skeleton.
+
+use super::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The human key of an issue: `ENG-` and its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IssueKey(i64);
+
+impl IssueKey {
+    pub const PREFIX: &'static str = "ENG-";
+
+    pub fn new(number: i64) -> Self {
+        IssueKey(number)
+    }
+
+    pub fn number(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for IssueKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", Self::PREFIX, self.0)
+    }
+}
+
+impl FromStr for IssueKey {
+    type Err = AppError;
+
+    /// Accepts `ENG-42` in any letter case; anything else is "not found", since keys come from
+    /// URLs.
+    fn from_str(s: &str) -> Result<Self, AppError> {
+        let s = s.trim();
+        s.get(..Self::PREFIX.len())
+            .filter(|p| p.eq_ignore_ascii_case(Self::PREFIX))
+            .and_then(|_| s[Self::PREFIX.len()..].parse::<i64>().ok())
+            .filter(|n| *n > 0 && s[Self::PREFIX.len()..].bytes().all(|b| b.is_ascii_digit()))
+            .map(IssueKey)
+            .ok_or_else(|| AppError::not_found("That issue"))
+    }
+}
+
+/// Where an issue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssueState {
+    Inbox,
+    Backlog,
+    Scheduled,
+    Wip,
+    Blocked,
+    Waiting,
+    Review,
+    Closed,
+}
+
+impl IssueState {
+    pub const ALL: &'static [IssueState] = &[
+        IssueState::Inbox,
+        IssueState::Backlog,
+        IssueState::Scheduled,
+        IssueState::Wip,
+        IssueState::Blocked,
+        IssueState::Waiting,
+        IssueState::Review,
+        IssueState::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueState::Inbox => "inbox",
+            IssueState::Backlog => "backlog",
+            IssueState::Scheduled => "scheduled",
+            IssueState::Wip => "wip",
+            IssueState::Blocked => "blocked",
+            IssueState::Waiting => "waiting",
+            IssueState::Review => "review",
+            IssueState::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            IssueState::Inbox => "Inbox",
+            IssueState::Backlog => "Backlog",
+            IssueState::Scheduled => "Scheduled",
+            IssueState::Wip => "In progress",
+            IssueState::Blocked => "Blocked",
+            IssueState::Waiting => "Waiting",
+            IssueState::Review => "In review",
+            IssueState::Closed => "Closed",
+        }
+    }
+
+    /// The states this one may move to; everything else is refused with a message naming both.
+    /// Triage may send a new issue anywhere before work starts, or close it as not needed; work
+    /// goes to review before it closes; a closed issue reopens into the backlog.
+    pub fn next_states(self) -> &'static [IssueState] {
+        use IssueState::*;
+        match self {
+            Inbox => &[Backlog, Scheduled, Wip, Closed],
+            Backlog => &[Scheduled, Wip, Closed],
+            Scheduled => &[Backlog, Wip, Closed],
+            Wip => &[Blocked, Waiting, Review, Backlog],
+            Blocked => &[Wip],
+            Waiting => &[Wip],
+            Review => &[Wip, Closed],
+            Closed => &[Backlog],
+        }
+    }
+
+    pub fn is_open(self) -> bool {
+        self != IssueState::Closed
+    }
+
+    pub fn check_move(self, to: IssueState) -> Result<(), AppError> {
+        if self.next_states().contains(&to) {
+            Ok(())
+        } else {
+            Err(AppError::conflict(format!(
+                "An issue that is {} cannot be moved to {}.",
+                self.label().to_lowercase(),
+                to.label().to_lowercase()
+            )))
+        }
+    }
+}
+
+impl FromStr for IssueState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        IssueState::ALL
+            .iter()
+            .copied()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "Unknown state \u{201c}{}\u{201d}; choose one of: {}.",
+                    s.chars().take(40).collect::<String>(),
+                    IssueState::ALL
+                        .iter()
+                        .map(|st| st.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    }
+}
+
+/// `p0` (drop everything) to `p3` (when there is time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IssuePriority {
+    P0,
+    P1,
+    P2,
+    P3,
+}
+
+impl IssuePriority {
+    pub const ALL: &'static [IssuePriority] = &[
+        IssuePriority::P0,
+        IssuePriority::P1,
+        IssuePriority::P2,
+        IssuePriority::P3,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssuePriority::P0 => "p0",
+            IssuePriority::P1 => "p1",
+            IssuePriority::P2 => "p2",
+            IssuePriority::P3 => "p3",
+        }
+    }
+
+    pub fn parse(field: &str, raw: &str) -> Result<IssuePriority, AppError> {
+        let raw = raw.trim().to_ascii_lowercase();
+        IssuePriority::ALL
+            .iter()
+            .copied()
+            .find(|p| p.as_str() == raw)
+            .ok_or_else(|| {
+                AppError::invalid(field, "Choose a priority from p0 (most urgent) to p3.")
+            })
+    }
+}
+
+/// A tracker label: lower-case letters, digits and dashes, up to 60 characters.
+pub fn parse_label(field: &str, raw: &str) -> Result<String, AppError> {
+    let l = raw.trim().to_lowercase();
+    let ok = !l.is_empty()
+        && l.len() <= 60
+        && l.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !l.starts_with('-')
+        && !l.ends_with('-');
+    if ok {
+        Ok(l)
+    } else {
+        Err(AppError::invalid(
+            field,
+            "A label is up to 60 lower-case letters, digits and dashes, e.g. corpsys-slack.",
+        ))
+    }
+}
+
+/// A label's words from free text: `Google Workspace` → `google-workspace`.
+pub fn slug_part(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(40).collect()
+}
+
+/// The label that files an issue under a system: `corpsys-<system>`.
+pub fn system_label(system_slug: &str) -> String {
+    format!("corpsys-{}", slug_part(system_slug))
+}
+
+/// The label that files an issue under a team: `corpsec-team-<team>`.
+pub fn team_label(team: &str) -> String {
+    format!("corpsec-team-{}", slug_part(team))
+}
+
+/// What a template gives a new issue. Its labels may name `{system}`, replaced by the system's
+/// label part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub name: String,
+    pub labels: Vec<String>,
+    pub priority: IssuePriority,
+    /// Assign the system's owners (people or the groups named as owners).
+    pub assign_owners: bool,
+    pub description: String,
+}
+
+/// The system an escalation is about, as the registry knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemOwners {
+    pub slug: String,
+    /// Business and technical owners as the registry names them: `@handles` of people or groups.
+    pub owners: Vec<String>,
+}
+
+/// An issue as a template starts it, before the analyst edits anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssueStart {
+    pub labels: Vec<String>,
+    pub priority: IssuePriority,
+    /// Handles of people or groups, as the registry names them, without `@`.
+    pub assignees: Vec<String>,
+    pub description: String,
+}
+
+impl Template {
+    /// Applies the template to an escalation about `system` (if any): its labels with the
+    /// system's own (`corpsys-<system>`), its priority, the system's owners as assignees when the
+    /// template says so, and its description skeleton.
+    pub fn apply(&self, system: Option<&SystemOwners>) -> IssueStart {
+        let mut labels: Vec<String> = Vec::new();
+        let mut add = |l: String| {
+            if !l.is_empty() && !labels.contains(&l) {
+                labels.push(l);
+            }
+        };
+        for l in &self.labels {
+            match (l.contains("{system}"), system) {
+                (true, Some(s)) => add(l.replace("{system}", &slug_part(&s.slug))),
+                (true, None) => {}
+                (false, _) => add(l.clone()),
+            }
+        }
+        if let Some(s) = system {
+            add(system_label(&s.slug));
+        }
+        let mut assignees: Vec<String> = Vec::new();
+        if self.assign_owners {
+            for o in system.map(|s| s.owners.as_slice()).unwrap_or_default() {
+                let h = o.trim().trim_start_matches('@').to_string();
+                if !h.is_empty() && !assignees.contains(&h) {
+                    assignees.push(h);
+                }
+            }
+        }
+        IssueStart {
+            labels,
+            priority: self.priority,
+            assignees,
+            description: self.description.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_refuse_junk() {
+        assert_eq!(IssueKey::new(42).to_string(), "ENG-42");
+        assert_eq!("eng-7".parse::<IssueKey>().unwrap(), IssueKey::new(7));
+        for bad in [
+            "",
+            "ENG-",
+            "ENG-0",
+            "ENG--1",
+            "ENG-1x",
+            "REQ-1",
+            "ENG-+1",
+            "ENG-99999999999999999999",
+        ] {
+            assert!(bad.parse::<IssueKey>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn work_goes_through_review_before_it_closes() {
+        use IssueState::*;
+        assert!(Inbox.check_move(Backlog).is_ok());
+        assert!(Wip.check_move(Blocked).is_ok() && Blocked.check_move(Wip).is_ok());
+        assert!(Wip.check_move(Waiting).is_ok() && Waiting.check_move(Wip).is_ok());
+        assert!(Wip.check_move(Review).is_ok() && Review.check_move(Closed).is_ok());
+        let e = Wip.check_move(Closed).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "An issue that is in progress cannot be moved to closed."
+        );
+        assert!(Blocked.check_move(Review).is_err());
+        assert!(Closed.check_move(Wip).is_err());
+        assert!(Closed.check_move(Backlog).is_ok());
+        // Every state can reach closed, and nothing moves to itself.
+        for s in IssueState::ALL {
+            assert!(!s.next_states().contains(s), "{s:?}");
+            let mut seen = vec![*s];
+            let mut i = 0;
+            while i < seen.len() {
+                for n in seen[i].next_states() {
+                    if !seen.contains(n) {
+                        seen.push(*n);
+                    }
+                }
+                i += 1;
+            }
+            assert!(seen.contains(&Closed), "{s:?} never closes");
+        }
+        assert!("done"
+            .parse::<IssueState>()
+            .unwrap_err()
+            .contains("inbox, backlog"));
+    }
+
+    #[test]
+    fn labels_and_priorities_are_checked() {
+        assert_eq!(
+            parse_label("labels", " CorpSys-Slack ").unwrap(),
+            "corpsys-slack"
+        );
+        for bad in ["", "a b", "<b>", "-x", "x-", &"x".repeat(61)] {
+            assert!(parse_label("labels", bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            IssuePriority::parse("priority", "P1").unwrap(),
+            IssuePriority::P1
+        );
+        assert_eq!(
+            IssuePriority::parse("priority", "p4").unwrap_err().field(),
+            Some("priority")
+        );
+        assert_eq!(system_label("Google Workspace"), "corpsys-google-workspace");
+        assert_eq!(
+            team_label("IT Ops & Security"),
+            "corpsec-team-it-ops-security"
+        );
+    }
+
+    #[test]
+    fn a_template_labels_and_assigns_the_system_owners() {
+        let t = Template {
+            name: "corpsys".into(),
+            labels: vec!["corpsec-team-it".into(), "needs-{system}-owner".into()],
+            priority: IssuePriority::P2,
+            assign_owners: true,
+            description: "## What broke\n".into(),
+        };
+        let slack = SystemOwners {
+            slug: "slack".into(),
+            owners: vec![
+                "@jburton".into(),
+                "gitlab-com/it-team".into(),
+                "@jburton".into(),
+            ],
+        };
+        let start = t.apply(Some(&slack));
+        assert_eq!(
+            start.labels,
+            ["corpsec-team-it", "needs-slack-owner", "corpsys-slack"]
+        );
+        assert_eq!(start.assignees, ["jburton", "gitlab-com/it-team"]);
+        assert_eq!(start.priority, IssuePriority::P2);
+        // Without a system: no system label, nobody assigned.
+        let bare = t.apply(None);
+        assert_eq!(bare.labels, ["corpsec-team-it"]);
+        assert!(bare.assignees.is_empty());
+        // A template that does not assign owners leaves the issue unassigned.
+        let quiet = Template {
+            assign_owners: false,
+            ..t
+        };
+        assert!(quiet.apply(Some(&slack)).assignees.is_empty());
+    }
+}
