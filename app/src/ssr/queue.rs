@@ -325,14 +325,7 @@ pub async fn batch(
         }
         BatchAction::Move { to, reply } => {
             let to: RequestState = to.parse().map_err(|m| AppError::invalid("state", m))?;
-            // A resolution says something to each requester; other moves may.
-            let reply = if to == RequestState::Resolved {
-                Some(super::resolution::resolution_reply(&reply)?)
-            } else if reply.trim().is_empty() {
-                None
-            } else {
-                Some(parse_text("reply", "a reply", &reply, COMMENT_MAX)?)
-            };
+            let reply = super::resolution::reply_with_move(to, &reply)?;
             for r in &rows {
                 let from = r.state();
                 from.check_move(to).map_err(|e| about(r, e))?;

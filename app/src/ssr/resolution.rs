@@ -25,6 +25,18 @@ pub fn resolution_reply(reply: &str) -> Result<String, AppError> {
     )
 }
 
+/// The reply that goes to the requester with a move to `to`: required to resolve (a resolution
+/// always says something), optional otherwise; `None` when there is none.
+pub fn reply_with_move(to: RequestState, reply: &str) -> Result<Option<String>, AppError> {
+    if to == RequestState::Resolved {
+        resolution_reply(reply).map(Some)
+    } else if reply.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_text("reply", "a reply", reply, COMMENT_MAX).map(Some)
+    }
+}
+
 /// Until when the requester may reopen a resolved request; `None` once it is anything else.
 pub fn reopen_until(r: &RequestRow) -> Option<i64> {
     (r.state() == RequestState::Resolved)

@@ -494,13 +494,7 @@ pub async fn transition(
         return Err(AppError::Forbidden);
     }
     check_flow_gates(st, &r, to).await?;
-    let reply = if to == RequestState::Resolved {
-        Some(super::resolution::resolution_reply(reply)?)
-    } else if reply.trim().is_empty() {
-        None
-    } else {
-        Some(parse_text("reply", "a reply", reply, COMMENT_MAX)?)
-    };
+    let reply = super::resolution::reply_with_move(to, reply)?;
     st.db
         .apply_changes(
             v.id,
