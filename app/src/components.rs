@@ -58,6 +58,7 @@ pub fn Header() -> impl IntoView {
                                         <WaitingLink count />
                                         <A href="/systems">"Systems"</A>
                                         {v.works_queue().then(|| view! { <A href="/queue">"Queue"</A> })}
+                                        {v.is_staff().then(|| view! { <A href="/issues">"Tracker"</A> })}
                                     }
                                         .into_any()
                                 }
@@ -169,6 +170,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                             <a href="/admin/registry">"Tech-stack registry"</a>
                             <a href="/admin/role-templates">"Role templates"</a>
                             <a href="/admin/coverage">"Coverage and shifts"</a>
+                            <a href="/admin/issue-templates">"Issue templates"</a>
                         }
                     })}
                 // A plain form: signing out reloads the whole page.
@@ -444,5 +446,28 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             <p>{text}</p>
             {sign_in.then(|| view! { <p><a href="/sign-in">"Sign in"</a></p> })}
         </div>
+    }
+}
+
+/// A history, oldest first: who did what, and when (a request's or an issue's).
+#[component]
+pub fn History(entries: Vec<crate::model::HistoryEntry>) -> impl IntoView {
+    view! {
+        <ol class="history">
+            {entries
+                .into_iter()
+                .map(|e| {
+                    view! {
+                        <li>
+                            <strong>{e.actor.clone()}</strong>
+                            " "
+                            {e.change.clone()}
+                            <br />
+                            <span class="muted small">{e.at.to_string()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
     }
 }

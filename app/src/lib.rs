@@ -14,6 +14,7 @@ pub mod session;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod systems;
+pub mod tracker;
 
 #[cfg(test)]
 mod architecture_tests;
@@ -25,6 +26,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 use routes::{
     admin_coverage::CoveragePage,
+    admin_issue_templates::IssueTemplatesPage,
     admin_registry::RegistryAdminPage,
     admin_templates::RoleTemplatesPage,
     approvals::ApprovalsPage,
@@ -34,6 +36,8 @@ use routes::{
     guide_history::GuideHistoryPage,
     guides::GuidesPage,
     home::HomePage,
+    issue::{IssueNewPage, IssuePage},
+    issues::{BoardPage, IssuesPage},
     locked_out::LockedOutPage,
     macros::MacrosPage,
     my_requests::MyRequestsPage,
@@ -128,6 +132,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
                     <Route path=path!("admin/role-templates") view=RoleTemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/coverage") view=CoveragePage ssr=SsrMode::Async />
+                    <Route path=path!("admin/issue-templates") view=IssueTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("issues") view=IssuesPage ssr=SsrMode::Async />
+                    <Route path=path!("issues/board") view=BoardPage ssr=SsrMode::Async />
+                    <Route path=path!("issues/new") view=IssueNewPage ssr=SsrMode::Async />
+                    <Route path=path!("issues/:key") view=IssuePage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
                     <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
                 </Routes>

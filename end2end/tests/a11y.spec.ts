@@ -201,8 +201,18 @@ test.describe('accessibility', () => {
         '/guides/new',
         await firstLink(page, guide, /\/edit$/),
         await firstLink(page, guide, /\/history$/),
+        '/issues',
       ];
     });
+    expect(problems).toEqual([]);
+  });
+
+  test('an engineer’s pages', async ({ browser, baseURL, javaScriptEnabled }) => {
+    const problems = await sweep(browser, baseURL, javaScriptEnabled !== false, 'engineer', async (page) => [
+      '/issues/board',
+      await firstLink(page, '/issues', /^\/issues\/ENG-\d+$/),
+      '/issues/new',
+    ]);
     expect(problems).toEqual([]);
   });
 
@@ -211,6 +221,7 @@ test.describe('accessibility', () => {
       '/admin/registry',
       '/admin/role-templates',
       '/admin/coverage',
+      '/admin/issue-templates',
     ]);
     expect(problems).toEqual([]);
   });

@@ -11,6 +11,7 @@ export const people = {
   sam: 'sam@tierdesk.test',
   kai: 'kai@tierdesk.test',
   admin: 'admin@tierdesk.test',
+  engineer: 'engineer@tierdesk.test',
 } as const;
 
 /** Signs in through the form, the way a person does. */

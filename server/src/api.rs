@@ -4,6 +4,7 @@
 use crate::api_after as after;
 use crate::api_parts::body;
 pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser};
+use crate::api_tracker as tracker;
 use crate::middleware::error_response;
 use app::domain::error::AppError;
 use app::model::{RequestDetail, RequestSummary};
@@ -52,6 +53,60 @@ fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/requests/{key}/identity-checks",
             post(add_identity_check),
+        ),
+        (
+            Method::POST,
+            "/requests/{key}/escalations",
+            post(tracker::escalate),
+        ),
+        (Method::GET, "/issues", get(tracker::list_issues)),
+        (Method::POST, "/issues", post(tracker::create_issue)),
+        (Method::GET, "/issues/board", get(tracker::board)),
+        (Method::GET, "/issues/{key}", get(tracker::show_issue)),
+        (
+            Method::PATCH,
+            "/issues/{key}",
+            axum::routing::patch(tracker::edit_issue),
+        ),
+        (
+            Method::POST,
+            "/issues/{key}/comments",
+            post(tracker::comment),
+        ),
+        (
+            Method::POST,
+            "/issues/{key}/transitions",
+            post(tracker::transition),
+        ),
+        (
+            Method::PUT,
+            "/issues/{key}/labels",
+            axum::routing::put(tracker::set_labels),
+        ),
+        (
+            Method::PUT,
+            "/issues/{key}/assignees",
+            axum::routing::put(tracker::set_assignees),
+        ),
+        (
+            Method::GET,
+            "/issue-templates",
+            get(tracker::list_templates),
+        ),
+        (
+            Method::POST,
+            "/issue-templates",
+            post(tracker::create_template),
+        ),
+        (
+            Method::PUT,
+            "/issue-templates/{id}",
+            axum::routing::put(tracker::update_template),
+        ),
+        (
+            Method::DELETE,
+            "/issue-templates/{id}",
+            axum::routing::delete(tracker::delete_template),
         ),
         (Method::GET, "/guides", get(list_guides)),
         (Method::GET, "/guides/{slug}", get(show_guide)),

@@ -88,7 +88,12 @@ const MANAGERS: &[(&str, &str)] = &[
 
 /// Approver teams and registry groups people belong to.
 const TEAMS: &[(&str, &[&str])] = &[
-    ("engineer", &["security", "infrastructure", "engineering"]),
+    // "IT Operations" owns Slack, Zoom and others in the registry: escalations about them
+    // assign that group.
+    (
+        "engineer",
+        &["security", "infrastructure", "engineering", "IT Operations"],
+    ),
     ("analyst", &["it"]),
     ("sam", &["it"]),
     ("kai", &["it"]),
@@ -97,6 +102,7 @@ const TEAMS: &[(&str, &[&str])] = &[
         &[
             "gitlab-com/business-technology/team-member-enablement",
             "logistics",
+            "IT Operations",
         ],
     ),
 ];
@@ -315,6 +321,7 @@ pub async fn load(db: &Db, options: &Options) -> Result<(), String> {
             }
         }
     }
+    crate::demo_tracker::load(db, ids["engineer"]).await?;
     // Cora the contractor may ask for Slack and Zoom: her sponsor Max allowed them.
     for slug in ["slack", "zoom"] {
         if let Some(s) = db.system(slug).await.map_err(|e| e.to_string())? {

@@ -186,6 +186,12 @@ pub fn describe(r: &registry::ImportReport) -> String {
     for e in &r.errors {
         let _ = writeln!(s, "  error: {e}");
     }
+    for (old, new, n) in &r.renamed_fields {
+        let _ = writeln!(s, "  renamed field: {old} read as {new} ({n} systems)");
+    }
+    for (name, n) in &r.unknown_fields {
+        let _ = writeln!(s, "  unknown field: {name} ({n} systems; kept as written)");
+    }
     s
 }
 

@@ -85,6 +85,34 @@ pub fn require_queue(v: &Viewer) -> Result<(), AppError> {
     }
 }
 
+/// The engineering tracker (Tier 3) is for staff: analysts escalate to it and follow what they
+/// escalated, engineers and admins work it.
+pub fn require_tracker(v: &Viewer) -> Result<(), AppError> {
+    if v.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Who works issues (state, labels, assignees, details): engineers and admins. Analysts comment.
+pub fn can_work_issues(v: &Viewer) -> bool {
+    v.has(Role::Engineer) || v.has(Role::Admin)
+}
+
+pub fn require_issue_work(v: &Viewer) -> Result<(), AppError> {
+    if can_work_issues(v) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Who escalates a request to engineering: those who work the queue, while the request is open.
+pub fn can_escalate(v: &Viewer, r: &RequestFacts) -> bool {
+    v.works_queue() && r.state.is_open()
+}
+
 /// Who may submit a kind. Joiners, movers and leavers are asked for by managers and staff;
 /// contractors ask only for themselves, and never for cloud accounts or service accounts.
 pub fn can_submit(v: &Viewer, kind: RequestKind) -> bool {

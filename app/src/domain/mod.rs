@@ -24,3 +24,5 @@ pub mod user;
 
 #[cfg(test)]
 mod policy_tests;
+#[cfg(test)]
+mod tracker_tests;

@@ -33,7 +33,7 @@ pub const KNOWN_FIELDS: &[(&str, &str)] = &[
     ("in_sox_scope", "In SOX scope"),
     ("date_added_to_sox_scope", "Added to SOX scope"),
     ("team_member_baseline_entitlement", "Baseline entitlement"),
-    ("integration_method", "Authentication"),
+    ("authentication_method", "Authentication"),
     ("need_move_to_okta", "Needs moving to Okta"),
     ("subprocessor", "Subprocessor"),
     ("saas", "SaaS"),
@@ -46,8 +46,52 @@ pub const KNOWN_FIELDS: &[(&str, &str)] = &[
     ("handbook_link", "Handbook"),
     ("external_link", "External link"),
     ("google_group", "Google group"),
+    ("accessibility", "Accessibility features"),
+    (
+        "accessibility_description",
+        "How to get accessibility features",
+    ),
+    ("now_id", "ServiceNow integration"),
     ("notes", "Notes"),
 ];
+
+/// Fields GitLab has renamed since older copies of the file: (old name, current name). An
+/// import reads either into the current name, so both spell the same fact.
+pub const RENAMED_FIELDS: &[(&str, &str)] = &[("integration_method", "authentication_method")];
+
+/// The current name of a field, for an old one; any other name as it is.
+pub fn current_name(name: &str) -> &str {
+    RENAMED_FIELDS
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map(|(_, new)| *new)
+        .unwrap_or(name)
+}
+
+/// The fields with every old name renamed to the current one. Where a copy has both, the
+/// current name's value is kept.
+pub fn normalise_names(fields: Fields) -> Fields {
+    if !fields.keys().any(|k| current_name(k) != k) {
+        return fields;
+    }
+    let mut out = Fields::new();
+    let (old, current): (Vec<_>, Vec<_>) = fields
+        .into_iter()
+        .partition(|(k, _)| current_name(k) != k.as_str());
+    for (k, v) in current {
+        out.insert(k, v);
+    }
+    for (k, v) in old {
+        out.entry(current_name(&k).to_string()).or_insert(v);
+    }
+    out
+}
+
+/// Whether this portal knows a field's name (current or old); unknown ones are kept as written.
+pub fn is_known_field(name: &str) -> bool {
+    let name = current_name(name);
+    KNOWN_FIELDS.iter().any(|(n, _)| *n == name)
+}
 
 /// The fields an admin edits on the system page (the title is the import's key and stays).
 pub const EDITABLE_FIELDS: &[&str] = &[
@@ -63,7 +107,7 @@ pub const EDITABLE_FIELDS: &[&str] = &[
     "critical_systems_tier",
     "compliance_scope",
     "team_member_baseline_entitlement",
-    "integration_method",
+    "authentication_method",
     "handbook_link",
     "notes",
 ];

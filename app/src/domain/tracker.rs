@@ -305,121 +305,126 @@ impl Template {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// At most this many labels, and this many assignees, on one issue or template.
+pub const LABELS_MAX: usize = 20;
+pub const ASSIGNEES_MAX: usize = 20;
+pub const TITLE_MAX: usize = 200;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const TEMPLATE_NAME_MAX: usize = 80;
 
-    #[test]
-    fn keys_round_trip_and_refuse_junk() {
-        assert_eq!(IssueKey::new(42).to_string(), "ENG-42");
-        assert_eq!("eng-7".parse::<IssueKey>().unwrap(), IssueKey::new(7));
-        for bad in [
-            "",
-            "ENG-",
-            "ENG-0",
-            "ENG--1",
-            "ENG-1x",
-            "REQ-1",
-            "ENG-+1",
-            "ENG-99999999999999999999",
-        ] {
-            assert!(bad.parse::<IssueKey>().is_err(), "{bad}");
+/// Labels as people type them: separated by commas, spaces or lines; each checked, once each.
+/// Empty text is no labels.
+pub fn parse_labels(field: &str, raw: &str) -> Result<Vec<String>, AppError> {
+    parse_label_list(field, raw, false)
+}
+
+/// A template's labels: like [`parse_labels`], and `{system}` may stand for the system's part.
+pub fn parse_template_labels(field: &str, raw: &str) -> Result<Vec<String>, AppError> {
+    parse_label_list(field, raw, true)
+}
+
+fn parse_label_list(field: &str, raw: &str, placeholder: bool) -> Result<Vec<String>, AppError> {
+    super::text::check(field, raw)?;
+    let mut out: Vec<String> = Vec::new();
+    for word in raw.split(|c: char| c == ',' || c.is_whitespace()) {
+        if word.is_empty() {
+            continue;
+        }
+        let label = if placeholder && word.contains("{system}") {
+            parse_label(field, &word.replace("{system}", "system"))?;
+            word.trim().to_lowercase()
+        } else {
+            parse_label(field, word)?
+        };
+        if !out.contains(&label) {
+            out.push(label);
         }
     }
+    if out.len() > LABELS_MAX {
+        return Err(AppError::invalid(
+            field,
+            format!("At most {LABELS_MAX} labels; this has {}.", out.len()),
+        ));
+    }
+    Ok(out)
+}
 
-    #[test]
-    fn work_goes_through_review_before_it_closes() {
-        use IssueState::*;
-        assert!(Inbox.check_move(Backlog).is_ok());
-        assert!(Wip.check_move(Blocked).is_ok() && Blocked.check_move(Wip).is_ok());
-        assert!(Wip.check_move(Waiting).is_ok() && Waiting.check_move(Wip).is_ok());
-        assert!(Wip.check_move(Review).is_ok() && Review.check_move(Closed).is_ok());
-        let e = Wip.check_move(Closed).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "An issue that is in progress cannot be moved to closed."
-        );
-        assert!(Blocked.check_move(Review).is_err());
-        assert!(Closed.check_move(Wip).is_err());
-        assert!(Closed.check_move(Backlog).is_ok());
-        // Every state can reach closed, and nothing moves to itself.
-        for s in IssueState::ALL {
-            assert!(!s.next_states().contains(s), "{s:?}");
-            let mut seen = vec![*s];
-            let mut i = 0;
-            while i < seen.len() {
-                for n in seen[i].next_states() {
-                    if !seen.contains(n) {
-                        seen.push(*n);
-                    }
+/// Assignees as people type them, one per line or separated by commas: a person's `@handle` or
+/// a group's name as the registry writes it (`IT Operations`, `@gitlab-com/it`). Once each,
+/// without the `@`.
+pub fn parse_assignees(field: &str, raw: &str) -> Result<Vec<String>, AppError> {
+    super::text::check(field, raw)?;
+    let mut out: Vec<String> = Vec::new();
+    for part in raw.split([',', '\n']) {
+        let name = part.trim().trim_start_matches('@').trim();
+        if name.is_empty() {
+            continue;
+        }
+        if name.chars().count() > 100
+            || name.chars().any(|c| c.is_control() || c == '<' || c == '>')
+        {
+            return Err(AppError::invalid(
+                field,
+                "Name each assignee by @handle or group name, up to 100 characters, one per line.",
+            ));
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+            out.push(name.to_string());
+        }
+    }
+    if out.len() > ASSIGNEES_MAX {
+        return Err(AppError::invalid(
+            field,
+            format!("At most {ASSIGNEES_MAX} assignees; this has {}.", out.len()),
+        ));
+    }
+    Ok(out)
+}
+
+/// A due day, `YYYY-MM-DD`, or none when left empty.
+pub fn parse_due(field: &str, raw: &str) -> Result<Option<String>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    super::time::Day::parse(raw)
+        .map(|_| Some(raw.to_string()))
+        .ok_or_else(|| {
+            AppError::invalid(field, "Give the due date as YYYY-MM-DD, e.g. 2027-03-31.")
+        })
+}
+
+impl SystemOwners {
+    /// A system's owners for assigning: the `@handles` its technical and business owner fields
+    /// name; where a field names none, the text itself when it reads as a group's name (`IT
+    /// Operations`), since many systems are owned by a team rather than a person.
+    pub fn from_registry(slug: &str, technical: &str, business: &str) -> Self {
+        let mut owners: Vec<String> = Vec::new();
+        for raw in [technical, business] {
+            let handles = super::registry::handles(raw);
+            let names = if handles.is_empty() {
+                let t = raw.trim();
+                let group_like = !t.is_empty()
+                    && t.chars().count() <= 60
+                    && !t.contains(['\n', '@', ':', '(', '<', '>'])
+                    && t.split_whitespace().count() <= 5;
+                if group_like {
+                    vec![t.to_string()]
+                } else {
+                    Vec::new()
                 }
-                i += 1;
+            } else {
+                handles
+            };
+            for n in names {
+                if !owners.iter().any(|o| o.eq_ignore_ascii_case(&n)) {
+                    owners.push(n);
+                }
             }
-            assert!(seen.contains(&Closed), "{s:?} never closes");
         }
-        assert!("done"
-            .parse::<IssueState>()
-            .unwrap_err()
-            .contains("inbox, backlog"));
-    }
-
-    #[test]
-    fn labels_and_priorities_are_checked() {
-        assert_eq!(
-            parse_label("labels", " CorpSys-Slack ").unwrap(),
-            "corpsys-slack"
-        );
-        for bad in ["", "a b", "<b>", "-x", "x-", &"x".repeat(61)] {
-            assert!(parse_label("labels", bad).is_err(), "{bad}");
+        SystemOwners {
+            slug: slug.to_string(),
+            owners,
         }
-        assert_eq!(
-            IssuePriority::parse("priority", "P1").unwrap(),
-            IssuePriority::P1
-        );
-        assert_eq!(
-            IssuePriority::parse("priority", "p4").unwrap_err().field(),
-            Some("priority")
-        );
-        assert_eq!(system_label("Google Workspace"), "corpsys-google-workspace");
-        assert_eq!(
-            team_label("IT Ops & Security"),
-            "corpsec-team-it-ops-security"
-        );
-    }
-
-    #[test]
-    fn a_template_labels_and_assigns_the_system_owners() {
-        let t = Template {
-            name: "corpsys".into(),
-            labels: vec!["corpsec-team-it".into(), "needs-{system}-owner".into()],
-            priority: IssuePriority::P2,
-            assign_owners: true,
-            description: "## What broke\n".into(),
-        };
-        let slack = SystemOwners {
-            slug: "slack".into(),
-            owners: vec![
-                "@jburton".into(),
-                "gitlab-com/it-team".into(),
-                "@jburton".into(),
-            ],
-        };
-        let start = t.apply(Some(&slack));
-        assert_eq!(
-            start.labels,
-            ["corpsec-team-it", "needs-slack-owner", "corpsys-slack"]
-        );
-        assert_eq!(start.assignees, ["jburton", "gitlab-com/it-team"]);
-        assert_eq!(start.priority, IssuePriority::P2);
-        // Without a system: no system label, nobody assigned.
-        let bare = t.apply(None);
-        assert_eq!(bare.labels, ["corpsec-team-it"]);
-        assert!(bare.assignees.is_empty());
-        // A template that does not assign owners leaves the issue unassigned.
-        let quiet = Template {
-            assign_owners: false,
-            ..t
-        };
-        assert!(quiet.apply(Some(&slack)).assignees.is_empty());
     }
 }

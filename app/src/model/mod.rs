@@ -4,6 +4,7 @@
 
 pub mod guides;
 pub mod systems;
+pub mod tracker;
 
 use crate::domain::kinds::RequestKind;
 use crate::domain::request::{Priority, Rating, RequestState};
@@ -118,6 +119,12 @@ pub struct RequestDetail {
     /// Until when the requester may reopen it (a resolved request).
     #[serde(default)]
     pub reopen_until: Option<Timestamp>,
+    /// The engineering issues it was escalated to (Tier 3).
+    #[serde(default)]
+    pub escalations: Vec<tracker::EscalationView>,
+    /// The escalation form's choices, when the viewer may escalate it.
+    #[serde(default)]
+    pub escalate: Option<tracker::EscalateOptions>,
     /// What the person asking may do now; the server checks again on every action.
     pub actions: RequestActions,
 }
@@ -307,6 +314,9 @@ pub struct WaitingItem {
 pub struct WaitingView {
     pub approvals: Vec<WaitingItem>,
     pub tasks: Vec<WaitingItem>,
+    /// Requests the person works whose engineering issues have all closed.
+    #[serde(default)]
+    pub escalations: Vec<WaitingItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

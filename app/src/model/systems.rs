@@ -128,6 +128,12 @@ pub struct ImportSummary {
     pub conflicts: Vec<(String, Vec<String>)>,
     pub errors: Vec<String>,
     pub overwrite: bool,
+    /// Field names the import did not know (kept as written), with how many systems use each.
+    #[serde(default)]
+    pub unknown_fields: Vec<String>,
+    /// Old field names read as their current ones.
+    #[serde(default)]
+    pub renamed_fields: Vec<String>,
     /// Filled in when read back.
     #[serde(default)]
     pub at: String,

@@ -117,6 +117,8 @@ fn Report(s: ImportSummary) -> impl IntoView {
             {list(conflict_title, fields(s.conflicts.clone()))}
             {list("Added", s.added.clone())}
             {list("Changed", fields(s.changed.clone()))}
+            {list("Fields this portal does not know (kept as written)", s.unknown_fields.clone())}
+            {list("Old field names read as today's", s.renamed_fields.clone())}
         </section>
     }
 }

@@ -27,6 +27,13 @@ pub fn ApprovalsPage() -> impl IntoView {
                             <h2 id="waiting-tasks">"My provisioning tasks"</h2>
                             <WaitingList items=w.tasks label="My provisioning tasks" empty="No open tasks for the systems you provision." decide=None />
                         </section>
+                        {(!w.escalations.is_empty()).then(|| view! {
+                            <section aria-labelledby="waiting-escalations">
+                                <h2 id="waiting-escalations">"Back from engineering"</h2>
+                                <p class="hint">"Requests you work whose engineering issues have all closed: reply and resolve them."</p>
+                                <WaitingList items=w.escalations.clone() label="Back from engineering" empty="" decide=None />
+                            </section>
+                        })}
                     }
                     .into_any(),
                     Err(error) => view! { <LoadError error /> }.into_any(),

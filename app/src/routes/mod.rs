@@ -1,6 +1,7 @@
 //! One file per page.
 
 pub mod admin_coverage;
+pub mod admin_issue_templates;
 pub mod admin_registry;
 pub mod admin_templates;
 pub mod approvals;
@@ -11,6 +12,8 @@ pub mod guide_edit;
 pub mod guide_history;
 pub mod guides;
 pub mod home;
+pub mod issue;
+pub mod issues;
 pub mod locked_out;
 pub mod macros;
 pub mod my_requests;
@@ -18,6 +21,7 @@ pub mod not_found;
 pub mod person;
 pub mod queue;
 pub mod request;
+pub mod request_escalation;
 pub mod request_fields;
 pub mod request_flow;
 pub mod request_form;

@@ -1,16 +1,18 @@
 use crate::components::{
-    field_error, form_error, refused_form, FieldError, FormError, LoadError, PriorityBadge,
-    StateBadge,
+    field_error, form_error, refused_form, FieldError, FormError, History, LoadError,
+    PriorityBadge, StateBadge,
 };
 use crate::domain::attachment::IDS_FIELD;
 use crate::domain::request::RequestState;
-use crate::model::{CommentView, FormDraft, HistoryEntry, RequestDetail};
+use crate::model::{CommentView, FormDraft, RequestDetail};
 use crate::queue::{ApplyMacro, AssignRequest};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
 use crate::routes::files::{AttachmentList, FilePicker, Picker};
 use crate::routes::queue::ClockBadge;
+use crate::routes::request_escalation::{escalate_action, EscalateCard, Escalations};
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use crate::routes::request_resolution::{Feedback, Participants, ResolutionActions, ResolveForm};
+use crate::tracker::OpenIssue;
 use leptos::html::Form;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -31,6 +33,7 @@ pub fn RequestPage() -> impl IntoView {
     let apply_macro = ServerAction::<ApplyMacro>::new();
     let flow = FlowActions::new();
     let resolution = ResolutionActions::new();
+    let escalate = escalate_action();
     let draft = refused_form();
 
     let request = Resource::new(
@@ -59,6 +62,7 @@ pub fn RequestPage() -> impl IntoView {
         apply_macro,
         flow,
         resolution,
+        escalate,
     };
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
@@ -83,6 +87,7 @@ struct Actions {
     apply_macro: ServerAction<ApplyMacro>,
     flow: FlowActions,
     resolution: ResolutionActions,
+    escalate: ServerAction<OpenIssue>,
 }
 
 #[component]
@@ -207,6 +212,7 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                             }
                         })}
                 </section>
+                <Escalations escalations=detail.escalations.clone() staff=detail.escalations.iter().any(|e| e.key.is_some()) />
                 <Participants detail=detail.clone() actions=actions.resolution draft=draft.clone() />
                 {(!detail.assignees.is_empty())
                     .then(|| view! { <Triage detail=detail.clone() actions /> })}
@@ -246,6 +252,9 @@ fn RequestView(detail: RequestDetail, actions: Actions, draft: FormDraft) -> imp
                         }
                         .into_any()
                     })}
+                {detail.escalate.clone().map(|options| view! {
+                    <EscalateCard key=key.clone() options action=actions.escalate draft=draft.clone() />
+                })}
                 <section class="card" aria-labelledby="history-heading">
                     <h2 id="history-heading">"History"</h2>
                     <History entries=detail.history.clone() />
@@ -432,27 +441,5 @@ fn CommentForm(
                 </div>
             </ActionForm>
         </div>
-    }
-}
-
-#[component]
-fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
-    view! {
-        <ol class="history">
-            {entries
-                .into_iter()
-                .map(|e| {
-                    view! {
-                        <li>
-                            <strong>{e.actor.clone()}</strong>
-                            " "
-                            {e.change.clone()}
-                            <br />
-                            <span class="muted small">{e.at.to_string()}</span>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ol>
     }
 }

@@ -11,6 +11,7 @@ pub mod ctx;
 pub mod drafts;
 pub mod guides;
 pub mod home;
+pub mod issue_templates;
 pub mod jobs;
 pub mod lockout;
 pub mod markdown;
@@ -29,5 +30,6 @@ pub mod store;
 pub mod systems;
 pub mod tasks;
 pub mod templates;
+pub mod tracker;
 
 pub use ctx::AppState;

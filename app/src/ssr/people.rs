@@ -13,11 +13,12 @@ use crate::domain::time::Timestamp;
 use crate::domain::user::Viewer;
 use crate::model::{GrantView, PersonView, WaitingItem, WaitingView};
 
-/// The number of steps and tasks [`waiting_for`] lists (up to 200 of each).
+/// The number of steps, tasks and escalations back [`waiting_for`] lists (up to 200 of each).
 pub async fn waiting_count(st: &AppState, v: &Viewer) -> Result<u32, AppError> {
     let approvals = st.db.approvals_waiting_for(v.id, 200).await?.len();
     let tasks = st.db.tasks_waiting_for(v.id, 200).await?.len();
-    Ok((approvals + tasks) as u32)
+    let back = st.db.escalations_back(v.id, 200).await?.len();
+    Ok((approvals + tasks + back) as u32)
 }
 
 pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppError> {
@@ -26,7 +27,22 @@ pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppEr
     let mut out = WaitingView {
         approvals: Vec::new(),
         tasks: Vec::new(),
+        escalations: Vec::new(),
     };
+    for e in st.db.escalations_back(v.id, 200).await? {
+        out.escalations.push(WaitingItem {
+            key: RequestKey::new(e.request_id).to_string(),
+            request_title: e.request_title,
+            what: format!(
+                "{} closed: engineering is done",
+                crate::domain::tracker::IssueKey::new(e.issue_id)
+            ),
+            detail: e.issue_title,
+            due_at: None,
+            urgent: false,
+            approval_id: None,
+        });
+    }
     for a in approvals {
         let key = RequestKey::new(a.request_id);
         let title = st

@@ -205,7 +205,8 @@ pub(crate) async fn load_visible(
 }
 
 /// The flow's own gates beyond the state machine, whatever the browser sends: work starts only
-/// after the approvals are in, and a request resolves only when its tasks are closed.
+/// after the approvals are in, and a request resolves only when its tasks and its engineering
+/// issues are closed.
 pub(crate) async fn check_flow_gates(
     st: &AppState,
     r: &RequestRow,
@@ -224,6 +225,35 @@ pub(crate) async fn check_flow_gates(
                 if open == 1 { " is" } else { "s are" }
             )));
         }
+        check_escalations_closed(st, r).await?;
+    }
+    Ok(())
+}
+
+/// Engineering's issues close first: a request escalated to them resolves once they are done.
+pub(crate) async fn check_escalations_closed(
+    st: &AppState,
+    r: &RequestRow,
+) -> Result<(), AppError> {
+    let escalated: Vec<String> = st
+        .db
+        .issues_of_request(r.id)
+        .await?
+        .into_iter()
+        .filter(|i| i.state != "closed")
+        .map(|i| crate::domain::tracker::IssueKey::new(i.id).to_string())
+        .collect();
+    if !escalated.is_empty() {
+        return Err(AppError::conflict(format!(
+            "{} {} still open with engineering; resolve the request once {} closed.",
+            escalated.join(", "),
+            if escalated.len() == 1 { "is" } else { "are" },
+            if escalated.len() == 1 {
+                "it is"
+            } else {
+                "they are"
+            }
+        )));
     }
     Ok(())
 }

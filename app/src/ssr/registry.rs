@@ -33,6 +33,10 @@ impl std::fmt::Display for EntryError {
 pub struct Parsed {
     pub entries: Vec<Fields>,
     pub errors: Vec<EntryError>,
+    /// Field names this portal does not know, with how many entries use each (kept as written).
+    pub unknown_fields: Vec<(String, usize)>,
+    /// Old field names read into their current ones: (old, current, entries).
+    pub renamed_fields: Vec<(String, String, usize)>,
 }
 
 /// The whole-file errors: the text is not YAML, or not a list.
@@ -166,7 +170,24 @@ pub fn parse(text: &str) -> Result<Parsed, FileError> {
             continue;
         }
         seen.push((key, i + 1));
-        out.entries.push(fields);
+        for name in fields.keys() {
+            let current = crate::domain::registry::current_name(name);
+            if current != name {
+                match out.renamed_fields.iter_mut().find(|(o, _, _)| o == name) {
+                    Some((_, _, n)) => *n += 1,
+                    None => out
+                        .renamed_fields
+                        .push((name.clone(), current.to_string(), 1)),
+                }
+            } else if !crate::domain::registry::is_known_field(name) {
+                match out.unknown_fields.iter_mut().find(|(u, _)| u == name) {
+                    Some((_, n)) => *n += 1,
+                    None => out.unknown_fields.push((name.clone(), 1)),
+                }
+            }
+        }
+        out.entries
+            .push(crate::domain::registry::normalise_names(fields));
     }
     Ok(out)
 }
@@ -191,6 +212,10 @@ pub struct ImportReport {
     pub refused: bool,
     /// Conflicts took the file's value.
     pub overwrite: bool,
+    /// Field names the portal did not know (kept as written), with how many entries use each.
+    pub unknown_fields: Vec<(String, usize)>,
+    /// Old field names read as their current ones: (old, current, entries).
+    pub renamed_fields: Vec<(String, String, usize)>,
 }
 
 /// Parses and imports `text` in one transaction. With entry errors and no `partial`, nothing is
@@ -209,6 +234,8 @@ pub async fn import(db: &Db, text: &str, opts: ImportOptions) -> Result<ImportRe
             errors: parsed.errors,
             refused: true,
             overwrite: opts.overwrite,
+            unknown_fields: parsed.unknown_fields,
+            renamed_fields: parsed.renamed_fields,
             ..Default::default()
         });
     }
@@ -221,6 +248,8 @@ pub async fn import(db: &Db, text: &str, opts: ImportOptions) -> Result<ImportRe
         errors: parsed.errors,
         refused: false,
         overwrite: opts.overwrite,
+        unknown_fields: parsed.unknown_fields,
+        renamed_fields: parsed.renamed_fields,
     })
 }
 
@@ -242,6 +271,21 @@ impl crate::model::systems::ImportSummary {
         self.conflicts = labelled(&o.conflicts);
         self.errors = r.errors.iter().map(|e| e.to_string()).collect();
         self.overwrite = r.overwrite;
+        self.unknown_fields = r
+            .unknown_fields
+            .iter()
+            .map(|(name, n)| {
+                format!(
+                    "{name} ({n} {})",
+                    if *n == 1 { "system" } else { "systems" }
+                )
+            })
+            .collect();
+        self.renamed_fields = r
+            .renamed_fields
+            .iter()
+            .map(|(old, new, n)| format!("{old} \u{2192} {new} ({n})"))
+            .collect();
     }
 }
 
@@ -281,6 +325,32 @@ mod tests {
                 "entry 4 (line 5): is a string, not a mapping of fields",
                 "entry 5 (line 6): title: must be text",
             ]
+        );
+    }
+
+    #[test]
+    fn old_and_current_field_names_read_as_one_and_unknown_ones_are_named() {
+        let text = "- title: Old\n  integration_method: SWA/SAML\n  saas: true\n- title: New\n  authentication_method: Okta SAML\n  accessibility: true\n  now_id: null\n  brand_new_field: x\n- title: Both\n  integration_method: old\n  authentication_method: Okta SWA\n  brand_new_field: y\n";
+        let p = parse(text).unwrap();
+        assert_eq!(p.entries[0]["authentication_method"], "SWA/SAML");
+        assert!(p.entries[0].get("integration_method").is_none());
+        assert_eq!(p.entries[1]["authentication_method"], "Okta SAML");
+        assert_eq!(
+            p.entries[2]["authentication_method"], "Okta SWA",
+            "the current name wins"
+        );
+        assert_eq!(
+            p.entries[1]["brand_new_field"], "x",
+            "unknown fields are kept"
+        );
+        assert_eq!(p.unknown_fields, vec![("brand_new_field".to_string(), 2)]);
+        assert_eq!(
+            p.renamed_fields,
+            vec![(
+                "integration_method".to_string(),
+                "authentication_method".to_string(),
+                2
+            )]
         );
     }
 

@@ -231,6 +231,8 @@ pub async fn request_detail(
             })
             .flatten(),
         reopen_until: reopen_until.filter(|_| mine).map(Timestamp::from_millis),
+        escalations: super::tracker::escalations_of(st, v, &r).await?,
+        escalate: super::tracker::escalate_options(st, v, &r).await?,
         actions: RequestActions {
             claim: access::can_claim(v, &f),
             // Whoever gets this far may see the request (see `load_visible`).
@@ -310,6 +312,12 @@ fn history_entry(e: EventRow) -> HistoryEntry {
             e.after.clone().unwrap_or_default()
         ),
         "internal-note" => "added an internal note".to_string(),
+        "escalation" => match (e.before.as_deref(), e.after.as_deref()) {
+            (None, Some(issue)) => format!("escalated it to engineering ({issue})"),
+            (Some(issue), Some("closed")) => format!("closed {issue}: engineering's part is done"),
+            (Some(issue), _) => format!("reopened {issue} with engineering"),
+            _ => "changed an escalation".to_string(),
+        },
         "rating" => format!("rated the help {}", e.after.clone().unwrap_or_default()),
         "participant" => match (&e.before, &e.after) {
             (None, Some(added)) => format!("copied {added} on it"),

@@ -288,7 +288,7 @@ pub async fn read(st: &AppState, v: Option<&Viewer>, slug: &str) -> Result<Syste
         provisioner_text: t("provisioner"),
         deprovisioner_text: t("deprovisioner"),
         labels: s.labels(),
-        authentication: t("integration_method"),
+        authentication: t("authentication_method"),
         links_html: markdown::render_with_base(&links, LINK_BASE),
         fields,
         access: s.access(),

@@ -58,6 +58,9 @@ pub async fn close_task(
     } else {
         Some(super::resolution::resolution_reply(reply)?)
     };
+    if reply.is_some() {
+        super::reading::check_escalations_closed(st, &r).await?;
+    }
     let action = TaskAction::parse(&t.action);
     let done = closing.state == TaskState::Done;
     if action == Some(TaskAction::Reset) && done && st.db.identity_checks(r.key()).await?.is_empty()

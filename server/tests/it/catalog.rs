@@ -26,6 +26,7 @@ const REGISTRY: &str = r#"
   provisioner: "@gitlab-com/it-team"
   group_owner: IT Ops
   group_owner_slack_channel: '#it_help'
+  technical_owner: IT Operations
   data_classification: Orange
   critical_systems_tier: Tier 2 Support
 - title: Widget

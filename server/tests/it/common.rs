@@ -126,7 +126,9 @@ async fn postgres_template(admin: &mut sqlx::PgConnection) -> String {
         return name;
     }
     let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'tierdesk_tpl_%' AND datname <> $1",
+        // Not the ones being built: another test of this run may be building the same one.
+        "SELECT datname FROM pg_database WHERE datname LIKE 'tierdesk_tpl_%' AND datname <> $1 \
+         AND datname NOT LIKE 'tierdesk_tpl_building_%'",
     )
     .bind(&name)
     .fetch_all(&mut *admin)

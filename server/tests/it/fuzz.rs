@@ -153,6 +153,32 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
     ),
     ("save_system_access", &["slug", "access"]),
     ("sign_in", &["email", "password", "next"]),
+    ("get_issue", &["key"]),
+    (
+        "open_issue",
+        &["template", "system", "title", "description", "request"],
+    ),
+    ("move_issue", &["key", "to"]),
+    ("comment_issue", &["key", "body"]),
+    ("relabel_issue", &["key", "labels"]),
+    ("reassign_issue", &["key", "assignees"]),
+    (
+        "edit_issue",
+        &["key", "title", "description", "priority", "due_on"],
+    ),
+    ("list_issue_templates", &[]),
+    (
+        "save_issue_template",
+        &[
+            "id",
+            "name",
+            "labels",
+            "priority",
+            "assign_owners",
+            "description",
+        ],
+    ),
+    ("delete_issue_template", &["id"]),
 ];
 
 /// Read-only server functions, called with GET.
@@ -160,6 +186,14 @@ const READS: &[(&str, &[&str])] = &[
     ("queue_dashboard", &["query"]),
     ("queue_version", &[]),
     ("get_viewer", &[]),
+    (
+        "list_issues",
+        &["state", "label", "assignee", "system", "q", "before"],
+    ),
+    (
+        "issue_board",
+        &["state", "label", "assignee", "system", "q"],
+    ),
 ];
 
 /// The JSON API: method, path, body fields.
@@ -219,6 +253,37 @@ const API: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/guides/public-guide", &[]),
     ("GET", "/api/v1/systems", &[]),
     ("GET", "/api/v1/systems/slack", &[]),
+    (
+        "POST",
+        "/api/v1/requests/REQ-4/escalations",
+        &["template", "system", "title", "description"],
+    ),
+    ("GET", "/api/v1/issues", &[]),
+    (
+        "POST",
+        "/api/v1/issues",
+        &["template", "system", "title", "description"],
+    ),
+    ("GET", "/api/v1/issues/ENG-1", &[]),
+    (
+        "PATCH",
+        "/api/v1/issues/ENG-1",
+        &["title", "description", "priority", "due_on"],
+    ),
+    ("POST", "/api/v1/issues/ENG-1/comments", &["body"]),
+    ("POST", "/api/v1/issues/ENG-1/transitions", &["to"]),
+    ("PUT", "/api/v1/issues/ENG-1/labels", &["labels"]),
+    ("PUT", "/api/v1/issues/ENG-1/assignees", &["assignees"]),
+    (
+        "POST",
+        "/api/v1/issue-templates",
+        &["name", "labels", "priority", "assign_owners", "description"],
+    ),
+    (
+        "PUT",
+        "/api/v1/issue-templates/1",
+        &["name", "labels", "priority", "assign_owners", "description"],
+    ),
 ];
 
 /// Pages whose query strings people (and links) can set.
@@ -235,6 +300,11 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/requests/REQ-1", &[]),
     ("/admin/registry", &["import"]),
     ("/guides/runbook/history", &["from", "to"]),
+    (
+        "/issues",
+        &["state", "label", "assignee", "system", "q", "before"],
+    ),
+    ("/issues/board", &["label", "assignee", "system", "q"]),
 ];
 
 /// Values people, links and attackers send.
@@ -451,7 +521,8 @@ async fn send(app: &TestApp, c: &crate::client::Client, case: &Case) -> (u16, St
             let r = if *method == "GET" {
                 c.get(app.url(path))
             } else {
-                c.post(app.url(path)).json(body)
+                let m = axum::http::Method::from_bytes(method.as_bytes()).unwrap();
+                c.request(m, app.url(path)).json(body)
             };
             r.send().await
         }

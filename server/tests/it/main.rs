@@ -19,4 +19,5 @@ mod queue;
 mod resolution;
 mod store;
 mod systems;
+mod tracker;
 mod trust;

@@ -38,6 +38,8 @@ enum Call {
     /// The JSON API.
     Get(&'static str),
     Post(&'static str, Value),
+    Put(&'static str, Value),
+    Patch(&'static str, Value),
     Delete(&'static str),
     /// The registry upload (multipart, no file: the check that matters is who may post).
     Upload,
@@ -149,6 +151,86 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DDDDDDDDA",
         ),
         r("GET /admin/coverage", Page("/admin/coverage"), "DDDDDDDDA"),
+        r(
+            "GET /admin/issue-templates",
+            Page("/admin/issue-templates"),
+            "DDDDDDDDA",
+        ),
+        // The tracker is staff's: analysts follow and comment, engineers and admins work it.
+        r("GET /issues", Page("/issues"), "DDDDDDAAA"),
+        r("GET /issues/board", Page("/issues/board"), "DDDDDDAAA"),
+        r("GET /issues/new", Page("/issues/new"), "DDDDDDAAA"),
+        r("GET /issues/{key}", Page("/issues/ENG-1"), "DDDDDDAAA"),
+        r(
+            "GET /fn/list_issues",
+            FnGet("/fn/list_issues", vec![]),
+            "DDDDDDAAA",
+        ),
+        r(
+            "GET /fn/issue_board",
+            FnGet("/fn/issue_board", vec![]),
+            "DDDDDDAAA",
+        ),
+        r(
+            "POST /fn/get_issue",
+            Fn("/fn/get_issue", vec![("key", s("ENG-1"))]),
+            "DDDDDDAAA",
+        ),
+        r(
+            "POST /fn/open_issue",
+            Fn("/fn/open_issue", vec![("title", s(""))]),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /fn/move_issue",
+            Fn(
+                "/fn/move_issue",
+                vec![("key", s("ENG-1")), ("to", s("done"))],
+            ),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /fn/comment_issue",
+            Fn(
+                "/fn/comment_issue",
+                vec![("key", s("ENG-1")), ("body", s(""))],
+            ),
+            "DDDDDDRRR",
+        ),
+        r(
+            "POST /fn/relabel_issue",
+            Fn(
+                "/fn/relabel_issue",
+                vec![("key", s("ENG-1")), ("labels", s("<b>"))],
+            ),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /fn/reassign_issue",
+            Fn(
+                "/fn/reassign_issue",
+                vec![("key", s("ENG-1")), ("assignees", s("<b>"))],
+            ),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /fn/edit_issue",
+            Fn(
+                "/fn/edit_issue",
+                vec![("key", s("ENG-1")), ("title", s(""))],
+            ),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /fn/list_issue_templates",
+            Fn("/fn/list_issue_templates", vec![]),
+            "DDDDDDAAA",
+        ),
+        r(
+            "POST /fn/save_issue_template",
+            Fn("/fn/save_issue_template", vec![("name", s(""))]),
+            "DDDDDDDDR",
+        ),
         // ----- server functions: who is asking, sessions
         r(
             "GET /fn/get_viewer",
@@ -655,6 +737,76 @@ fn rows(ids: &Ids) -> Vec<Row> {
             ),
             "DDDDDDADA",
         ),
+        r(
+            "POST /api/v1/requests/{key}/escalations",
+            Post("/api/v1/requests/REQ-4/escalations", json!({"title": ""})),
+            // Engineers see requests but do not work the queue.
+            "DDDDDDRDR",
+        ),
+        r("GET /api/v1/issues", Get("/api/v1/issues"), "DDDDDDAAA"),
+        r(
+            "POST /api/v1/issues",
+            Post("/api/v1/issues", json!({"title": ""})),
+            "DDDDDDDRR",
+        ),
+        r(
+            "GET /api/v1/issues/board",
+            Get("/api/v1/issues/board"),
+            "DDDDDDAAA",
+        ),
+        r(
+            "GET /api/v1/issues/{key}",
+            Get("/api/v1/issues/ENG-1"),
+            "DDDDDDAAA",
+        ),
+        r(
+            "PATCH /api/v1/issues/{key}",
+            Patch("/api/v1/issues/ENG-1", json!({"priority": "p9"})),
+            "DDDDDDDRR",
+        ),
+        r(
+            "POST /api/v1/issues/{key}/comments",
+            Post("/api/v1/issues/ENG-1/comments", json!({"body": ""})),
+            "DDDDDDRRR",
+        ),
+        r(
+            "POST /api/v1/issues/{key}/transitions",
+            Post("/api/v1/issues/ENG-1/transitions", json!({"to": "done"})),
+            "DDDDDDDRR",
+        ),
+        r(
+            "PUT /api/v1/issues/{key}/labels",
+            Put("/api/v1/issues/ENG-1/labels", json!({"labels": ["<b>"]})),
+            "DDDDDDDRR",
+        ),
+        r(
+            "PUT /api/v1/issues/{key}/assignees",
+            Put(
+                "/api/v1/issues/ENG-1/assignees",
+                json!({"assignees": ["<b>"]}),
+            ),
+            "DDDDDDDRR",
+        ),
+        r(
+            "GET /api/v1/issue-templates",
+            Get("/api/v1/issue-templates"),
+            "DDDDDDAAA",
+        ),
+        r(
+            "POST /api/v1/issue-templates",
+            Post("/api/v1/issue-templates", json!({"name": ""})),
+            "DDDDDDDDR",
+        ),
+        r(
+            "PUT /api/v1/issue-templates/{id}",
+            Put(
+                Box::leak(
+                    format!("/api/v1/issue-templates/{}", ids.issue_template).into_boxed_str(),
+                ),
+                json!({"name": ""}),
+            ),
+            "DDDDDDDDR",
+        ),
         r("GET /api/v1/guides", Get("/api/v1/guides"), "AAAAAAAAA"),
         r(
             "GET /api/v1/guides/{slug}",
@@ -694,6 +846,22 @@ fn rows(ids: &Ids) -> Vec<Row> {
             Fn("/fn/delete_role_template", vec![("id", s(ids.template))]),
             "DDDDDDDDA",
         ),
+        r(
+            "DELETE /api/v1/issue-templates/{id}",
+            Delete(Box::leak(
+                format!("/api/v1/issue-templates/{}", ids.issue_template).into_boxed_str(),
+            )),
+            "DDDDDDDDA",
+        ),
+        r(
+            "POST /fn/delete_issue_template",
+            // The API row above deleted the first; the second is this row's.
+            Fn(
+                "/fn/delete_issue_template",
+                vec![("id", s(ids.issue_template + 1))],
+            ),
+            "DDDDDDDDA",
+        ),
         r("POST /fn/sign_out", Fn("/fn/sign_out", vec![]), "AAAAAAAAA"),
     ]
 }
@@ -709,6 +877,7 @@ pub struct Ids {
     pub view: i64,
     pub shift: i64,
     pub template: i64,
+    pub issue_template: i64,
 }
 
 const REGISTRY: &str = r#"
@@ -971,6 +1140,37 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
     .await;
     let shift = db.shifts().await.unwrap()[0].id;
     let template = db.role_templates().await.unwrap()[0].id;
+    // The tracker: two templates (one for each delete row) and issue ENG-1.
+    let mut issue_template = 0;
+    for name in ["corpsys", "spare"] {
+        let t = app::domain::tracker::Template {
+            name: name.into(),
+            labels: vec!["corpsys-{system}".into()],
+            priority: app::domain::tracker::IssuePriority::P2,
+            assign_owners: true,
+            description: String::new(),
+        };
+        let id = db.save_issue_template(None, &t).await.unwrap();
+        if issue_template == 0 {
+            issue_template = id;
+        }
+    }
+    db.create_issue(
+        &app::ssr::store::NewIssue {
+            title: "Slack SSO loops",
+            description: "",
+            priority: "p2",
+            due_on: None,
+            system_id: Some(slack),
+            request_id: None,
+            template_id: None,
+            labels: &[],
+            assignees: &[],
+        },
+        eli,
+    )
+    .await
+    .unwrap();
     (
         app,
         Ids {
@@ -983,6 +1183,7 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
             view,
             shift,
             template,
+            issue_template,
         },
     )
 }
@@ -1031,6 +1232,18 @@ async fn send(
         Call::Get(path) => c.get(app.url(path)).send().await.unwrap(),
         Call::Post(path, body) => c.post(app.url(path)).json(body).send().await.unwrap(),
         Call::Delete(path) => c.delete(app.url(path)).send().await.unwrap(),
+        Call::Put(path, body) => c
+            .request(axum::http::Method::PUT, app.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap(),
+        Call::Patch(path, body) => c
+            .request(axum::http::Method::PATCH, app.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap(),
         Call::Files => c
             .post(app.url("/files"))
             .header("sec-fetch-site", "same-origin")

@@ -394,6 +394,16 @@ async fn clocks_pause_while_waiting_and_follow_holidays(b: Backend) {
     assert_eq!(r.due_at, Some(first), "the first response comes first");
     assert!(first < resolve);
 
+    // A colleague's reply (copied on it, say) is not the helpdesk's first response.
+    let cole = t.person("cole@example.com", "Cole", &[Role::Member]).await;
+    db.add_comment(k, cole, "Same here.", false).await.unwrap();
+    let r = db.request(k).await.unwrap().unwrap();
+    assert!(
+        r.responded_at.is_none(),
+        "only staff respond for the helpdesk"
+    );
+    assert_eq!(r.due_at, Some(first));
+
     // Ana answers: the first response is met and the next deadline is the resolution.
     use RequestState::*;
     db.apply_changes(

@@ -15,6 +15,7 @@ on_both!(
     bad_files_import_nothing_unless_partial,
     systems_over_http,
     registry_upload_from_the_admin_page,
+    the_current_format_reads_as_the_old_one,
 );
 
 /// GitLab's data/tech_stack.yml (2022), shipped in seed/ for the demo and these tests.
@@ -553,4 +554,64 @@ async fn registry_upload_from_the_admin_page(b: Backend) {
     }
     assert_eq!(db.count_systems().await.unwrap(), 219);
     app.finish().await;
+}
+
+/// GitLab renamed `integration_method` to `authentication_method` and added fields since 2022:
+/// a file in today's format imports as the same facts, a later old-format copy of the same
+/// system changes nothing, and names the portal does not know are kept and reported.
+async fn the_current_format_reads_as_the_old_one(b: Backend) {
+    let t = TestDb::new(b).await;
+    let db = &t.db;
+    let current = "- title: Example Vendor\n  team_member_baseline_entitlement: false\n  \
+        provisioner: '`@jdoe`'\n  group_owner: Procurement\n  data_classification: Orange\n  \
+        authentication_method: Okta SAML\n  critical_systems_tier: Tier 3 Business Operational\n  \
+        accessibility: true\n  accessibility_description: Screen-reader mode in settings\n  \
+        now_id: null\n  compass_component: vendor-42\n";
+    let r = run(db, current, false, false).await;
+    assert_eq!(r.outcome.added, vec!["Example Vendor"]);
+    assert_eq!(r.unknown_fields, vec![("compass_component".to_string(), 1)]);
+    assert!(r.renamed_fields.is_empty());
+    let s = db.system("example-vendor").await.unwrap().unwrap();
+    let f = s.fields();
+    assert_eq!(f["authentication_method"], "Okta SAML");
+    assert_eq!(
+        f["compass_component"], "vendor-42",
+        "unknown fields are kept raw"
+    );
+    assert_eq!(s.tier, Some(3), "today's tier names read as the number");
+    let described = tierdesk::import::describe(&r);
+    assert!(
+        described.contains("unknown field: compass_component"),
+        "{described}"
+    );
+
+    // The same system in the 2022 spelling: the same fact, so nothing changes.
+    let old = "- title: Example Vendor\n  team_member_baseline_entitlement: false\n  \
+        provisioner: '`@jdoe`'\n  group_owner: Procurement\n  data_classification: Orange\n  \
+        integration_method: Okta SAML\n  critical_systems_tier: Tier 3 Business Operational\n  \
+        accessibility: true\n  accessibility_description: Screen-reader mode in settings\n  \
+        now_id: null\n  compass_component: vendor-42\n";
+    let r = run(db, old, false, false).await;
+    assert_eq!(
+        r.outcome.unchanged,
+        vec!["Example Vendor"],
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(
+        r.renamed_fields,
+        vec![(
+            "integration_method".to_string(),
+            "authentication_method".to_string(),
+            1
+        )]
+    );
+    // The 2022 file (integration_method throughout) names no field the portal does not know.
+    let r = run(db, REAL_FILE, false, false).await;
+    assert!(r.unknown_fields.is_empty(), "{:?}", r.unknown_fields);
+    assert!(r
+        .renamed_fields
+        .iter()
+        .any(|(o, _, n)| o == "integration_method" && *n > 100));
+    t.drop_db().await;
 }

@@ -110,6 +110,7 @@ mod requests;
 mod resolution;
 mod rota;
 mod systems;
+mod tracker;
 mod upkeep;
 mod work;
 
@@ -124,6 +125,7 @@ pub use requests::*;
 pub use resolution::*;
 pub use rota::*;
 pub use systems::*;
+pub use tracker::*;
 pub use upkeep::*;
 pub use work::*;
 

@@ -114,10 +114,12 @@ macro_rules! bind_all {
 const MY_TEAM: &str = "SELECT tm2.user_id FROM team_members tm1 \
      JOIN team_members tm2 ON tm2.team = tm1.team WHERE tm1.user_id = ";
 
-/// Marks the first response: a public reply or a state change by someone other than the
-/// requester, and other than the scheduler's own reminders.
+/// Marks the first response: a public reply or a state change by the helpdesk's staff, never by
+/// the scheduler's own reminders nor by the people a request involves (approvers, provisioners,
+/// colleagues copied on it), who answer for themselves, not for the helpdesk.
 pub(super) const RESPONDED: &str =
     "UPDATE requests SET responded_at = COALESCE(responded_at, $1) WHERE id = $2 \
+     AND EXISTS (SELECT 1 FROM user_roles WHERE user_id = $3 AND role IN ('analyst', 'engineer', 'admin')) \
      AND NOT EXISTS (SELECT 1 FROM users WHERE id = $3 AND handle = 'tierdesk')";
 
 /// Every view's count in one statement: `$1` the viewer, `$2` now.

@@ -66,7 +66,9 @@ impl SystemRow {
     }
 
     pub fn fields(&self) -> Fields {
-        serde_json::from_str(&self.fields).unwrap_or_default()
+        crate::domain::registry::normalise_names(
+            serde_json::from_str(&self.fields).unwrap_or_default(),
+        )
     }
 
     pub fn labels(&self) -> Vec<String> {
@@ -252,8 +254,9 @@ impl Db {
                         out.added.push(title);
                     }
                     Some((id, local, base)) => {
-                        let local: Fields = serde_json::from_str(&local).unwrap_or_default();
-                        let base: Fields = serde_json::from_str(&base).unwrap_or_default();
+                        // Copies saved before a field was renamed read with today's names.
+                        let local: Fields = crate::domain::registry::normalise_names(serde_json::from_str(&local).unwrap_or_default());
+                        let base: Fields = crate::domain::registry::normalise_names(serde_json::from_str(&base).unwrap_or_default());
                         let (merged, changed, conflicts) = merge_import(&base, &local, incoming, overwrite);
                         if !conflicts.is_empty() {
                             out.conflicts.push((title.clone(), conflicts));
@@ -325,7 +328,7 @@ impl Db {
             let (title, before, was_managed): (String, String, bool) = q(sqlx::query_as(
                 "SELECT title, fields, managed FROM systems WHERE id = $1")
                 .bind(id).fetch_optional(&mut *tx).await)?.ok_or(StoreError::NotFound)?;
-            let before: Fields = serde_json::from_str(&before).unwrap_or_default();
+            let before: Fields = crate::domain::registry::normalise_names(serde_json::from_str(&before).unwrap_or_default());
             let mut names: Vec<String> = before.keys().chain(fields.keys())
                 .filter(|n| before.get(*n) != fields.get(*n))
                 .cloned().collect();
