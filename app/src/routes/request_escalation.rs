@@ -9,6 +9,7 @@ use crate::routes::issue::IssueForm;
 use crate::routes::issues::IssueStateBadge;
 use crate::tracker::OpenIssue;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// The escalation form's action: once it opens the issue, the page moves to it.
 pub fn escalate_action() -> ServerAction<OpenIssue> {
@@ -64,8 +65,10 @@ pub fn EscalateCard(
     action: ServerAction<OpenIssue>,
     draft: FormDraft,
 ) -> impl IntoView {
+    // A refused escalation comes back open, with what was typed.
+    let open = draft.action == OpenIssue::PATH;
     view! {
-        <details class="card escalate">
+        <details class="card escalate" open=open>
             <summary><h2>"Escalate to engineering"</h2></summary>
             <p class="small muted">"When the helpdesk cannot solve it: the issue opens in the engineering tracker, linked to this request."</p>
             <IssueForm action templates=options.templates request=key system=options.system title=options.title draft />
