@@ -43,6 +43,11 @@ const addresses: Record<string, string[]> = {
   '/admin/registry': ['/admin/registry'],
   '/admin/role-templates': ['/admin/role-templates'],
   '/admin/coverage': ['/admin/coverage'],
+  '/admin/issue-templates': ['/admin/issue-templates'],
+  '/issues': ['/issues', '/issues?state=&q=okta'],
+  '/issues/board': ['/issues/board'],
+  '/issues/new': ['/issues/new'],
+  '/issues/{key}': ['/issues/ENG-1'],
 };
 
 /** Every form the member can fill: each kind of request. */
