@@ -2,6 +2,7 @@
 //! Tierdesk's isomorphic crate: pages, components, server functions and the domain. Server-only
 //! code sits behind the `ssr` feature; the browser build uses `hydrate`.
 
+pub mod api_doc;
 pub mod components;
 pub mod domain;
 pub mod guides;
@@ -29,6 +30,7 @@ use routes::{
     admin_issue_templates::IssueTemplatesPage,
     admin_registry::RegistryAdminPage,
     admin_templates::RoleTemplatesPage,
+    api_reference::ApiReferencePage,
     approvals::ApprovalsPage,
     catalog::CatalogPage,
     guide::GuidePage,
@@ -115,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("help/locked-out") view=LockedOutPage ssr=SsrMode::Async />
+                    <Route path=path!("help/api") view=ApiReferencePage ssr=SsrMode::Async />
                     <Route path=path!("guides") view=GuidesPage ssr=SsrMode::Async />
                     <Route path=path!("guides/new") view=GuideNewPage ssr=SsrMode::Async />
                     <Route path=path!("guides/:slug") view=GuidePage ssr=SsrMode::Async />
@@ -144,6 +147,9 @@ pub fn App() -> impl IntoView {
             <footer class="site-footer">
                 <p>
                     "Tierdesk · IT & Corporate Security helpdesk · Ask the channel, not a person: requests go to the team queue."
+                </p>
+                <p>
+                    <a href="/help/api">"API"</a>
                 </p>
             </footer>
         </Router>

@@ -133,6 +133,7 @@ test.describe('accessibility', () => {
       '/guides',
       await firstLink(page, '/guides', /^\/guides\/[a-z0-9-]+$/),
       await firstLink(page, '/sign-in', /locked-out/),
+      await firstLink(page, '/', /^\/help\/api$/),
       ['/nope', 404],
     ]);
     expect(problems).toEqual([]);

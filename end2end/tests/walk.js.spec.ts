@@ -24,6 +24,7 @@ const addresses: Record<string, string[]> = {
   '/': ['/'],
   '/sign-in': ['/sign-in'],
   '/help/locked-out': ['/help/locked-out'],
+  '/help/api': ['/help/api'],
   '/guides': ['/guides', '/guides?q=password', '/guides?category=access'],
   '/guides/new': ['/guides/new'],
   '/guides/{slug}': ['/guides/reset-your-password', '/guides/runbook-verify-identity-before-a-reset'],

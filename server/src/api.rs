@@ -4,8 +4,10 @@
 use crate::api_after as after;
 use crate::api_parts::body;
 pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser};
+use crate::api_queue as queue;
 use crate::api_tracker as tracker;
 use crate::middleware::error_response;
+use crate::openapi::{self, PREFIX};
 use app::domain::error::AppError;
 use app::model::{RequestDetail, RequestSummary};
 use app::ssr::attachments::Carried;
@@ -14,119 +16,66 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// Every route of the API, once: the router is built from this list, and the authorization
-/// matrix test reads it, so a route cannot be added without the test knowing.
-fn endpoints() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
-    vec![
-        (Method::GET, "/requests", get(list_requests)),
-        (Method::POST, "/requests", post(create_request)),
-        (Method::GET, "/requests/{key}", get(show_request)),
-        (Method::POST, "/requests/{key}/comments", post(add_comment)),
-        (
-            Method::POST,
-            "/requests/{key}/transitions",
-            post(add_transition),
-        ),
-        (
-            Method::POST,
-            "/requests/{key}/approvals",
-            post(decide_approval),
-        ),
-        (Method::POST, "/requests/{key}/tasks/{id}", post(close_task)),
-        (Method::POST, "/requests/{key}/reopen", post(after::reopen)),
-        (Method::POST, "/requests/{key}/rating", post(after::rate)),
-        (
-            Method::POST,
-            "/requests/{key}/participants",
-            post(after::add_participant),
-        ),
-        (
-            Method::DELETE,
-            "/requests/{key}/participants/{handle}",
-            axum::routing::delete(after::remove_participant),
-        ),
-        (
-            Method::POST,
-            "/requests/{key}/identity-checks",
-            post(add_identity_check),
-        ),
-        (
-            Method::POST,
-            "/requests/{key}/escalations",
-            post(tracker::escalate),
-        ),
-        (Method::GET, "/issues", get(tracker::list_issues)),
-        (Method::POST, "/issues", post(tracker::create_issue)),
-        (Method::GET, "/issues/board", get(tracker::board)),
-        (Method::GET, "/issues/{key}", get(tracker::show_issue)),
-        (
-            Method::PATCH,
-            "/issues/{key}",
-            axum::routing::patch(tracker::edit_issue),
-        ),
-        (
-            Method::POST,
-            "/issues/{key}/comments",
-            post(tracker::comment),
-        ),
-        (
-            Method::POST,
-            "/issues/{key}/transitions",
-            post(tracker::transition),
-        ),
-        (
-            Method::PUT,
-            "/issues/{key}/labels",
-            axum::routing::put(tracker::set_labels),
-        ),
-        (
-            Method::PUT,
-            "/issues/{key}/assignees",
-            axum::routing::put(tracker::set_assignees),
-        ),
-        (
-            Method::GET,
-            "/issue-templates",
-            get(tracker::list_templates),
-        ),
-        (
-            Method::POST,
-            "/issue-templates",
-            post(tracker::create_template),
-        ),
-        (
-            Method::PUT,
-            "/issue-templates/{id}",
-            axum::routing::put(tracker::update_template),
-        ),
-        (
-            Method::DELETE,
-            "/issue-templates/{id}",
-            axum::routing::delete(tracker::delete_template),
-        ),
-        (Method::GET, "/guides", get(list_guides)),
-        (Method::GET, "/guides/{slug}", get(show_guide)),
-        (Method::GET, "/systems", get(list_systems)),
-        (Method::GET, "/systems/{slug}", get(show_system)),
-    ]
+/// Every route of the API, once, from the handlers' own descriptions: the router and
+/// `/openapi.json` are both built from this, and the authorization matrix test reads the
+/// description, so a route cannot be added without the test knowing.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_requests, create_request))
+        .routes(routes!(show_request))
+        .routes(routes!(add_comment))
+        .routes(routes!(add_transition))
+        .routes(routes!(decide_approval))
+        .routes(routes!(close_task))
+        .routes(routes!(after::reopen))
+        .routes(routes!(after::rate))
+        .routes(routes!(after::add_participant))
+        .routes(routes!(after::remove_participant))
+        .routes(routes!(add_identity_check))
+        .routes(routes!(queue::assign))
+        .routes(routes!(queue::apply_macro))
+        .routes(routes!(queue::list_queue))
+        .routes(routes!(queue::batch))
+        .routes(routes!(queue::list_macros, queue::create_macro))
+        .routes(routes!(queue::delete_macro))
+        .routes(routes!(tracker::escalate))
+        .routes(routes!(tracker::list_issues, tracker::create_issue))
+        .routes(routes!(tracker::board))
+        .routes(routes!(tracker::show_issue, tracker::edit_issue))
+        .routes(routes!(tracker::comment))
+        .routes(routes!(tracker::transition))
+        .routes(routes!(tracker::set_labels))
+        .routes(routes!(tracker::set_assignees))
+        .routes(routes!(tracker::list_templates, tracker::create_template))
+        .routes(routes!(tracker::update_template, tracker::delete_template))
+        .routes(routes!(list_guides))
+        .routes(routes!(show_guide))
+        .routes(routes!(list_systems))
+        .routes(routes!(show_system))
+        .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
+}
+
+/// The API's router (under [`PREFIX`]) and its description.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut spec) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .nest(PREFIX, api_router())
+        .split_for_parts();
+    openapi::Conventions.modify(&mut spec);
+    (router, spec)
 }
 
 /// The API's routes as `(method, path under /api/v1)`.
-pub fn route_list() -> Vec<(Method, &'static str)> {
-    endpoints().into_iter().map(|(m, p, _)| (m, p)).collect()
-}
-
-pub fn routes() -> Router<AppState> {
-    endpoints()
+pub fn route_list() -> Vec<(Method, String)> {
+    openapi::operations(&routes().1)
         .into_iter()
-        .fold(Router::new(), |r, (_, path, handler)| {
-            r.route(path, handler)
-        })
-        .fallback(|| async { error_response(&AppError::not_found("That API endpoint")) })
+        .map(|(m, p)| (m, p.trim_start_matches(PREFIX).to_string()))
+        .collect()
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
@@ -139,18 +88,23 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Serialize)]
+/// One page of a list; `next_cursor` gives the next (null on the last page).
+#[derive(Serialize, ToSchema)]
 pub struct Page<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
 }
 
+#[utoipa::path(get, path = "/requests", tag = "requests",
+    params(ListQuery),
+    responses((status = 200, description = "Newest first, 50 a page: the caller's own requests, or every request for those who work the queue.", body = Page<RequestSummary>)))]
 async fn list_requests(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -234,11 +188,14 @@ fn flatten(body: serde_json::Value) -> Result<(String, app::domain::form::Input)
     Ok((kind, out))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Created {
     key: String,
 }
 
+#[utoipa::path(post, path = "/requests", tag = "requests",
+    request_body(content = Object, description = "`kind` (a request kind's slug) and the kind's own fields by name, as the form has them: text, numbers, `true`/`false`, a list of text (one item per line), or a list of objects for repeated groups (`\"systems\": [{\"system\": \"Slack\"}]`). `GET /catalog` on the portal shows each kind's fields.", content_type = "application/json"),
+    responses((status = 201, description = "Submitted.", body = Created)))]
 async fn create_request(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -261,6 +218,9 @@ async fn create_request(
     }
 }
 
+#[utoipa::path(get, path = "/requests/{key}", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")),
+    responses((status = 200, description = "The request as the caller may see it: requesters never get internal notes.", body = RequestDetail)))]
 async fn show_request(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -269,13 +229,18 @@ async fn show_request(
     ApiResult(service::request_detail(&st, &v, &key).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct CommentBody {
+    #[schema(example = "Could you try signing out and in again?")]
     body: Option<String>,
+    #[schema(example = false)]
     internal: Option<bool>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/comments", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = CommentBody,
+    responses((status = 201, description = "Added; the request as it is now.", body = RequestDetail)))]
 async fn add_comment(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -302,14 +267,18 @@ async fn add_comment(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct TransitionBody {
+    #[schema(example = "in-progress")]
     to: Option<String>,
     /// A reply to the requester with the move; required to resolve.
     reply: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/transitions", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = TransitionBody,
+    responses((status = 200, description = "Moved; the request as it is now.", body = RequestDetail)))]
 async fn add_transition(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -333,14 +302,18 @@ async fn add_transition(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct GuideQuery {
     q: String,
     category: String,
     cursor: String,
 }
 
+#[utoipa::path(get, path = "/guides", tag = "guides",
+    params(GuideQuery), security((), ("token" = []), ("session" = [])),
+    responses((status = 200, description = "Guides the caller may read; runbooks only for staff.", body = Page<app::model::guides::GuideHit>)))]
 async fn list_guides(
     State(st): State<AppState>,
     MaybeApiUser(v): MaybeApiUser,
@@ -357,6 +330,9 @@ async fn list_guides(
     )
 }
 
+#[utoipa::path(get, path = "/guides/{slug}", tag = "guides",
+    params(("slug" = String, Path, description = "The guide's slug.", example = "reset-your-password")), security((), ("token" = []), ("session" = [])),
+    responses((status = 200, description = "The guide, its Markdown rendered and sanitized.", body = app::model::guides::GuideView)))]
 async fn show_guide(
     State(st): State<AppState>,
     MaybeApiUser(v): MaybeApiUser,
@@ -365,8 +341,9 @@ async fn show_guide(
     ApiResult(app::ssr::guides::read(&st, v.as_ref(), &slug).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct SystemQuery {
     q: String,
     classification: String,
@@ -379,6 +356,9 @@ pub struct SystemQuery {
 }
 
 /// Systems for anyone signed in, filtered as on the page; the cursor is opaque to clients.
+#[utoipa::path(get, path = "/systems", tag = "systems",
+    params(SystemQuery),
+    responses((status = 200, description = "Registry systems, filtered and sorted as on the page.", body = Page<app::model::systems::SystemSummary>)))]
 async fn list_systems(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -415,6 +395,9 @@ async fn list_systems(
     )
 }
 
+#[utoipa::path(get, path = "/systems/{slug}", tag = "systems",
+    params(("slug" = String, Path, description = "The system's slug.", example = "slack")),
+    responses((status = 200, description = "One system of the registry.", body = app::model::systems::SystemView)))]
 async fn show_system(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -423,16 +406,21 @@ async fn show_system(
     ApiResult(app::ssr::systems::read(&st, Some(&v), &slug).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct DecisionBody {
+    #[schema(example = 1)]
     approval: Option<i64>,
+    #[schema(example = "approve")]
     decision: Option<String>,
     note: Option<String>,
     /// Line id → the narrower role to approve instead.
     narrow: std::collections::BTreeMap<i64, String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/approvals", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = DecisionBody,
+    responses((status = 200, description = "Decided; the request as it is now.", body = RequestDetail)))]
 async fn decide_approval(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -461,15 +449,19 @@ async fn decide_approval(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct TaskBody {
+    #[schema(example = "done")]
     outcome: Option<String>,
     note: Option<String>,
     /// With the last open task: the resolution reply, which resolves the request.
     reply: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/tasks/{id}", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1"), ("id" = i64, Path, description = "The task's id.", example = 1)), request_body = TaskBody,
+    responses((status = 200, description = "Closed; the request as it is now.", body = RequestDetail)))]
 async fn close_task(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -496,13 +488,17 @@ async fn close_task(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 pub struct IdentityBody {
+    #[schema(example = "video-call")]
     method: Option<String>,
     note: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/identity-checks", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = IdentityBody,
+    responses((status = 200, description = "Recorded; the request as it is now.", body = RequestDetail)))]
 async fn add_identity_check(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,

@@ -10,12 +10,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ReopenBody {
+    #[schema(example = "It broke again this morning.")]
     reason: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/reopen", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = ReopenBody,
+    responses((status = 200, description = "Reopened (the requester, within a week of its resolution).", body = RequestDetail)))]
 pub(crate) async fn reopen(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -32,13 +36,17 @@ pub(crate) async fn reopen(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RatingBody {
+    #[schema(example = "good")]
     rating: Option<String>,
     comment: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/rating", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = RatingBody,
+    responses((status = 200, description = "Rated (the requester, once resolved or closed).", body = RequestDetail)))]
 pub(crate) async fn rate(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -62,13 +70,17 @@ pub(crate) async fn rate(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ParticipantBody {
     /// An e-mail address or @handle.
+    #[schema(example = "cole@tierdesk.test")]
     person: Option<String>,
 }
 
+#[utoipa::path(post, path = "/requests/{key}/participants", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = ParticipantBody,
+    responses((status = 200, description = "Copied on the request.", body = RequestDetail)))]
 pub(crate) async fn add_participant(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -87,6 +99,9 @@ pub(crate) async fn add_participant(
 
 /// Takes someone off a request; answers `204`, since a person who took themselves off no longer
 /// sees it.
+#[utoipa::path(delete, path = "/requests/{key}/participants/{handle}", tag = "requests",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1"), ("handle" = String, Path, description = "The person's @handle, without the @.", example = "member")),
+    responses((status = 204, description = "Taken off the request.")))]
 pub(crate) async fn remove_participant(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,

@@ -19,6 +19,8 @@ fn query(q: Result<Query<IssueQuery>, QueryRejection>) -> Result<IssueQuery, App
         .map_err(|e| AppError::invalid("query", e.body_text()))
 }
 
+#[utoipa::path(get, path = "/issues", tag = "tracker", params(IssueQuery),
+    responses((status = 200, description = "Issues, filtered; most urgent first, 50 a page (staff).", body = IssueListView)))]
 pub(crate) async fn list_issues(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -27,6 +29,8 @@ pub(crate) async fn list_issues(
     ApiResult(async { tracker::issue_list(&st, &v, &query(q)?).await }.await)
 }
 
+#[utoipa::path(get, path = "/issues/board", tag = "tracker", params(IssueQuery),
+    responses((status = 200, description = "Each state's 50 most urgent issues and its count (staff).", body = BoardView)))]
 pub(crate) async fn board(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -35,6 +39,8 @@ pub(crate) async fn board(
     ApiResult(async { tracker::issue_board(&st, &v, &query(q)?).await }.await)
 }
 
+#[utoipa::path(get, path = "/issues/{key}", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")),
+    responses((status = 200, description = "The issue, its discussion and history (staff).", body = IssueDetail)))]
 pub(crate) async fn show_issue(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -43,13 +49,16 @@ pub(crate) async fn show_issue(
     ApiResult(tracker::issue_detail(&st, &v, &key).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewIssueBody {
     /// A template's id.
+    #[schema(example = 1)]
     template: Option<i64>,
     /// A registry system's title.
+    #[schema(example = "Slack")]
     system: Option<String>,
+    #[schema(example = "Slack SSO fails for new joiners")]
     title: Option<String>,
     description: Option<String>,
 }
@@ -76,6 +85,8 @@ async fn open(st: &AppState, v: &app::domain::user::Viewer, request: &str, b: &[
     }
 }
 
+#[utoipa::path(post, path = "/issues", tag = "tracker", request_body = NewIssueBody,
+    responses((status = 201, description = "Opened (engineers and admins).", body = IssueDetail)))]
 pub(crate) async fn create_issue(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -84,6 +95,9 @@ pub(crate) async fn create_issue(
     open(&st, &v, "", &b).await
 }
 
+#[utoipa::path(post, path = "/requests/{key}/escalations", tag = "tracker",
+    params(("key" = String, Path, description = "The request's key, `REQ-12`.", example = "REQ-1")), request_body = NewIssueBody,
+    responses((status = 201, description = "Escalated: an issue opened, linked to the request (those who work the queue, while it is open).", body = IssueDetail)))]
 pub(crate) async fn escalate(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -97,17 +111,21 @@ pub(crate) async fn escalate(
     open(&st, &v, &key, &b).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct EditBody {
     title: Option<String>,
     description: Option<String>,
+    #[schema(example = "p1")]
     priority: Option<String>,
     /// `YYYY-MM-DD`, or empty to remove it.
+    #[schema(example = "2027-01-15")]
     due_on: Option<String>,
 }
 
 /// Changes the fields given and keeps the others.
+#[utoipa::path(patch, path = "/issues/{key}", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")), request_body = EditBody,
+    responses((status = 200, description = "Changed the fields given, kept the others (engineers and admins).", body = IssueDetail)))]
 pub(crate) async fn edit_issue(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -136,12 +154,14 @@ pub(crate) async fn edit_issue(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct CommentBody {
     body: Option<String>,
 }
 
+#[utoipa::path(post, path = "/issues/{key}/comments", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")), request_body = CommentBody,
+    responses((status = 201, description = "Commented (staff).", body = IssueDetail)))]
 pub(crate) async fn comment(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -160,12 +180,15 @@ pub(crate) async fn comment(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct MoveBody {
+    #[schema(example = "backlog")]
     to: Option<String>,
 }
 
+#[utoipa::path(post, path = "/issues/{key}/transitions", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")), request_body = MoveBody,
+    responses((status = 200, description = "Moved (engineers and admins); an illegal move is a 409 naming both states.", body = IssueDetail)))]
 pub(crate) async fn transition(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -182,12 +205,15 @@ pub(crate) async fn transition(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct LabelsBody {
+    #[schema(example = json!(["corpsys-slack"]))]
     labels: Vec<String>,
 }
 
+#[utoipa::path(put, path = "/issues/{key}/labels", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")), request_body = LabelsBody,
+    responses((status = 200, description = "The labels replaced (engineers and admins).", body = IssueDetail)))]
 pub(crate) async fn set_labels(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -204,12 +230,15 @@ pub(crate) async fn set_labels(
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct AssigneesBody {
+    #[schema(example = json!(["@engineer", "IT Operations"]))]
     assignees: Vec<String>,
 }
 
+#[utoipa::path(put, path = "/issues/{key}/assignees", tag = "tracker", params(("key" = String, Path, description = "The issue's key, `ENG-42`.", example = "ENG-1")), request_body = AssigneesBody,
+    responses((status = 200, description = "The assignees replaced: @handles and group names (engineers and admins).", body = IssueDetail)))]
 pub(crate) async fn set_assignees(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -233,6 +262,8 @@ pub(crate) async fn set_assignees(
     )
 }
 
+#[utoipa::path(get, path = "/issue-templates", tag = "tracker",
+    responses((status = 200, description = "Every issue template (staff).", body = Vec<IssueTemplateView>)))]
 pub(crate) async fn list_templates(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -240,11 +271,14 @@ pub(crate) async fn list_templates(
     ApiResult(issue_templates::issue_templates(&st, &v).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TemplateBody {
+    #[schema(example = "corpsys")]
     name: Option<String>,
+    #[schema(example = json!(["corpsys-{system}", "corpsec-team-it"]))]
     labels: Vec<String>,
+    #[schema(example = "p2")]
     priority: Option<String>,
     assign_owners: Option<bool>,
     description: Option<String>,
@@ -275,6 +309,8 @@ async fn save_template(
         .ok_or_else(|| AppError::not_found("That template"))
 }
 
+#[utoipa::path(post, path = "/issue-templates", tag = "tracker", request_body = TemplateBody,
+    responses((status = 201, description = "Created (admins).", body = IssueTemplateView)))]
 pub(crate) async fn create_template(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -286,6 +322,8 @@ pub(crate) async fn create_template(
     }
 }
 
+#[utoipa::path(put, path = "/issue-templates/{id}", tag = "tracker", params(("id" = i64, Path, description = "The template's id.", example = 1)), request_body = TemplateBody,
+    responses((status = 200, description = "Replaced (admins).", body = IssueTemplateView)))]
 pub(crate) async fn update_template(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
@@ -304,6 +342,8 @@ pub(crate) async fn update_template(
     )
 }
 
+#[utoipa::path(delete, path = "/issue-templates/{id}", tag = "tracker", params(("id" = i64, Path, description = "The template's id.", example = 1)),
+    responses((status = 204, description = "Deleted (admins); issues opened with it keep their labels.")))]
 pub(crate) async fn delete_template(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,

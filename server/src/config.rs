@@ -18,6 +18,9 @@ pub struct Config {
     /// `last-tuesday-morning` or at an instant like `2026-11-24T10:00:00Z`, for browser tests
     /// and demos that must not depend on the hour they run.
     pub clock: Clock,
+    /// The secret a Prometheus scraper presents as a bearer token on `/metrics`
+    /// (`TIERDESK_METRICS_TOKEN`); without it only signed-in admins read `/metrics`.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -49,6 +52,9 @@ impl Config {
             jobs_every: std::time::Duration::from_secs(jobs_every),
             trusted_proxies: app::ssr::net::TrustedProxies::from_env()?,
             clock: clock_from(&std::env::var("TIERDESK_CLOCK_START").unwrap_or_default())?,
+            metrics_token: std::env::var("TIERDESK_METRICS_TOKEN")
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
         })
     }
 

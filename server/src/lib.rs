@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api;
 mod api_after;
 mod api_parts;
+mod api_queue;
 mod api_tracker;
 pub mod attachments;
 pub mod config;
@@ -13,7 +14,9 @@ pub mod demo;
 mod demo_tracker;
 pub mod form_drafts;
 pub mod import;
+pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 
 use app::ssr::store::Db;
 use app::ssr::AppState;
@@ -52,6 +55,8 @@ pub const READY: &str = "/readyz";
 pub const REGISTRY_UPLOAD: &str = "/admin/registry/import";
 pub const FILES: &str = "/files";
 pub const FILE: &str = "/files/{id}/{name}";
+pub const OPENAPI: &str = "/openapi.json";
+pub const METRICS: &str = "/metrics";
 
 /// Every endpoint the server answers, as `METHOD /path`: pages, server functions, the JSON API,
 /// health checks and the registry upload. The authorization matrix test holds a row for each,
@@ -63,6 +68,8 @@ pub fn endpoint_list() -> Vec<String> {
         format!("POST {REGISTRY_UPLOAD}"),
         format!("POST {FILES}"),
         format!("GET {FILE}"),
+        format!("GET {OPENAPI}"),
+        format!("GET {METRICS}"),
     ];
     out.extend(app_routes().iter().map(|r| format!("GET {}", r.path())));
     out.extend(
@@ -91,9 +98,25 @@ fn app_routes() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
-/// The whole HTTP application.
+/// The whole HTTP application, with `/metrics` for signed-in admins only.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    router_with(
+        state,
+        options,
+        metrics::Monitor::new(metrics::ScrapeToken::default()),
+    )
+}
+
+/// The whole HTTP application, its figures kept by `monitor` (whose scrape secret, if any, also
+/// opens `/metrics`).
+pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Monitor) -> Router {
     let routes = app_routes();
+    let (api_routes, spec) = api::routes();
+    let mut state = state;
+    state.api_doc = std::sync::Arc::new(app::ssr::api_doc::view_of(
+        &serde_json::to_value(&spec).unwrap_or_default(),
+    ));
+    let spec = std::sync::Arc::new(spec);
     let context_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -120,7 +143,14 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route(HEALTH, get(|| async { "ok" }))
         .route(READY, get(api::readyz))
         .route(FILE, get(attachments::download))
-        .nest("/api/v1", api::routes())
+        .merge(api_routes)
+        .route(
+            OPENAPI,
+            get(move || {
+                let spec = spec.clone();
+                async move { axum::Json(spec.as_ref().clone()) }
+            }),
+        )
         .with_state(state.clone())
         .merge(pages)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024));
@@ -130,7 +160,11 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .route(REGISTRY_UPLOAD, axum::routing::post(admin::import_registry))
         .layer(axum::extract::DefaultBodyLimit::max(admin::UPLOAD_LIMIT))
         .route(FILES, axum::routing::post(attachments::upload))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .route(
+            METRICS,
+            get(metrics::render).with_state((state.clone(), monitor.clone())),
+        );
 
     // Outermost last: a request meets the trace, the security headers, CSRF refusal, the session,
     // the files of no-JavaScript forms, the keeping of refused no-JavaScript forms, the
@@ -170,6 +204,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
                 .on_request(())
                 .on_response(middleware::log_response),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            monitor,
+            metrics::track,
+        ))
 }
 
 /// Serves until the process is told to stop.
@@ -194,8 +232,9 @@ pub async fn serve(config: &Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(addr = %local, backend = state.db.backend(), "Tierdesk is listening on http://{local}");
-    let app = router(state.clone(), options);
-    let jobs = tokio::spawn(run_jobs(state.clone(), config.jobs_every));
+    let monitor = metrics::Monitor::new(metrics::ScrapeToken::new(config.metrics_token.as_deref()));
+    let app = router_with(state.clone(), options, monitor.clone());
+    let jobs = tokio::spawn(run_jobs(state.clone(), config.jobs_every, monitor));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -210,12 +249,13 @@ pub async fn serve(config: &Config) -> Result<(), String> {
 
 /// The scheduler: runs the date-driven jobs now and then every `every`. Safe with several
 /// instances on one database (see `app::ssr::jobs`).
-async fn run_jobs(state: AppState, every: std::time::Duration) {
+async fn run_jobs(state: AppState, every: std::time::Duration, monitor: metrics::Monitor) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         let outcome = app::ssr::jobs::run(&state, state.db.now()).await;
+        metrics::record_jobs(&monitor, &outcome);
         // The jobs change requests outside any HTTP request: what was read before is stale.
         state.cache.invalidate();
         match outcome {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Built-in approver teams. Their members are kept in `team_members`, like registry groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Team {
     Security,
@@ -62,6 +63,7 @@ pub enum Approver {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
     Manager,

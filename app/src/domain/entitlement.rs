@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a line grants: a role in the system, or membership of a chat or mail group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum GrantKind {
     Role,
@@ -41,6 +42,7 @@ pub const BASELINE: &str = "baseline";
 
 /// One role or group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AccessOption {
     pub name: String,
     pub kind: GrantKind,
@@ -51,6 +53,7 @@ pub struct AccessOption {
 /// A system's roles (lowest first) and groups. Empty when nobody has written them down, and then
 /// every line is a role that needs its approvals and none can be narrowed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemAccess {
     pub options: Vec<AccessOption>,
 }

@@ -42,6 +42,7 @@ pub enum AppError {
 
 /// One field's message, beside the first in [`AppError::Invalid`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     pub field: String,
     pub message: String,

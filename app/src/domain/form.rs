@@ -108,6 +108,7 @@ pub const SYSTEM_LINES: FieldSpec = field(
 
 /// Someone named in a form, as typed: resolved against the users by the service.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum PersonName {
     Email(String),
     Handle(String),

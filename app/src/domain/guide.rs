@@ -16,6 +16,7 @@ pub const QUERY_MAX_TERMS: usize = 12;
 
 /// The services of the seed, each a category of guides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     Access,
@@ -99,6 +100,7 @@ impl fmt::Display for Category {
 
 /// Public guides are for anyone; internal ones (runbooks) for staff only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Visibility {
     Public,

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 /// The built-in views, in the order the dashboard shows them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum View {
     Unassigned,
     Mine,
@@ -62,6 +63,7 @@ impl View {
 
 /// Which requests by their state: the open ones (the default), every one, or one state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum StateFilter {
     #[default]
     Open,
@@ -71,6 +73,7 @@ pub enum StateFilter {
 
 /// Who a request is assigned to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum AssigneeFilter {
     Nobody,
     Me,
@@ -82,12 +85,14 @@ pub enum AssigneeFilter {
 
 /// A service-level standing, as of the moment the query runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum SlaFilter {
     AtRisk,
     Breached,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Sort {
     /// What breaches first; paused and finished requests last.
     #[default]
@@ -122,6 +127,7 @@ impl Sort {
 
 /// Where the next page starts: the sort key and id of the last row shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Cursor {
     pub key: i64,
     pub id: i64,
@@ -151,6 +157,7 @@ pub const PAGE: i64 = 50;
 
 /// A queue query: a view narrowed by filters, in an order, from a cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Filter {
     pub view: Option<View>,
     pub state: StateFilter,

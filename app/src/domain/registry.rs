@@ -121,6 +121,7 @@ pub fn field_label(name: &str) -> &str {
 
 /// The data classification of GitLab's data classification standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Classification {
     Red,

@@ -45,6 +45,7 @@ macro_rules! named_enum {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Priority {
     High,
@@ -67,6 +68,7 @@ impl Priority {
 /// `new → triaged → awaiting-approval → in-progress ⇄ waiting-on-requester → resolved → closed`,
 /// plus `denied` and `cancelled`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RequestState {
     New,
@@ -167,6 +169,7 @@ impl RequestState {
 
 /// The requester's verdict on the help, given with one click once a request is resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Rating {
     Good,
@@ -194,6 +197,7 @@ impl Rating {
 
 /// The human key of a request: `REQ-` and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestKey(i64);
 
 impl RequestKey {

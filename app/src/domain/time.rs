@@ -58,6 +58,35 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// Both are strings on the wire: an RFC 3339 instant and a `YYYY-MM-DD` day.
+#[cfg(feature = "ssr")]
+mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
+
+    fn string(format: KnownFormat, example: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+            .examples([example])
+            .into()
+    }
+
+    impl utoipa::PartialSchema for super::Timestamp {
+        fn schema() -> RefOr<Schema> {
+            string(KnownFormat::DateTime, "2026-11-30T09:15:00Z")
+        }
+    }
+    impl utoipa::ToSchema for super::Timestamp {}
+
+    impl utoipa::PartialSchema for super::Day {
+        fn schema() -> RefOr<Schema> {
+            string(KnownFormat::Date, "2027-03-31")
+        }
+    }
+    impl utoipa::ToSchema for super::Day {}
+}
+
 /// A calendar day (UTC), as people type it: `2027-03-31`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(time::Date);

@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 /// The human key of an issue: `ENG-` and its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueKey(i64);
 
 impl IssueKey {
@@ -48,6 +49,7 @@ impl FromStr for IssueKey {
 
 /// Where an issue stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum IssueState {
     Inbox,
@@ -157,6 +159,7 @@ impl FromStr for IssueState {
 
 /// `p0` (drop everything) to `p3` (when there is time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum IssuePriority {
     P0,

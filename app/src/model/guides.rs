@@ -5,6 +5,7 @@ use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideSummary {
     pub slug: String,
     pub title: String,
@@ -13,6 +14,7 @@ pub struct GuideSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CategoryGuides {
     pub category: Category,
     pub guides: Vec<GuideSummary>,
@@ -20,6 +22,7 @@ pub struct CategoryGuides {
 
 /// A search result; `snippet` is text split into plain and highlighted parts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideHit {
     pub slug: String,
     pub title: String,
@@ -29,6 +32,7 @@ pub struct GuideHit {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuidesView {
     /// `None` when nobody searched: then the categories are shown.
     pub hits: Option<Vec<GuideHit>>,
@@ -44,6 +48,7 @@ pub struct GuidesView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideView {
     pub summary: GuideSummary,
     pub owner: String,
@@ -57,6 +62,7 @@ pub struct GuideView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideStats {
     pub helpful_yes: i64,
     pub helpful_no: i64,
@@ -65,6 +71,7 @@ pub struct GuideStats {
 
 /// What an editor starts from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideSource {
     pub slug: String,
     pub title: String,
@@ -76,6 +83,7 @@ pub struct GuideSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevisionView {
     pub number: i32,
     pub author: String,
@@ -86,12 +94,14 @@ pub struct RevisionView {
 
 /// One line of a diff: `+` added, `-` removed, ` ` kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DiffLine {
     pub tag: char,
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GuideHistory {
     pub slug: String,
     pub title: String,

@@ -2,6 +2,7 @@
 //! API send, built on the server from the store and the access rules, shaped for display. This
 //! file holds requests'; guides and the registry have their own.
 
+pub mod api_doc;
 pub mod guides;
 pub mod systems;
 pub mod tracker;
@@ -12,6 +13,7 @@ use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestSummary {
     pub key: String,
     pub kind: RequestKind,
@@ -37,6 +39,7 @@ pub struct RequestSummary {
 
 /// How a service-level clock stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ClockStanding {
     OnTrack,
@@ -74,6 +77,7 @@ impl ClockStanding {
 
 /// One service-level deadline as people read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClockView {
     /// "First response" or "Resolution".
     pub target: String,
@@ -84,6 +88,7 @@ pub struct ClockView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestDetail {
     #[serde(flatten)]
     pub summary: RequestSummary,
@@ -130,6 +135,7 @@ pub struct RequestDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParticipantView {
     #[serde(flatten)]
     pub person: PersonLink,
@@ -138,6 +144,7 @@ pub struct ParticipantView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FeedbackView {
     pub rating: Rating,
     pub comment: String,
@@ -146,6 +153,7 @@ pub struct FeedbackView {
 
 /// A rating as the queue's feedback panel lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RatedRequest {
     pub key: String,
     pub title: String,
@@ -157,6 +165,7 @@ pub struct RatedRequest {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RequestActions {
     pub claim: bool,
     pub reply: bool,
@@ -185,6 +194,7 @@ pub struct RequestActions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CommentView {
     pub id: i64,
     pub author: String,
@@ -198,6 +208,7 @@ pub struct CommentView {
 
 /// What `POST /files` answers: the files kept for the form, and a sentence for each one refused.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UploadAnswer {
     pub files: Vec<Attachment>,
     pub problems: Vec<String>,
@@ -205,6 +216,7 @@ pub struct UploadAnswer {
 
 /// A file on a request, a reply, a note or a guide, as a page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Attachment {
     pub id: String,
     pub name: String,
@@ -216,6 +228,7 @@ pub struct Attachment {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     pub id: i64,
     pub actor: String,
@@ -225,6 +238,7 @@ pub struct HistoryEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DetailItem {
     pub name: String,
     pub label: String,
@@ -232,6 +246,7 @@ pub struct DetailItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonLink {
     pub handle: String,
     pub name: String,
@@ -241,6 +256,7 @@ pub struct PersonLink {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LineView {
     pub id: i64,
     pub system_slug: String,
@@ -251,6 +267,7 @@ pub struct LineView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApprovalView {
     pub id: i64,
     pub step: String,
@@ -268,6 +285,7 @@ pub struct ApprovalView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskView {
     pub id: i64,
     pub action: String,
@@ -289,6 +307,7 @@ pub struct TaskView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IdentityCheckView {
     pub method: String,
     pub note: String,
@@ -298,6 +317,7 @@ pub struct IdentityCheckView {
 
 /// "Waiting for me": approval steps and tasks, each with its request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WaitingItem {
     pub key: String,
     pub request_title: String,
@@ -311,6 +331,7 @@ pub struct WaitingItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WaitingView {
     pub approvals: Vec<WaitingItem>,
     pub tasks: Vec<WaitingItem>,
@@ -320,6 +341,7 @@ pub struct WaitingView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GrantView {
     pub system_slug: String,
     pub system: String,
@@ -336,6 +358,7 @@ pub struct GrantView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonView {
     pub name: String,
     pub handle: String,
@@ -351,6 +374,7 @@ pub struct PersonView {
 
 /// A system a contractor may ask for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AllowedSystem {
     pub id: i64,
     pub title: String,
@@ -358,6 +382,7 @@ pub struct AllowedSystem {
 
 /// What the request form needs to know about a system once it is chosen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemChoice {
     pub title: String,
     pub slug: String,
@@ -369,6 +394,7 @@ pub struct SystemChoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleTemplateView {
     pub id: i64,
     pub department: String,
@@ -379,6 +405,7 @@ pub struct RoleTemplateView {
 
 /// A canned reply, as listed for analysts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MacroView {
     pub id: i64,
     pub name: String,
@@ -389,6 +416,7 @@ pub struct MacroView {
 
 /// Who is on shift now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OnShift {
     pub name: String,
     pub region: String,
@@ -398,6 +426,7 @@ pub struct OnShift {
 /// The queue dashboard: every view's count, one page of the chosen view, and what the
 /// filters hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueuePageView {
     pub views: Vec<ViewCount>,
     pub saved: Vec<SavedViewCount>,
@@ -424,12 +453,14 @@ pub struct QueuePageView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ViewCount {
     pub view: crate::domain::queue::View,
     pub count: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SavedViewCount {
     pub id: i64,
     pub name: String,
@@ -439,6 +470,7 @@ pub struct SavedViewCount {
 
 /// The macros page: every macro and the placeholders they may use.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MacrosPage {
     pub macros: Vec<MacroView>,
     pub placeholders: Vec<String>,
@@ -446,6 +478,7 @@ pub struct MacrosPage {
 
 /// The admin page for coverage: holidays, shifts, round-robin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CoveragePage {
     pub holidays: Vec<(String, String)>,
     pub shifts: Vec<ShiftView>,
@@ -455,6 +488,7 @@ pub struct CoveragePage {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShiftView {
     pub id: i64,
     pub name: String,
@@ -467,6 +501,7 @@ pub struct ShiftView {
 /// What a form held when the server refused it without JavaScript, for the page it goes back to:
 /// the server function it was posted to, and its fields as sent (`fields[title]`, `email` ...).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FormDraft {
     pub action: String,
     pub fields: Vec<(String, String)>,
@@ -484,6 +519,7 @@ impl FormDraft {
 
 /// The front page: the notice admins set, the most used guides, and the person's open requests.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HomeView {
     pub notice: Option<String>,
     pub popular: Vec<crate::model::guides::GuideSummary>,

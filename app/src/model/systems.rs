@@ -5,6 +5,7 @@ use crate::domain::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemSummary {
     pub slug: String,
     pub title: String,
@@ -24,6 +25,7 @@ pub struct SystemSummary {
 /// The list's filters, as in the page's query string; empty means any. Every value is text as
 /// the address carries it (a page number too), so nothing in an address fails to be read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SystemsQuery {
     pub q: String,
@@ -48,6 +50,7 @@ impl SystemsQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemsView {
     pub systems: Vec<SystemSummary>,
     pub page: i64,
@@ -58,6 +61,7 @@ pub struct SystemsView {
 
 /// A handle from a people field, with the person it names where one here has that handle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonRef {
     pub handle: String,
     pub name: Option<String>,
@@ -66,6 +70,7 @@ pub struct PersonRef {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldView {
     pub name: String,
     pub label: String,
@@ -73,6 +78,7 @@ pub struct FieldView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChangeView {
     pub field: String,
     pub before: String,
@@ -80,6 +86,7 @@ pub struct ChangeView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemEventView {
     pub at: Timestamp,
     pub who: String,
@@ -88,6 +95,7 @@ pub struct SystemEventView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SystemView {
     pub summary: SystemSummary,
     /// Sanitized HTML from the description's Markdown.
@@ -116,6 +124,7 @@ pub struct SystemView {
 
 /// What an upload on the admin page did, kept with it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub file_name: String,
     /// `imported`, `preview` (rolled back) or `refused`.
@@ -142,6 +151,7 @@ pub struct ImportSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportListItem {
     pub id: i64,
     pub at: Timestamp,
@@ -151,6 +161,7 @@ pub struct ImportListItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RegistryAdminView {
     pub count: i64,
     pub imports: Vec<ImportListItem>,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// An issue as the list, the board and a request's page show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueCard {
     pub key: String,
     pub title: String,
@@ -26,6 +27,8 @@ pub struct IssueCard {
 
 /// The list's filters, as the page's address carries them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct IssueQuery {
     /// A state, `open`, or empty for all.
     #[serde(default)]
@@ -46,6 +49,7 @@ pub struct IssueQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueListView {
     pub items: Vec<IssueCard>,
     /// The `before` of the next page, when there is one.
@@ -55,6 +59,7 @@ pub struct IssueListView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BoardColumn {
     pub state: IssueState,
     /// Issues in this state under the filter (the column shows the most urgent of them).
@@ -63,6 +68,7 @@ pub struct BoardColumn {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BoardView {
     pub columns: Vec<BoardColumn>,
     /// The viewer may move cards.
@@ -71,6 +77,7 @@ pub struct BoardView {
 
 /// One assignee: a person, or a group with the people in it that the portal knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueAssignee {
     pub name: String,
     /// The person's handle, when the assignee is a person.
@@ -80,6 +87,7 @@ pub struct IssueAssignee {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueCommentView {
     pub id: i64,
     pub author: String,
@@ -88,6 +96,7 @@ pub struct IssueCommentView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueDetail {
     #[serde(flatten)]
     pub card: IssueCard,
@@ -111,6 +120,7 @@ pub struct IssueDetail {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IssueTemplateView {
     pub id: i64,
     pub name: String,
@@ -123,6 +133,7 @@ pub struct IssueTemplateView {
 /// An issue a request was escalated to, as the request's page shows it. Its requester sees
 /// that engineers are on it and where it stands, never its title, labels or discussion.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EscalationView {
     /// `ENG-4` for staff, who may open it; `None` for everyone else.
     pub key: Option<String>,
@@ -134,6 +145,7 @@ pub struct EscalationView {
 
 /// What the escalation form offers (staff who work the queue, on an open request).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EscalateOptions {
     pub templates: Vec<IssueTemplateView>,
     /// The registry title of the request's first system, to start from.

@@ -4,6 +4,7 @@ pub mod admin_coverage;
 pub mod admin_issue_templates;
 pub mod admin_registry;
 pub mod admin_templates;
+pub mod api_reference;
 pub mod approvals;
 pub mod catalog;
 pub mod files;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub cache: std::sync::Arc<ReadCache>,
     /// The guides' words, for forgiving search.
     pub words: std::sync::Arc<super::spelling::WordCache>,
+    /// The JSON API's reference, read from the description the server generates at start.
+    pub api_doc: std::sync::Arc<crate::model::api_doc::ApiDocView>,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
             proxies: Default::default(),
             cache: std::sync::Arc::new(ReadCache::from_env()),
             words: Default::default(),
+            api_doc: Default::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Server-only code: the store over SQLite and Postgres, passwords and sessions, the services that
 //! server functions and the JSON API share, and access to the current request's context.
 
+pub mod api_doc;
 pub mod approvals;
 pub mod attachments;
 pub mod auth;

@@ -99,6 +99,26 @@ pub async fn dashboard(
     })
 }
 
+/// One page of the queue for the JSON API: the rows the dashboard would list for `query`, and
+/// the cursor of the next page. The same filters, sort and messages as the page.
+pub async fn list(
+    st: &AppState,
+    v: &Viewer,
+    query: &BTreeMap<String, String>,
+) -> Result<(Vec<crate::model::RequestSummary>, Option<String>), AppError> {
+    require_queue(v)?;
+    let filter = Filter::parse(query)?;
+    let clock = Clock::load(st).await?;
+    let (rows, next) = st
+        .db
+        .queue_page(&filter, v.id, clock.now, crate::domain::queue::PAGE)
+        .await?;
+    Ok((
+        rows.iter().map(|r| summary(r, &clock)).collect(),
+        next.map(|c| c.encode()),
+    ))
+}
+
 /// Everyone who works the queue, as links to their pages.
 pub(crate) async fn queue_worker_links(st: &AppState) -> Result<Vec<PersonLink>, AppError> {
     Ok(st

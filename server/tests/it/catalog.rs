@@ -140,6 +140,24 @@ impl World {
     }
 }
 
+/// Any call of the JSON API: its status and JSON answer (null when there is none).
+pub async fn call(
+    w: &World,
+    c: &crate::client::Client,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let m = axum::http::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = c.request(m, w.app.url(path));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 pub fn task_id(detail: &Value, title: &str) -> i64 {
     detail["tasks"]
         .as_array()

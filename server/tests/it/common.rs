@@ -297,6 +297,16 @@ impl TestApp {
         TestApp::serve(TestDb::new(backend).await, |_| {}).await
     }
 
+    /// A server whose `/metrics` also opens to a scraper presenting `secret`.
+    pub async fn spawn_with_scrape_token(backend: Backend, secret: &str) -> TestApp {
+        TestApp::serve_with(
+            TestDb::new(backend).await,
+            |_| {},
+            tierdesk::metrics::Monitor::new(tierdesk::metrics::ScrapeToken::new(Some(secret))),
+        )
+        .await
+    }
+
     /// A server whose read cache keeps answers for `ttl` (the default is the production one).
     pub async fn spawn_with_read_cache(backend: Backend, ttl: std::time::Duration) -> TestApp {
         TestApp::serve(TestDb::new(backend).await, move |st| {
@@ -327,6 +337,19 @@ impl TestApp {
     pub fn finish_instance(self) {}
 
     async fn serve(test_db: TestDb, configure: impl FnOnce(&mut AppState)) -> TestApp {
+        TestApp::serve_with(
+            test_db,
+            configure,
+            tierdesk::metrics::Monitor::new(Default::default()),
+        )
+        .await
+    }
+
+    async fn serve_with(
+        test_db: TestDb,
+        configure: impl FnOnce(&mut AppState),
+        monitor: tierdesk::metrics::Monitor,
+    ) -> TestApp {
         // `TIERDESK_TEST_LOG=warn` (or any filter) shows the servers' logs while debugging.
         if let Ok(filter) = std::env::var("TIERDESK_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -342,7 +365,7 @@ impl TestApp {
         static NEXT_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(20_000);
         let port = NEXT_PORT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let router = tierdesk::router(state, tierdesk::leptos_options(addr));
+        let router = tierdesk::router_with(state, tierdesk::leptos_options(addr), monitor);
         TestApp {
             base: format!("http://{addr}"),
             test_db,

@@ -5,6 +5,7 @@
 //! `TIERDESK_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`). They fail, not
 //! skip, when it is unreachable.
 
+mod api;
 mod attachments;
 mod catalog;
 mod client;

@@ -74,6 +74,16 @@ fn rows(ids: &Ids) -> Vec<Row> {
     vec![
         // ----- outside Leptos
         r("GET /healthz", Get("/healthz"), "AAAAAAAAA"),
+        // The API's description is public; the figures of /metrics are for admins (and for a
+        // scraper with the secret, see http.rs).
+        r("GET /openapi.json", Get("/openapi.json"), "AAAAAAAAA"),
+        r("GET /metrics", Get("/metrics"), "DDDDDDDDA"),
+        r("GET /help/api", Page("/help/api"), "AAAAAAAAA"),
+        r(
+            "GET /fn/api_reference",
+            FnGet("/fn/api_reference", vec![]),
+            "AAAAAAAAA",
+        ),
         r("GET /readyz", Get("/readyz"), "AAAAAAAAA"),
         r("POST /admin/registry/import", Upload, "DDDDDDDDA"),
         // Anyone signed in may upload for their own forms; who may download what is in
@@ -743,6 +753,42 @@ fn rows(ids: &Ids) -> Vec<Row> {
             // Engineers see requests but do not work the queue.
             "DDDDDDRDR",
         ),
+        // The queue's: those who work it (analysts, admins).
+        r(
+            "GET /api/v1/queue",
+            Get("/api/v1/queue?view=open&sort=newest"),
+            "DDDDDDADA",
+        ),
+        r(
+            "PUT /api/v1/requests/{key}/assignee",
+            Put("/api/v1/requests/REQ-6/assignee", json!({"assignee": "me"})),
+            "DDDDDDADA",
+        ),
+        r(
+            "POST /api/v1/queue/batch",
+            Post(
+                "/api/v1/queue/batch",
+                json!({"keys": ["REQ-6"], "action": "label", "value": "api-batch"}),
+            ),
+            "DDDDDDADA",
+        ),
+        r("GET /api/v1/macros", Get("/api/v1/macros"), "DDDDDDADA"),
+        r(
+            "POST /api/v1/macros",
+            Post(
+                "/api/v1/macros",
+                json!({"name": "Api thanks", "body": "Thanks."}),
+            ),
+            "DDDDDDADA",
+        ),
+        r(
+            "POST /api/v1/requests/{key}/macros",
+            Post(
+                "/api/v1/requests/REQ-6/macros",
+                json!({"macro": ids.macro_id}),
+            ),
+            "DDDDDDADA",
+        ),
         r("GET /api/v1/issues", Get("/api/v1/issues"), "DDDDDDAAA"),
         r(
             "POST /api/v1/issues",
@@ -827,6 +873,13 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DDDDDDADD",
         ),
         r(
+            "DELETE /api/v1/macros/{id}",
+            Delete(Box::leak(
+                format!("/api/v1/macros/{}", ids.api_macro).into_boxed_str(),
+            )),
+            "DDDDDDADA",
+        ),
+        r(
             "POST /fn/delete_macro",
             Fn("/fn/delete_macro", vec![("id", s(ids.macro_id))]),
             "DDDDDDADA",
@@ -874,6 +927,7 @@ pub struct Ids {
     pub api_task: i64,
     pub slack: i64,
     pub macro_id: i64,
+    pub api_macro: i64,
     pub view: i64,
     pub shift: i64,
     pub template: i64,
@@ -1053,6 +1107,18 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
     .await
     .parse()
     .unwrap();
+    let api_macro: i64 = ok(
+        app.call(
+            &ana_c,
+            "/fn/save_macro",
+            &[("name", "Bye"), ("body", "Bye {{requester.name}}.")],
+        )
+        .await,
+        "macro",
+    )
+    .await
+    .parse()
+    .unwrap();
     let view: i64 = ok(
         app.call(
             &ana_c,
@@ -1180,6 +1246,7 @@ pub async fn world(b: Backend) -> (TestApp, Ids) {
             api_task: tasks[1],
             slack,
             macro_id,
+            api_macro,
             view,
             shift,
             template,

@@ -3,7 +3,7 @@
 //! request waiting for engineering, and engineers relabelling, reassigning and editing with
 //! every change in the history.
 
-use crate::catalog::{world, World};
+use crate::catalog::{call, world, World};
 use crate::common::{on_both, Backend};
 use serde_json::{json, Value};
 
@@ -12,23 +12,6 @@ on_both!(
     engineers_relabel_reassign_and_edit_with_history,
     the_list_and_board_filter_and_refuse_bad_filters,
 );
-
-async fn call(
-    w: &World,
-    c: &crate::client::Client,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let m = axum::http::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = c.request(m, w.app.url(path));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// Ada's "corpsys" template; its id.
 async fn corpsys(w: &World) -> i64 {

@@ -374,6 +374,19 @@ impl Serialize for RequestKind {
     }
 }
 
+/// On the wire a kind is its slug, one of [`RequestKind::ALL`].
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for RequestKind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(RequestKind::ALL.iter().map(|k| k.as_str())))
+            .into()
+    }
+}
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for RequestKind {}
+
 impl<'de> Deserialize<'de> for RequestKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;

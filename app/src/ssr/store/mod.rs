@@ -271,6 +271,28 @@ impl Db {
         Ok(())
     }
 
+    /// The pool as `/metrics` shows it: connections open, of them idle, and the most allowed.
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        match &self.pool {
+            Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Pool::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
+    }
+
+    /// How many requests and issues stand in each state, for `/metrics`: one grouped count
+    /// each, `(table, state, count)`.
+    pub async fn counts_by_state(&self) -> Result<Vec<(String, String, i64)>> {
+        on_pool!(self, p => {
+            let rows: Vec<(String, String, i64)> = q(sqlx::query_as(
+                "SELECT 'requests', state, COUNT(*) FROM requests GROUP BY state \
+                 UNION ALL SELECT 'issues', state, COUNT(*) FROM issues GROUP BY state",
+            )
+            .fetch_all(p)
+            .await)?;
+            Ok(rows)
+        })
+    }
+
     pub async fn ping(&self) -> Result<()> {
         on_pool!(self, p => q(sqlx::query("SELECT 1").execute(p).await.map(|_| ())))?;
         Ok(())
