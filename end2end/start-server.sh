@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Starts target/release/tierdesk on a fresh database for the browser tests:
+# Starts the server ($TIERDESK_BIN, default target/release/tierdesk) on a fresh database for the
+# browser tests:
 #   start-server.sh sqlite|postgres PORT
 set -euo pipefail
 backend=$1
 port=$2
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$root/target/release/tierdesk"
+bin="${TIERDESK_BIN:-$root/target/release/tierdesk}"
 [ -x "$bin" ] || { echo "build the server first: $bin is missing" >&2; exit 1; }
 case "$backend" in
   sqlite)

@@ -8,7 +8,7 @@ import { test, expect, type Page } from './fixtures';
 import { PASSWORD, people, signIn, unique } from './helpers';
 
 const root = path.resolve(__dirname, '../..');
-const bin = path.join(root, 'target/release/tierdesk');
+const bin = process.env.TIERDESK_BIN || path.join(root, 'target/release/tierdesk');
 
 const scripts = [
   '<script>window.__xss="script"</script>',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test, expect, type Page } from './fixtures';
 import { people, signIn } from './helpers';
 
-const bin = path.resolve(__dirname, '../../target/release/tierdesk');
+const bin = process.env.TIERDESK_BIN || path.resolve(__dirname, '../../target/release/tierdesk');
 
 /** Page routes as the server lists them (`GET /requests/{key}` …). */
 function pageRoutes(): string[] {
