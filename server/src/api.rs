@@ -3,7 +3,7 @@
 
 use crate::api_after as after;
 use crate::api_parts::body;
-pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser};
+pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser, Page};
 use crate::api_queue as queue;
 use crate::api_tracker as tracker;
 use crate::middleware::error_response;
@@ -93,13 +93,6 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
 pub struct ListQuery {
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
-}
-
-/// One page of a list; `next_cursor` gives the next (null on the last page).
-#[derive(Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(get, path = "/requests", tag = "requests",

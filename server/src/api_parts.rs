@@ -5,8 +5,10 @@ use crate::middleware::error_response;
 use app::domain::error::AppError;
 use app::domain::user::Viewer;
 use app::ssr::ctx::CurrentViewer;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -43,6 +45,13 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeApiUser {
     }
 }
 
+/// One page of a list; `next_cursor` gives the next (null on the last page).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
 /// Either the value or an [`AppError`] rendered as JSON.
 pub struct ApiResult<T>(pub Result<T, AppError>);
 
@@ -77,4 +86,43 @@ pub(crate) fn body<T: serde::de::DeserializeOwned>(b: &[u8]) -> Result<T, AppErr
             AppError::invalid(&path, format!("This has the wrong type: {inner}"))
         }
     })
+}
+
+/// The JSON API answers every error as JSON, also those the router and the body limit make
+/// before a handler runs: a method the address does not take (405, with `Allow`) and a body
+/// over the limit (413).
+pub async fn api_errors_as_json(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !api
+        || !matches!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED | StatusCode::PAYLOAD_TOO_LARGE
+        )
+    {
+        return res;
+    }
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return res;
+    }
+    let (code, message) = if status == StatusCode::METHOD_NOT_ALLOWED {
+        (
+            "method_not_allowed",
+            "This address does not take that method: see its Allow header, or /openapi.json.",
+        )
+    } else {
+        ("too_large", "The body is over 1 MiB.")
+    };
+    let body = serde_json::json!({ "error": { "code": code, "message": message, "field": null } });
+    let mut out = (status, axum::Json(body)).into_response();
+    if let Some(allow) = res.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
 }

@@ -2,8 +2,7 @@
 //! changes and macros. Same conventions as `api`: parse, call the services the pages call,
 //! errors as JSON.
 
-use crate::api::Page;
-use crate::api_parts::{body, ApiResult, ApiUser};
+use crate::api_parts::{body, ApiResult, ApiUser, Page};
 use crate::middleware::error_response;
 use app::domain::error::AppError;
 use app::model::{MacroView, RequestDetail, RequestSummary};

@@ -52,9 +52,7 @@ impl Config {
             jobs_every: std::time::Duration::from_secs(jobs_every),
             trusted_proxies: app::ssr::net::TrustedProxies::from_env()?,
             clock: clock_from(&std::env::var("TIERDESK_CLOCK_START").unwrap_or_default())?,
-            metrics_token: std::env::var("TIERDESK_METRICS_TOKEN")
-                .ok()
-                .filter(|s| !s.trim().is_empty()),
+            metrics_token: metrics_token_from(std::env::var("TIERDESK_METRICS_TOKEN").ok())?,
         })
     }
 
@@ -92,9 +90,36 @@ fn clock_from(v: &str) -> Result<Clock, String> {
     Ok(Clock::starting_at(start))
 }
 
+/// The scrape secret, when set: long enough that guessing it is hopeless (nothing slows down
+/// wrong guesses at `/metrics`).
+fn metrics_token_from(raw: Option<String>) -> Result<Option<String>, String> {
+    match raw.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.chars().count() < METRICS_TOKEN_MIN => Err(format!(
+            "TIERDESK_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN} characters \
+             (try: openssl rand -hex 24)"
+        )),
+        Some(s) => Ok(Some(s)),
+    }
+}
+
+const METRICS_TOKEN_MIN: usize = 24;
+
 #[cfg(test)]
 mod tests {
     use super::clock_from;
+
+    #[test]
+    fn a_short_scrape_secret_is_refused() {
+        assert_eq!(super::metrics_token_from(None), Ok(None));
+        assert_eq!(super::metrics_token_from(Some("  ".into())), Ok(None));
+        assert!(super::metrics_token_from(Some("a".into())).is_err());
+        let long = "f".repeat(24);
+        assert_eq!(
+            super::metrics_token_from(Some(format!(" {long} "))),
+            Ok(Some(long))
+        );
+    }
 
     #[test]
     fn the_clock_is_the_system_clock_unless_told() {

@@ -118,6 +118,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
     ));
     let spec = std::sync::Arc::new(spec);
     let context_state = state.clone();
+    let fallback_state = state.clone();
     let pages = Router::new()
         .leptos_routes_with_context(
             &options,
@@ -131,8 +132,12 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
                 move || app::shell(options.clone())
             },
         )
+        // The not-found page renders the header (who is signed in) too: it needs the state.
         .fallback(leptos_axum::file_and_error_handler_with_context(
-            app::ssr::ctx::provide_page_nonce,
+            move || {
+                provide_context(fallback_state.clone());
+                app::ssr::ctx::provide_page_nonce();
+            },
             app::shell,
         ))
         .with_state(options);
@@ -173,6 +178,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
         .merge(uploads)
         .merge(limited)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn(api_parts::api_errors_as_json))
         .layer(axum::middleware::from_fn(middleware::protect_pages))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

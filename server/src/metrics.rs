@@ -109,7 +109,12 @@ impl ScrapeToken {
             headers
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer ")),
+                // The scheme's name is case-insensitive (RFC 9110).
+                .and_then(|v| {
+                    v.get(..7)
+                        .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                        .map(|_| &v[7..])
+                }),
         ) else {
             return false;
         };

@@ -67,6 +67,10 @@ pub enum ErrorCode {
     BadRequest,
     Busy,
     Internal,
+    /// The address does not take that method (405).
+    MethodNotAllowed,
+    /// The body is over the limit (413).
+    TooLarge,
 }
 
 /// What any operation may answer besides its own success, and why.

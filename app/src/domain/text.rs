@@ -35,6 +35,15 @@ pub fn check(field: &str, s: &str) -> Result<(), AppError> {
     }
 }
 
+/// At most `max` characters of `s`, with an ellipsis when cut: for echoing what someone typed
+/// back in a message without echoing all of it.
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}\u{2026}", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
 /// `s` escaped for HTML text (element content). Used where text reaches the page without going
 /// through the view macros, which escape on their own: the document `<title>`, written into
 /// `<head>` by leptos_meta as it is.

@@ -384,6 +384,20 @@ pub fn parse_assignees(field: &str, raw: &str) -> Result<Vec<String>, AppError> 
     Ok(out)
 }
 
+/// A Markdown description (an issue's or a template's), trimmed: at most [`DESCRIPTION_MAX`]
+/// characters of text a person can read.
+pub fn parse_description<'a>(field: &str, raw: &'a str) -> Result<&'a str, AppError> {
+    let text = raw.trim();
+    if text.chars().count() > DESCRIPTION_MAX {
+        return Err(AppError::invalid(
+            field,
+            format!("This is longer than {DESCRIPTION_MAX} characters."),
+        ));
+    }
+    super::text::check(field, text)?;
+    Ok(text)
+}
+
 /// A due day, `YYYY-MM-DD`, or none when left empty.
 pub fn parse_due(field: &str, raw: &str) -> Result<Option<String>, AppError> {
     let raw = raw.trim();

@@ -154,6 +154,23 @@ fn typed_labels_assignees_and_dates_are_checked() {
 }
 
 #[test]
+fn descriptions_are_trimmed_bounded_and_readable() {
+    assert_eq!(
+        parse_description("description", "  ## Tried\n- restart  ").unwrap(),
+        "## Tried\n- restart"
+    );
+    let long = "x".repeat(DESCRIPTION_MAX + 1);
+    let e = parse_description("description", &long).unwrap_err();
+    assert_eq!(e.field(), Some("description"));
+    assert!(e.to_string().contains("20000"), "{e}");
+    assert!(parse_description("description", &"x".repeat(DESCRIPTION_MAX)).is_ok());
+    assert_eq!(
+        parse_description("body", "a\u{0}b").unwrap_err().field(),
+        Some("body")
+    );
+}
+
+#[test]
 fn owners_come_from_handles_or_a_team_name() {
     let s = SystemOwners::from_registry("slack", "IT Operations", "IT Operations");
     assert_eq!(s.owners, vec!["IT Operations"]);

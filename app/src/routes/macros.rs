@@ -81,7 +81,7 @@ pub fn MacrosPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="add_labels">"And add labels"</label>
-                    <p class="hint" id="add_labels-hint">"Optional, separated by spaces or commas."</p>
+                    <p class="hint" id="add_labels-hint">"Optional, up to 10, separated by spaces or commas."</p>
                     <input type="text" id="add_labels" name="add_labels" maxlength="200"
                         aria-describedby="add_labels-hint add_labels-error" />
                     <FieldError id="add_labels-error" message=labels_error />

@@ -7,7 +7,7 @@ use crate::domain::access::{require_admin, require_tracker};
 use crate::domain::error::{AppError, Problems};
 use crate::domain::request::parse_text;
 use crate::domain::tracker::{
-    parse_template_labels, IssuePriority, Template, DESCRIPTION_MAX, TEMPLATE_NAME_MAX,
+    parse_description, parse_template_labels, IssuePriority, Template, TEMPLATE_NAME_MAX,
 };
 use crate::domain::user::Viewer;
 use crate::model::tracker::IssueTemplateView;
@@ -59,14 +59,9 @@ pub async fn save_issue_template(
     ));
     let labels = problems.check(parse_template_labels("labels", labels));
     let priority = problems.check(IssuePriority::parse("priority", priority));
-    let description = description.trim();
-    problems.check(crate::domain::text::check("description", description));
-    if description.chars().count() > DESCRIPTION_MAX {
-        problems.check::<()>(Err(AppError::invalid(
-            "description",
-            format!("This is longer than {DESCRIPTION_MAX} characters."),
-        )));
-    }
+    let description = problems
+        .check(parse_description("description", description))
+        .unwrap_or_default();
     problems.finish()?;
     let (Some(name), Some(labels), Some(priority)) = (name, labels, priority) else {
         return Err(AppError::Internal);

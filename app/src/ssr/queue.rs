@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 
 /// Most requests one batch may change.
 pub const BATCH_MAX: usize = 100;
+/// Most labels one macro adds.
+pub const MACRO_LABELS_MAX: usize = 10;
 
 /// Splits a query string into its fields.
 pub fn query_map(query: &str) -> BTreeMap<String, String> {
@@ -222,9 +224,15 @@ fn parse_keys(keys: &[String]) -> Result<Vec<i64>, AppError> {
     }
     let mut ids = Vec::new();
     for k in keys {
-        let key: RequestKey = k
-            .parse()
-            .map_err(|_| AppError::invalid("keys", format!("{k:?} is not a request key.")))?;
+        let key: RequestKey = k.parse().map_err(|_| {
+            AppError::invalid(
+                "keys",
+                format!(
+                    "{:?} is not a request key.",
+                    crate::domain::text::clip(k, 40)
+                ),
+            )
+        })?;
         if !ids.contains(&key.number()) {
             ids.push(key.number());
         }
@@ -256,7 +264,10 @@ async fn parse_assignee(st: &AppState, v: &Viewer, who: &str) -> Result<Option<i
         handle => queue_worker(st, handle).await?.map(Some).ok_or_else(|| {
             AppError::invalid(
                 "assignee",
-                format!("{handle} does not work the queue; choose an analyst."),
+                format!(
+                    "{} does not work the queue; choose an analyst.",
+                    crate::domain::text::clip(handle, 60)
+                ),
             )
         }),
     }
@@ -365,6 +376,10 @@ pub async fn batch(
 
 /// Assigns one request (the request page's "Assign to").
 pub async fn assign(st: &AppState, v: &Viewer, key: &str, who: &str) -> Result<(), AppError> {
+    // A key that is not a request's is "not found", as on every other request route (not a
+    // batch's "keys" field).
+    key.parse::<RequestKey>()
+        .map_err(|_| AppError::not_found("That request"))?;
     batch(
         st,
         v,
@@ -474,7 +489,16 @@ pub async fn save_macro(
     };
     let mut labels = Vec::new();
     for l in labels_of(add_labels) {
-        labels.push(parse_label("add_labels", &l)?);
+        let l = parse_label("add_labels", &l)?;
+        if !labels.contains(&l) {
+            labels.push(l);
+        }
+    }
+    if labels.len() > MACRO_LABELS_MAX {
+        return Err(AppError::invalid(
+            "add_labels",
+            format!("A macro adds at most {MACRO_LABELS_MAX} labels."),
+        ));
     }
     Ok(st
         .db

@@ -11,8 +11,8 @@ use crate::domain::error::{AppError, Problems};
 use crate::domain::request::{parse_text, RequestKey, COMMENT_MAX};
 use crate::domain::time::Timestamp;
 use crate::domain::tracker::{
-    parse_assignees, parse_due, parse_label, parse_labels, IssueKey, IssuePriority, IssueState,
-    SystemOwners, DESCRIPTION_MAX, TITLE_MAX,
+    parse_assignees, parse_description, parse_due, parse_label, parse_labels, IssueKey,
+    IssuePriority, IssueState, SystemOwners, TITLE_MAX,
 };
 use crate::domain::user::Viewer;
 use crate::model::tracker::{
@@ -357,14 +357,9 @@ pub async fn create_issue(
         }
     };
     let title = problems.check(parse_text("title", "a title", input.title, TITLE_MAX));
-    let written = input.description.trim();
-    if written.chars().count() > DESCRIPTION_MAX {
-        problems.check::<()>(Err(AppError::invalid(
-            "description",
-            format!("This is longer than {DESCRIPTION_MAX} characters."),
-        )));
-    }
-    problems.check(crate::domain::text::check("description", written));
+    let written = problems
+        .check(parse_description("description", input.description))
+        .unwrap_or_default();
     problems.finish()?;
     let Some(title) = title else {
         return Err(AppError::Internal);
@@ -485,14 +480,9 @@ pub async fn edit_issue(
     require_issue_work(v)?;
     let mut problems = Problems::default();
     let title = problems.check(parse_text("title", "a title", title, TITLE_MAX));
-    let description = description.trim();
-    problems.check(crate::domain::text::check("description", description));
-    if description.chars().count() > DESCRIPTION_MAX {
-        problems.check::<()>(Err(AppError::invalid(
-            "description",
-            format!("This is longer than {DESCRIPTION_MAX} characters."),
-        )));
-    }
+    let description = problems
+        .check(parse_description("description", description))
+        .unwrap_or_default();
     let priority = problems.check(IssuePriority::parse("priority", priority));
     let due = problems.check(parse_due("due_on", due_on));
     problems.finish()?;

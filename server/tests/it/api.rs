@@ -174,6 +174,27 @@ async fn the_queue_filters_sorts_and_pages_as_the_dashboard_does(b: Backend) {
         assert_eq!(status, 422, "{query}: {body}");
         assert_eq!(body["error"]["field"], field, "{query}");
     }
+    // Every error is JSON, also the router's: a method the address does not take.
+    let res = ana
+        .get(w.app.url("/api/v1/queue/batch"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.headers().get("allow").is_some());
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    // And the body limit's, before any handler reads it.
+    let res = ana
+        .post(w.app.url("/api/v1/queue/batch"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"keys\": [\"{}\"]}}", "x".repeat(1_100_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_large");
     // Requesters do not see the queue.
     let (status, _) = call(&w, &mia, "GET", "/api/v1/queue", None).await;
     assert_eq!(status, 403);
@@ -216,6 +237,16 @@ async fn assignment_batches_and_macros_work_over_the_api(b: Backend) {
     )
     .await;
     assert_eq!(status, 403, "a requester cannot assign");
+    // A key that is not a request's is not found, as on every request route.
+    let (status, body) = call(
+        &w,
+        &ana,
+        "PUT",
+        "/api/v1/requests/ENG-1/assignee",
+        Some(json!({"assignee": "me"})),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
 
     // A batch changes all or none.
     let (status, body) = call(
@@ -290,6 +321,28 @@ async fn assignment_batches_and_macros_work_over_the_api(b: Backend) {
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["field"], "body");
+    // A macro adds a few labels, each once.
+    let many: Vec<String> = (0..11).map(|i| format!("l{i}")).collect();
+    let (status, body) = call(
+        &w,
+        &ana,
+        "POST",
+        "/api/v1/macros",
+        Some(json!({"name": "Many", "body": "Hi.", "add_labels": many})),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "add_labels");
+    let (status, m2) = call(
+        &w,
+        &ana,
+        "POST",
+        "/api/v1/macros",
+        Some(json!({"name": "Twice", "body": "Hi.", "add_labels": ["a", "a", "A"]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{m2}");
+    assert_eq!(m2["add_labels"], json!(["a"]));
     let (_, list) = call(&w, &ana, "GET", "/api/v1/macros", None).await;
     assert!(list
         .as_array()
