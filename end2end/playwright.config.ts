@@ -16,6 +16,8 @@ const launchOptions = {
 
 // Journeys that only make sense with JavaScript (hydration, no full reloads) are named *.js.spec.ts.
 const jsOnly = /\.js\.spec\.ts$/;
+// Sweeps of every page's markup: the same on either database.
+const markupOnly = /(a11y|walk\.js)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: './tests',
@@ -29,10 +31,17 @@ export default defineConfig({
   retries: 0,
   outputDir: '../target/playwright',
   use: { launchOptions, trace: 'retain-on-failure', screenshot: 'only-on-failure' },
+  // Every journey runs with and without JavaScript on SQLite, and with JavaScript on Postgres.
+  // A page's markup and its no-JavaScript forms do not depend on the database (the same server
+  // functions run either way, and the store is tested on both databases in Rust), so Postgres
+  // runs neither a second no-JavaScript pass nor the markup sweeps (accessibility, the page
+  // walk): that keeps the suite within CI's time. `PW_ALL=1` runs all four passes in full.
   projects: [
     { name: 'sqlite-js', use: { javaScriptEnabled: true } },
     { name: 'sqlite-nojs', use: { javaScriptEnabled: false }, testIgnore: jsOnly },
-    { name: 'postgres-js', use: { javaScriptEnabled: true } },
-    { name: 'postgres-nojs', use: { javaScriptEnabled: false }, testIgnore: jsOnly },
+    { name: 'postgres-js', use: { javaScriptEnabled: true }, testIgnore: process.env.PW_ALL ? [] : [markupOnly] },
+    ...(process.env.PW_ALL
+      ? [{ name: 'postgres-nojs', use: { javaScriptEnabled: false }, testIgnore: jsOnly }]
+      : []),
   ],
 });

@@ -16,7 +16,8 @@ function pageRoutes(): string[] {
     .filter((l) => l.startsWith('GET /'))
     .map((l) => l.slice(4))
     // Files are downloads, not pages (attachments.spec.ts covers them).
-    .filter((p) => !/^\/(fn|api|files)\//.test(p) && !['/healthz', '/readyz'].includes(p));
+    // Machine endpoints are not pages: health checks, the API's description, the metrics.
+    .filter((p) => !/^\/(fn|api|files)\//.test(p) && !['/healthz', '/readyz', '/openapi.json', '/metrics'].includes(p));
 }
 
 /** A real address in the demo data for each route. */
