@@ -235,11 +235,14 @@ impl Db {
         per_column: i64,
     ) -> Result<(Vec<IssueCardRow>, Vec<(String, i64)>)> {
         on_pool!(self, p => {
+            // Ranked on the narrow columns first; the cards' own columns (a system's title
+            // among them) only for the few kept, not for every issue on the board.
             let sql = format!(
-                "SELECT id, title, state, priority, due_on, system_title, request_id, created_at, updated_at \
-                 FROM (SELECT {CARD_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY i.state ORDER BY {BY_URGENCY}) AS rn \
+                "SELECT {CARD_COLUMNS} \
+                 FROM (SELECT i.id, ROW_NUMBER() OVER (PARTITION BY i.state ORDER BY {BY_URGENCY}) AS rn \
                        FROM issues i WHERE {FILTER_SQL}) x \
-                 WHERE rn <= $9 ORDER BY state, rn");
+                 JOIN issues i ON i.id = x.id \
+                 WHERE x.rn <= $9 ORDER BY i.state, x.rn");
             let cards = q(bind_filter!(sqlx::query_as(&sql), f)
                 .bind(per_column).fetch_all(p).await)?;
             let sql = format!("SELECT i.state, COUNT(*) FROM issues i WHERE {FILTER_SQL} GROUP BY i.state");
