@@ -94,3 +94,15 @@ build_site() {
   cp style/main.css "$SITE/pkg/tierdesk.css"
   cp -R public/. "$SITE/"
 }
+
+# The tests' real receivers (scripts/sinks.py): aiosmtpd in a virtualenv under target/tools.
+SINKS_VENV="$TOOLS/sinks"
+ensure_sinks() {
+  if [ -x "$SINKS_VENV/bin/python" ] && "$SINKS_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+    return 0
+  fi
+  have python3 || apt_install python3 python3-venv
+  say "installing aiosmtpd (the tests' SMTP server) under target/tools (once)"
+  python3 -m venv "$SINKS_VENV" || { apt_install python3-venv; python3 -m venv "$SINKS_VENV"; }
+  "$SINKS_VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+}

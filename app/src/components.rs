@@ -163,6 +163,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                     <span class="muted small">{viewer.email.clone()}</span>
                 </p>
                 <a href=format!("/people/{}", viewer.handle)>"My access"</a>
+                <a href="/settings/notifications">"E-mail notifications"</a>
                 {admin
                     .then(|| {
                         view! {
@@ -171,6 +172,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                             <a href="/admin/role-templates">"Role templates"</a>
                             <a href="/admin/coverage">"Coverage and shifts"</a>
                             <a href="/admin/issue-templates">"Issue templates"</a>
+                            <a href="/admin/rules">"Rules and outbox"</a>
                         }
                     })}
                 // A plain form: signing out reloads the whole page.

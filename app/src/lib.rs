@@ -3,6 +3,7 @@
 //! code sits behind the `ssr` feature; the browser build uses `hydrate`.
 
 pub mod api_doc;
+pub mod automation;
 pub mod components;
 pub mod domain;
 pub mod guides;
@@ -29,6 +30,7 @@ use routes::{
     admin_coverage::CoveragePage,
     admin_issue_templates::IssueTemplatesPage,
     admin_registry::RegistryAdminPage,
+    admin_rules::RulesPage,
     admin_templates::RoleTemplatesPage,
     api_reference::ApiReferencePage,
     approvals::ApprovalsPage,
@@ -44,6 +46,7 @@ use routes::{
     macros::MacrosPage,
     my_requests::MyRequestsPage,
     not_found::NotFoundPage,
+    notification_settings::NotificationSettingsPage,
     person::PersonPage,
     queue::QueuePage,
     request::RequestPage,
@@ -136,6 +139,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/role-templates") view=RoleTemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("admin/coverage") view=CoveragePage ssr=SsrMode::Async />
                     <Route path=path!("admin/issue-templates") view=IssueTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/rules") view=RulesPage ssr=SsrMode::Async />
+                    <Route path=path!("settings/notifications") view=NotificationSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("issues") view=IssuesPage ssr=SsrMode::Async />
                     <Route path=path!("issues/board") view=BoardPage ssr=SsrMode::Async />
                     <Route path=path!("issues/new") view=IssueNewPage ssr=SsrMode::Async />

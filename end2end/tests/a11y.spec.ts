@@ -223,6 +223,9 @@ test.describe('accessibility', () => {
       '/admin/role-templates',
       '/admin/coverage',
       '/admin/issue-templates',
+      '/admin/rules',
+      '/admin/rules?name=Try&trigger=created&conditions=kind%20is%20software&actions=add%20label%20x&try_request=REQ-1',
+      '/settings/notifications',
     ]);
     expect(problems).toEqual([]);
   });

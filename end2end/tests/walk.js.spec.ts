@@ -46,6 +46,8 @@ const addresses: Record<string, string[]> = {
   '/admin/role-templates': ['/admin/role-templates'],
   '/admin/coverage': ['/admin/coverage'],
   '/admin/issue-templates': ['/admin/issue-templates'],
+  '/admin/rules': ['/admin/rules', '/admin/rules?name=x&trigger=created&actions=add%20label%20x&try_request=REQ-1'],
+  '/settings/notifications': ['/settings/notifications'],
   '/issues': ['/issues', '/issues?state=&q=okta'],
   '/issues/board': ['/issues/board'],
   '/issues/new': ['/issues/new'],

@@ -21,6 +21,8 @@ pub struct Config {
     /// The secret a Prometheus scraper presents as a bearer token on `/metrics`
     /// (`TIERDESK_METRICS_TOKEN`); without it only signed-in admins read `/metrics`.
     pub metrics_token: Option<String>,
+    /// E-mail, chat and the outbox's workers (see [`crate::outbox::Delivery`]).
+    pub delivery: crate::outbox::Delivery,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
                 .ok_or_else(|| format!("TIERDESK_JOBS_EVERY_SECS must be a whole number of seconds above 0 (got {v:?})"))?,
             Err(_) => 300,
         };
+        let delivery_base = base_url.clone();
         Ok(Config {
             addr,
             database_url,
@@ -53,6 +56,7 @@ impl Config {
             trusted_proxies: app::ssr::net::TrustedProxies::from_env()?,
             clock: clock_from(&std::env::var("TIERDESK_CLOCK_START").unwrap_or_default())?,
             metrics_token: metrics_token_from(std::env::var("TIERDESK_METRICS_TOKEN").ok())?,
+            delivery: crate::outbox::Delivery::from_env(delivery_base.as_deref(), addr)?,
         })
     }
 

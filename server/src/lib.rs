@@ -11,12 +11,15 @@ mod api_tracker;
 pub mod attachments;
 pub mod config;
 pub mod demo;
+mod demo_requests;
 mod demo_tracker;
 pub mod form_drafts;
 pub mod import;
+mod inbound;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod outbox;
 
 use app::ssr::store::Db;
 use app::ssr::AppState;
@@ -57,6 +60,7 @@ pub const FILES: &str = "/files";
 pub const FILE: &str = "/files/{id}/{name}";
 pub const OPENAPI: &str = "/openapi.json";
 pub const METRICS: &str = "/metrics";
+pub const INBOUND_MAIL: &str = "/mail/inbound";
 
 /// Every endpoint the server answers, as `METHOD /path`: pages, server functions, the JSON API,
 /// health checks and the registry upload. The authorization matrix test holds a row for each,
@@ -70,6 +74,7 @@ pub fn endpoint_list() -> Vec<String> {
         format!("GET {FILE}"),
         format!("GET {OPENAPI}"),
         format!("GET {METRICS}"),
+        format!("POST {INBOUND_MAIL}"),
     ];
     out.extend(app_routes().iter().map(|r| format!("GET {}", r.path())));
     out.extend(
@@ -148,6 +153,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
         .route(HEALTH, get(|| async { "ok" }))
         .route(READY, get(api::readyz))
         .route(FILE, get(attachments::download))
+        .route(INBOUND_MAIL, axum::routing::post(inbound::receive))
         .merge(api_routes)
         .route(
             OPENAPI,
@@ -232,6 +238,7 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     }
     let mut state = AppState::new(db, config.https());
     state.proxies = std::sync::Arc::new(config.trusted_proxies.clone());
+    state.inbound_mail_secret = config.delivery.inbound_secret.as_deref().map(Into::into);
     let options = leptos_options(config.addr);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -241,6 +248,19 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     let monitor = metrics::Monitor::new(metrics::ScrapeToken::new(config.metrics_token.as_deref()));
     let app = router_with(state.clone(), options, monitor.clone());
     let jobs = tokio::spawn(run_jobs(state.clone(), config.jobs_every, monitor));
+    // This instance's name on the leases it takes: host, process and a random part, so that a
+    // restarted process never finds its predecessor's leases its own.
+    let owner = format!(
+        "{}:{}:{:08x}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "tierdesk".into()),
+        std::process::id(),
+        {
+            let mut b = [0u8; 4];
+            let _ = getrandom::fill(&mut b);
+            u32::from_le_bytes(b)
+        }
+    );
+    let worker = tokio::spawn(outbox::work(state.clone(), config.delivery.clone(), owner));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -249,6 +269,7 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     jobs.abort();
+    worker.abort();
     state.db.close().await;
     Ok(())
 }
@@ -276,6 +297,23 @@ async fn run_jobs(state: AppState, every: std::time::Duration, monitor: metrics:
                 "jobs ran"
             ),
             Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
+        }
+        // Service-level warnings and the hourly rules become events; old deliveries are
+        // forgotten after a week.
+        let raised = async {
+            let sla = state.db.raise_sla_events().await?;
+            let scheduled = state.db.raise_schedule_events().await?;
+            let pruned = state
+                .db
+                .prune_outbox(state.db.now() - 7 * 86_400_000)
+                .await?;
+            Ok::<_, app::ssr::store::StoreError>((sla, scheduled, pruned))
+        }
+        .await;
+        match raised {
+            Ok((0, 0, 0)) => {}
+            Ok((sla, scheduled, pruned)) => tracing::info!(sla, scheduled, pruned, "outbox upkeep"),
+            Err(e) => tracing::warn!(error = %e, "outbox upkeep failed; retrying next round"),
         }
         // SQLite refreshes planner statistics only when asked (Postgres' autovacuum does).
         if !state.db.is_postgres() {

@@ -136,6 +136,10 @@ pub async fn render(State((st, m)): State<(AppState, Monitor)>, req: Request) ->
             Some(_) => {}
         }
     }
+    let outbox = st.db.outbox_counts().await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "metrics: could not count the outbox");
+        Vec::new()
+    });
     let counts = match st.db.counts_by_state().await {
         Ok(rows) => rows,
         Err(e) => {
@@ -155,6 +159,11 @@ pub async fn render(State((st, m)): State<(AppState, Monitor)>, req: Request) ->
                 "tierdesk_requests"
             };
             metrics::gauge!(name, "state" => state).set(n as f64);
+        }
+        // What waits in the outbox, and the dead letters an admin should look at.
+        for c in &outbox {
+            metrics::gauge!("tierdesk_outbox_entries", "topic" => c.topic.clone(), "state" => c.state.clone())
+                .set(c.n as f64);
         }
     });
     let h = m.recorder.handle();

@@ -65,9 +65,11 @@ pub async fn session(State(st): State<AppState>, mut req: Request, next: Next) -
         None => ("unknown".to_string(), st.https),
     };
     let api = req.uri().path().starts_with("/api/");
-    // A scraper's bearer secret on /metrics is not an API token (the handler checks it), and a
-    // client that sends its token along for the public /openapi.json is not refused for it.
-    let own_bearer = [crate::METRICS, crate::OPENAPI].contains(&req.uri().path())
+    // A scraper's bearer secret on /metrics and the mail service's on /mail/inbound are not API
+    // tokens (their handlers check them), and a client that sends its token along for the public
+    // /openapi.json is not refused for it.
+    let own_bearer = [crate::METRICS, crate::OPENAPI, crate::INBOUND_MAIL]
+        .contains(&req.uri().path())
         && req.headers().contains_key(header::AUTHORIZATION);
     let viewer = if own_bearer {
         None

@@ -14,6 +14,7 @@ pub mod queue;
 pub mod registry;
 pub mod request;
 pub mod role_template;
+pub mod rule;
 pub mod sla;
 pub mod spelling;
 pub mod task;
@@ -24,5 +25,7 @@ pub mod user;
 
 #[cfg(test)]
 mod policy_tests;
+#[cfg(test)]
+mod rule_tests;
 #[cfg(test)]
 mod tracker_tests;

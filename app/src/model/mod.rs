@@ -3,6 +3,7 @@
 //! file holds requests'; guides and the registry have their own.
 
 pub mod api_doc;
+pub mod automation;
 pub mod guides;
 pub mod systems;
 pub mod tracker;

@@ -3,6 +3,7 @@
 pub mod admin_coverage;
 pub mod admin_issue_templates;
 pub mod admin_registry;
+pub mod admin_rules;
 pub mod admin_templates;
 pub mod api_reference;
 pub mod approvals;
@@ -19,6 +20,7 @@ pub mod locked_out;
 pub mod macros;
 pub mod my_requests;
 pub mod not_found;
+pub mod notification_settings;
 pub mod person;
 pub mod queue;
 pub mod request;

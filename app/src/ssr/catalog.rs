@@ -307,6 +307,7 @@ pub async fn submit(
         approvals: decision.steps.iter().map(new_approval).collect(),
         tasks: Vec::new(),
         from_lockout_report: None,
+        from_outbox: None,
         attachments: files,
     };
     if decision.steps.is_empty() {

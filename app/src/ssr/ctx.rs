@@ -23,6 +23,8 @@ pub struct AppState {
     pub words: std::sync::Arc<super::spelling::WordCache>,
     /// The JSON API's reference, read from the description the server generates at start.
     pub api_doc: std::sync::Arc<crate::model::api_doc::ApiDocView>,
+    /// Replies by e-mail: the secret the inbound-mail service presents (none: switched off).
+    pub inbound_mail_secret: Option<std::sync::Arc<str>>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             cache: std::sync::Arc::new(ReadCache::from_env()),
             words: Default::default(),
             api_doc: Default::default(),
+            inbound_mail_secret: None,
         }
     }
 }

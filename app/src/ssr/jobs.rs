@@ -4,8 +4,10 @@
 //! requests close for good a week after resolution.
 //!
 //! Safe to run twice, or on two instances at once: closing is conditional on the request still
-//! being idle, and every other action first claims a `(job, subject, occasion)` mark that only one
-//! run can insert. A claim whose action then fails is given back, so a later run retries.
+//! being idle, and every other action goes into the outbox once (its `(job, subject, occasion)`
+//! is the entry's dedupe key) and is done in the same transaction that marks its entry done. A
+//! process that dies leaves its entries to another instance once their lease runs out; an action
+//! that fails is retried with backoff (see `store::automation`).
 
 use super::ctx::AppState;
 use super::reading::{details_of, StoredDetail};
@@ -75,38 +77,27 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
         }
         let occasion = end.to_string();
         if today >= end {
-            if st
-                .db
-                .claim_job_mark("end-offboard", r.id, &occasion)
-                .await?
-            {
-                match offboard_ended(st, &r, &details, end, now, actor).await {
-                    Ok(key) => report.offboarded.push((r.key(), key)),
-                    Err(e) => {
-                        st.db
-                            .release_job_mark("end-offboard", r.id, &occasion)
-                            .await?;
-                        return Err(e);
-                    }
-                }
-            }
-        } else if today >= end.add_days(-REMIND_DAYS_BEFORE_END)
-            && st
-                .db
-                .claim_job_mark("end-reminder", r.id, &occasion)
-                .await?
-        {
+            st.db
+                .enqueue_job(
+                    "end-offboard",
+                    r.id,
+                    &occasion,
+                    &serde_json::json!({ "job": "end-offboard" }).to_string(),
+                )
+                .await?;
+        } else if today >= end.add_days(-REMIND_DAYS_BEFORE_END) {
             let name = raw(&details, "name").unwrap_or_default();
             let body = format!(
                 "Reminder for the manager: access for {name} ends on {end}. If it is still needed, ask for an extension before then; on that day the helpdesk removes it."
             );
-            if let Err(e) = st.db.add_comment(r.key(), actor, &body, false).await {
-                st.db
-                    .release_job_mark("end-reminder", r.id, &occasion)
-                    .await?;
-                return Err(e.into());
-            }
-            report.end_reminders.push(r.key());
+            st.db
+                .enqueue_job(
+                    "end-reminder",
+                    r.id,
+                    &occasion,
+                    &serde_json::json!({ "job": "end-reminder", "body": body }).to_string(),
+                )
+                .await?;
         }
     }
 
@@ -129,18 +120,21 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
         if periods < 1 {
             continue;
         }
-        let occasion = format!("period-{periods}");
-        if st.db.claim_job_mark("rotation", r.id, &occasion).await? {
-            let body = format!(
-                "Rotation due: this service account's credentials are rotated every {days} days. The owner rotates them and replies here when done."
-            );
-            if let Err(e) = st.db.add_comment(r.key(), actor, &body, false).await {
-                st.db.release_job_mark("rotation", r.id, &occasion).await?;
-                return Err(e.into());
-            }
-            report.rotation_reminders.push(r.key());
-        }
+        let body = format!(
+            "Rotation due: this service account's credentials are rotated every {days} days. The owner rotates them and replies here when done."
+        );
+        st.db
+            .enqueue_job(
+                "rotation",
+                r.id,
+                &format!("period-{periods}"),
+                &serde_json::json!({ "job": "rotation", "body": body }).to_string(),
+            )
+            .await?;
     }
+    // Done now, as any instance's outbox worker would do them: each action in one transaction
+    // with its outbox entry, so none is lost to a process that dies and none is done twice.
+    work_jobs(st, actor, &mut report).await?;
     report.closed_resolved = st
         .db
         .close_resolved_before(now - super::reading::REOPEN_WINDOW_MS, actor)
@@ -153,7 +147,93 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
     Ok(report)
 }
 
-/// The offboarding request for a contractor or collaborator whose end date has come.
+/// Leases the due job entries and does them, until none is left; a failure is recorded on its
+/// entry (retried later) and the others go on.
+pub async fn work_jobs(st: &AppState, actor: i64, report: &mut JobReport) -> Result<(), AppError> {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).map_err(|_| AppError::Internal)?;
+    let owner = format!(
+        "jobs:{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    );
+    loop {
+        let batch = st.db.lease_topic(&owner, Some("job"), 60_000, 20).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for entry in batch {
+            if let Err(e) = perform(st, &entry, &owner, actor, report).await {
+                tracing::warn!(entry = entry.id, error = %e, "job failed; it is retried later");
+                st.db.fail(&entry, &owner, &e.to_string()).await?;
+            }
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct JobPayload {
+    job: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Does one leased job entry, reporting what it did. Nothing happens when the lease was lost.
+pub async fn perform(
+    st: &AppState,
+    entry: &super::store::OutboxRow,
+    owner: &str,
+    actor: i64,
+    report: &mut JobReport,
+) -> Result<(), AppError> {
+    let job: JobPayload = serde_json::from_str(&entry.payload).map_err(|_| AppError::Internal)?;
+    let Some(id) = entry.request_id else {
+        return Err(AppError::Internal);
+    };
+    let key = RequestKey::new(id);
+    match job.job.as_str() {
+        "end-reminder" | "rotation" => {
+            if st
+                .db
+                .run_job_comment(entry, owner, actor, &job.body)
+                .await?
+            {
+                if job.job == "rotation" {
+                    report.rotation_reminders.push(key);
+                } else {
+                    report.end_reminders.push(key);
+                }
+            }
+            Ok(())
+        }
+        "end-offboard" => {
+            let Some(r) = st.db.request(key).await? else {
+                // Gone: nothing to take down.
+                st.db.finish(entry.id, owner).await?;
+                return Ok(());
+            };
+            let details = details_of(&r.details);
+            let Some(end) = raw(&details, "end_date").and_then(|d| Day::parse(&d)) else {
+                st.db.finish(entry.id, owner).await?;
+                return Ok(());
+            };
+            match offboard_ended(st, &r, &details, end, st.db.now(), actor, (entry.id, owner)).await
+            {
+                Ok(made) => {
+                    report.offboarded.push((key, made));
+                    Ok(())
+                }
+                // The lease was lost: another worker has it.
+                Err(AppError::Conflict { .. }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        }
+        _ => Err(AppError::Internal),
+    }
+}
+
+/// The offboarding request for a contractor or collaborator whose end date has come, made in
+/// one transaction with marking its outbox entry done.
+#[allow(clippy::too_many_arguments)]
 async fn offboard_ended(
     st: &AppState,
     r: &RequestRow,
@@ -161,6 +241,7 @@ async fn offboard_ended(
     end: Day,
     now: i64,
     actor: i64,
+    entry: (i64, &str),
 ) -> Result<RequestKey, AppError> {
     let name = raw(details, "name").unwrap_or_default();
     let Some(plan) = r.kind().def().ends else {
@@ -203,7 +284,12 @@ async fn offboard_ended(
         }])
         .map_err(|_| AppError::Internal)?,
         tasks,
+        from_outbox: Some((entry.0, entry.1.to_string())),
         ..Default::default()
     };
-    Ok(st.db.create_request(&record).await?)
+    match st.db.create_request(&record).await {
+        Ok(key) => Ok(key),
+        Err(super::store::StoreError::Stale) => Err(AppError::conflict("lease lost")),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,6 +5,7 @@ pub mod api_doc;
 pub mod approvals;
 pub mod attachments;
 pub mod auth;
+pub mod automation;
 pub mod cache;
 pub mod catalog;
 pub mod clock;

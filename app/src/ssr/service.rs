@@ -319,6 +319,18 @@ fn history_entry(e: EventRow) -> HistoryEntry {
             _ => "changed an escalation".to_string(),
         },
         "rating" => format!("rated the help {}", e.after.clone().unwrap_or_default()),
+        "label" => match (&e.before, &e.after) {
+            (_, Some(added)) => format!("added the label {added}"),
+            (Some(removed), None) => format!("removed the label {removed}"),
+            _ => "changed the labels".to_string(),
+        },
+        "priority" => format!(
+            "changed the priority from {} to {}",
+            e.before.clone().unwrap_or_default(),
+            e.after.clone().unwrap_or_default()
+        ),
+        // What a rule did that is no change of a field: a notice, or why it could not act.
+        "rule" => e.after.clone().unwrap_or_default(),
         "participant" => match (&e.before, &e.after) {
             (None, Some(added)) => format!("copied {added} on it"),
             (Some(removed), None) if *removed == e.actor_name => "stopped following it".to_string(),
@@ -327,9 +339,15 @@ fn history_entry(e: EventRow) -> HistoryEntry {
         },
         other => format!("changed {other}"),
     };
+    // A rule's change is told as the rule's, not the automation account's.
+    let actor = match (e.rule_id, e.rule_name) {
+        (Some(_), Some(name)) => format!("Rule \u{201c}{name}\u{201d}"),
+        (Some(_), None) => "A rule since deleted".to_string(),
+        (None, _) => e.actor_name,
+    };
     HistoryEntry {
         id: e.id,
-        actor: e.actor_name,
+        actor,
         at: Timestamp::from_millis(e.at),
         change,
     }

@@ -62,7 +62,12 @@ pub struct World {
 /// Mia and Cole report to Max; Pia is in the group that provisions Slack; Jo provisions Widget;
 /// Olga owns Vault; Sam is in Security and Infrastructure; Ana is an analyst.
 pub async fn world(b: Backend) -> World {
-    let app = TestApp::spawn(b).await;
+    world_with(b, |_| {}).await
+}
+
+/// The same people and registry on a server whose state `configure` sets up.
+pub async fn world_with(b: Backend, configure: impl FnOnce(&mut app::ssr::AppState)) -> World {
+    let app = TestApp::spawn_with(b, configure).await;
     let t = &app.test_db;
     let max = t
         .person(

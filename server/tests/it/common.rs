@@ -179,6 +179,8 @@ pub fn test_clock() -> app::ssr::clock::Clock {
 
 pub struct TestDb {
     pub db: Db,
+    /// Where it is, for servers in processes of their own.
+    pub url: String,
     pg_name: Option<String>,
     sqlite_path: Option<std::path::PathBuf>,
 }
@@ -190,12 +192,14 @@ impl TestDb {
                 let path =
                     std::env::temp_dir().join(format!("tierdesk-test-{}.db", random_suffix()));
                 std::fs::copy(sqlite_template().await, &path).expect("copy the template");
-                let db = tierdesk::open_database(&format!("sqlite://{}", path.display()))
+                let url = format!("sqlite://{}", path.display());
+                let db = tierdesk::open_database(&url)
                     .await
                     .expect("sqlite opens")
                     .with_clock(test_clock());
                 TestDb {
                     db,
+                    url,
                     pg_name: None,
                     sqlite_path: Some(path),
                 }
@@ -215,12 +219,14 @@ impl TestDb {
                     .expect("create database");
                 conn.close().await.ok();
                 let (base, _) = admin.rsplit_once('/').expect("URL has a database path");
-                let db = tierdesk::open_database(&format!("{base}/{name}"))
+                let url = format!("{base}/{name}");
+                let db = tierdesk::open_database(&url)
                     .await
                     .expect("postgres opens")
                     .with_clock(test_clock());
                 TestDb {
                     db,
+                    url,
                     pg_name: Some(name),
                     sqlite_path: None,
                 }
@@ -326,6 +332,7 @@ impl TestApp {
         TestApp::serve(
             TestDb {
                 db: self.test_db.db.clone(),
+                url: self.test_db.url.clone(),
                 pg_name: None,
                 sqlite_path: None,
             },

@@ -179,6 +179,28 @@ const FUNCTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("delete_issue_template", &["id"]),
+    ("automation", &[]),
+    (
+        "save_rule",
+        &[
+            "intent",
+            "id",
+            "name",
+            "trigger",
+            "match_all",
+            "conditions",
+            "actions",
+            "enabled",
+            "try_request",
+        ],
+    ),
+    ("change_rule", &["id", "op"]),
+    ("retry_dead_letter", &["id"]),
+    ("email_prefs", &[]),
+    (
+        "set_email_prefs",
+        &["replies", "state", "approvals", "tasks", "sla", "rules"],
+    ),
 ];
 
 /// Read-only server functions, called with GET.
@@ -193,6 +215,17 @@ const READS: &[(&str, &[&str])] = &[
     (
         "issue_board",
         &["state", "label", "assignee", "system", "q"],
+    ),
+    (
+        "try_rule",
+        &[
+            "name",
+            "trigger",
+            "match_all",
+            "conditions",
+            "actions",
+            "try_request",
+        ],
     ),
 ];
 
@@ -305,6 +338,18 @@ const PAGES: &[(&str, &[&str])] = &[
         &["state", "label", "assignee", "system", "q", "before"],
     ),
     ("/issues/board", &["label", "assignee", "system", "q"]),
+    (
+        "/admin/rules",
+        &[
+            "edit",
+            "name",
+            "trigger",
+            "match_all",
+            "conditions",
+            "actions",
+            "try_request",
+        ],
+    ),
 ];
 
 /// Values people, links and attackers send.

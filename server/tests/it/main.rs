@@ -7,6 +7,7 @@
 
 mod api;
 mod attachments;
+mod automation;
 mod catalog;
 mod client;
 mod common;

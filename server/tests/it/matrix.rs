@@ -161,6 +161,55 @@ fn rows(ids: &Ids) -> Vec<Row> {
             "DDDDDDDDA",
         ),
         r("GET /admin/coverage", Page("/admin/coverage"), "DDDDDDDDA"),
+        r("GET /admin/rules", Page("/admin/rules"), "DDDDDDDDA"),
+        r(
+            "GET /settings/notifications",
+            Page("/settings/notifications"),
+            "DAAAAAAAA",
+        ),
+        r(
+            "POST /fn/automation",
+            Fn("/fn/automation", vec![]),
+            "DDDDDDDDA",
+        ),
+        // Admins are refused only for what they sent: a rule without a name, an unknown change.
+        r(
+            "POST /fn/save_rule",
+            Fn("/fn/save_rule", vec![("name", s(""))]),
+            "DDDDDDDDR",
+        ),
+        r(
+            "GET /fn/try_rule",
+            FnGet("/fn/try_rule", vec![("try_request", s("REQ-1"))]),
+            "DDDDDDDDR",
+        ),
+        r(
+            "POST /fn/change_rule",
+            Fn("/fn/change_rule", vec![("id", s("1")), ("op", s("bogus"))]),
+            "DDDDDDDDR",
+        ),
+        r(
+            "POST /fn/retry_dead_letter",
+            Fn("/fn/retry_dead_letter", vec![("id", s("x"))]),
+            "DDDDDDDDR",
+        ),
+        r(
+            "POST /fn/email_prefs",
+            Fn("/fn/email_prefs", vec![]),
+            "DAAAAAAAA",
+        ),
+        r(
+            "POST /fn/set_email_prefs",
+            Fn("/fn/set_email_prefs", vec![("replies", s("on"))]),
+            "DAAAAAAAA",
+        ),
+        // Inbound mail answers only the mail service's secret (see automation.rs); this server
+        // has none, so the address does not exist for anyone.
+        r(
+            "POST /mail/inbound",
+            Post("/mail/inbound", json!({})),
+            "DDDDDDDDD",
+        ),
         r(
             "GET /admin/issue-templates",
             Page("/admin/issue-templates"),

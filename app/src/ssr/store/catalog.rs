@@ -26,6 +26,9 @@ pub struct NewRequestRecord {
     /// The lockout report this request is made from: marked done in the same transaction, and
     /// the request is not made at all if another worker got to the report first.
     pub from_lockout_report: Option<i64>,
+    /// The outbox entry (id, the worker's lease) whose action this request is: marked done in
+    /// the same transaction, and the request is not made if the lease was lost.
+    pub from_outbox: Option<(i64, String)>,
     /// Files the requester uploaded with the form, attached to the request itself.
     pub attachments: Vec<String>,
 }
@@ -235,6 +238,13 @@ impl Db {
                     "UPDATE lockout_reports SET processed_at = $1, system = NULL, what = NULL \
                      WHERE id = $2 AND processed_at IS NULL")
                     .bind(now).bind(report).execute(&mut *tx).await)?;
+                if claimed.rows_affected() != 1 {
+                    return Err(StoreError::Stale);
+                }
+            }
+            if let Some((entry, owner)) = &r.from_outbox {
+                let claimed = q(sqlx::query(super::outbox::CLAIM)
+                    .bind(now).bind(*entry).bind(owner).execute(&mut *tx).await)?;
                 if claimed.rows_affected() != 1 {
                     return Err(StoreError::Stale);
                 }

@@ -98,12 +98,14 @@ macro_rules! settle_clocks {
 
 #[macro_use]
 mod attachments;
+mod automation;
 mod batch;
 mod catalog;
 mod columns;
 mod drafts;
 mod generated;
 mod guides;
+mod outbox;
 mod people;
 mod queue;
 mod requests;
@@ -115,10 +117,12 @@ mod upkeep;
 mod work;
 
 pub use attachments::*;
+pub use automation::*;
 pub use batch::*;
 pub use catalog::*;
 pub use generated::*;
 pub use guides::*;
+pub use outbox::*;
 pub use people::{ApiTokenRow, NewApiToken};
 pub use queue::*;
 pub use requests::*;

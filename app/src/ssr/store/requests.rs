@@ -121,8 +121,8 @@ impl Db {
     /// The history, oldest first. Internal notes appear as "added an internal note" only for staff.
     pub async fn events(&self, key: RequestKey, include_internal: bool) -> Result<Vec<EventRow>> {
         on_pool!(self, p => q(sqlx::query_as(
-            "SELECT e.id, u.name AS actor_name, e.at, e.field, e.before, e.after \
-             FROM request_events e JOIN users u ON u.id = e.actor_id \
+            "SELECT e.id, u.name AS actor_name, e.at, e.field, e.before, e.after, e.rule_id, ru.name AS rule_name \
+             FROM request_events e JOIN users u ON u.id = e.actor_id LEFT JOIN rules ru ON ru.id = e.rule_id \
              WHERE e.request_id = $1 AND (e.field <> 'internal-note' OR $2) ORDER BY e.id")
             .bind(key.number()).bind(include_internal).fetch_all(p).await))
     }
@@ -215,4 +215,7 @@ pub struct EventRow {
     pub field: String,
     pub before: Option<String>,
     pub after: Option<String>,
+    /// The rule that made this change, if one did (its name `None` once it is deleted).
+    pub rule_id: Option<i64>,
+    pub rule_name: Option<String>,
 }

@@ -112,21 +112,6 @@ impl Db {
         Ok(id)
     }
 
-    /// Claims `(job, subject, occasion)`; true for the one caller that got it.
-    pub async fn claim_job_mark(&self, job: &str, subject: i64, occasion: &str) -> Result<bool> {
-        let inserted = on_pool!(self, p => q(sqlx::query(
-            "INSERT INTO job_marks (job, subject, occasion, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-            .bind(job).bind(subject).bind(occasion).bind(self.now()).execute(p).await)
-            .map(|done| done.rows_affected()))?;
-        Ok(inserted == 1)
-    }
-
-    /// Gives a claim back when the work behind it failed, so a later run tries again.
-    pub async fn release_job_mark(&self, job: &str, subject: i64, occasion: &str) -> Result<()> {
-        on_pool!(self, p => q(sqlx::query("DELETE FROM job_marks WHERE job = $1 AND subject = $2 AND occasion = $3")
-            .bind(job).bind(subject).bind(occasion).execute(p).await).map(|_| ()))
-    }
-
     /// Closes open access requests untouched since `cutoff`, unless labelled `access-review`.
     /// Each close is conditional on the request still being idle, so two runs close it once.
     pub async fn close_idle_access_requests(&self, cutoff: i64, actor: i64) -> Result<Vec<i64>> {
