@@ -211,6 +211,15 @@ pub async fn work(state: AppState, delivery: Delivery, owner: String) {
                     }
                     Err(e) => Err(e.to_string()),
                 },
+                "action" => {
+                    match app::ssr::automation::perform_action(&state, &entry, &owner).await {
+                        Ok(()) => {
+                            changed = true;
+                            continue;
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
+                }
                 "email" => match &smtp {
                     Some(t) => send_email(&state.db, &delivery, t, &entry).await,
                     None => Err("e-mail is not configured (TIERDESK_SMTP_URL)".into()),

@@ -138,9 +138,20 @@ pub enum Action {
     /// A public reply from the macro of this name (its text and labels).
     ReplyWithMacro(String),
     Notify(Audience),
+    /// Approves the pending steps on behalf of the policy when every line asks for a baseline
+    /// entitlement unchanged (as the registry and the system's roles say, never the requester).
+    ApproveBaseline,
+    /// Escalates to engineering with the issue template of this name.
+    Escalate(String),
 }
 
 impl Action {
+    /// Done by a worker after the event, through the same services people use (each checks
+    /// that it was not done already), rather than inside the event's transaction.
+    pub fn is_follow_up(&self) -> bool {
+        matches!(self, Action::ApproveBaseline | Action::Escalate(_))
+    }
+
     /// What it does, as the history and a try show it.
     pub fn describe(&self) -> String {
         match self {
@@ -158,6 +169,8 @@ impl Action {
                     Audience::Channel => "channel",
                 }
             ),
+            Action::ApproveBaseline => "approve baseline".to_string(),
+            Action::Escalate(t) => format!("escalate with {t}"),
         }
     }
 }
@@ -297,7 +310,8 @@ pub fn parse_conditions(field: &str, raw: &str) -> Result<Vec<Condition>, AppErr
 
 /// Actions, one per line: `add label finsys`, `remove label triage`, `set priority high`,
 /// `assign jsmith`, `assign round-robin it-helpdesk`, `reply with macro Password reset`,
-/// `notify requester|assignee|channel`. At least one.
+/// `notify requester|assignee|channel`, `approve baseline`, `escalate with corpsys`. At least
+/// one.
 pub fn parse_actions(field: &str, raw: &str) -> Result<Vec<Action>, AppError> {
     let mut out = Vec::new();
     for (n, line) in lines(field, raw)? {
@@ -320,6 +334,10 @@ pub fn parse_actions(field: &str, raw: &str) -> Result<Vec<Action>, AppError> {
             Action::Assign(after("assign ")?.trim_start_matches('@').to_lowercase())
         } else if lower.starts_with("reply with macro ") {
             Action::ReplyWithMacro(after("reply with macro ")?)
+        } else if lower == "approve baseline" {
+            Action::ApproveBaseline
+        } else if lower.starts_with("escalate with ") {
+            Action::Escalate(after("escalate with ")?)
         } else if lower.starts_with("notify ") {
             Action::Notify(match after("notify ")?.to_lowercase().as_str() {
                 "requester" => Audience::Requester,
@@ -335,7 +353,7 @@ pub fn parse_actions(field: &str, raw: &str) -> Result<Vec<Action>, AppError> {
         } else {
             return Err(AppError::invalid(
                 field,
-                format!("Line {n}: an action is add label, remove label, set priority, assign, assign round-robin, reply with macro or notify."),
+                format!("Line {n}: an action is add label, remove label, set priority, assign, assign round-robin, reply with macro, notify, approve baseline or escalate with."),
             ));
         };
         out.push(action);
@@ -513,7 +531,11 @@ pub fn plan(rules: &[Rule], trigger: Trigger, facts: &Facts) -> (Vec<Step>, Vec<
                     facts.assignee = Some(h.clone());
                     new
                 }
-                Action::RoundRobin(_) | Action::ReplyWithMacro(_) | Action::Notify(_) => true,
+                Action::RoundRobin(_)
+                | Action::ReplyWithMacro(_)
+                | Action::Notify(_)
+                | Action::ApproveBaseline
+                | Action::Escalate(_) => true,
             };
             if changes {
                 steps.push(Step {

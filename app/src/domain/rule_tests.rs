@@ -110,7 +110,7 @@ fn all_needs_every_condition_and_any_needs_one() {
 
 #[test]
 fn every_action_parses_and_reads_back_as_written() {
-    let text = "add label finsys\nremove label triage\nset priority high\nassign jsmith\nassign round-robin it-helpdesk\nreply with macro Password reset\nnotify requester\nnotify assignee\nnotify channel";
+    let text = "add label finsys\nremove label triage\nset priority high\nassign jsmith\nassign round-robin it-helpdesk\nreply with macro Password reset\nnotify requester\nnotify assignee\nnotify channel\napprove baseline\nescalate with corpsys";
     let actions = parse_actions("actions", text).unwrap();
     assert_eq!(
         actions,
@@ -124,8 +124,12 @@ fn every_action_parses_and_reads_back_as_written() {
             Action::Notify(Audience::Requester),
             Action::Notify(Audience::Assignee),
             Action::Notify(Audience::Channel),
+            Action::ApproveBaseline,
+            Action::Escalate("corpsys".into()),
         ]
     );
+    assert!(actions[9].is_follow_up() && actions[10].is_follow_up());
+    assert!(!actions[0].is_follow_up());
     assert_eq!(actions_text(&actions), text);
     let conditions = "kind is access\nfield end_date is not 2026-01-01\ntitle contains x";
     assert_eq!(

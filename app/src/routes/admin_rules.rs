@@ -334,7 +334,7 @@ fn RuleForm(
                         {start.actions.clone()}
                     </textarea>
                     <p class="hint" id="rule-actions-hint">
-                        <code>"add label finsys"</code> ", " <code>"remove label triage"</code> ", " <code>"set priority high"</code> ", " <code>"assign jsmith"</code> ", " <code>"assign round-robin it-helpdesk"</code> ", " <code>"reply with macro Password reset"</code> ", " <code>"notify requester"</code> " (or " <code>"assignee"</code> ", " <code>"channel"</code> ")."
+                        <code>"add label finsys"</code> ", " <code>"remove label triage"</code> ", " <code>"set priority high"</code> ", " <code>"assign jsmith"</code> ", " <code>"assign round-robin it-helpdesk"</code> ", " <code>"reply with macro Password reset"</code> ", " <code>"notify requester"</code> " (or " <code>"assignee"</code> ", " <code>"channel"</code> "), " <code>"approve baseline"</code> ", " <code>"escalate with corpsys"</code> "."
                     </p>
                     <FieldError id="rule-actions-error" message=actions_error />
                 </div>

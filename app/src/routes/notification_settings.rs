@@ -19,11 +19,11 @@ pub fn NotificationSettingsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match prefs.await {
                     Ok(prefs) => view! {
-                        <section class="card">
+                        <section class="card narrow-card">
                             <FormError message=error />
                             {move || saved.get().then(|| view! { <div class="alert alert-ok" role="status">"Saved."</div> })}
                             <ActionForm action=save attr:class="stack">
-                                <fieldset>
+                                <fieldset class="choices">
                                     <legend>"E-mail me about"</legend>
                                     {prefs.into_iter().map(|p| {
                                         let id = format!("pref-{}", p.topic);

@@ -183,3 +183,49 @@ async fn tasks_after_approval(
     }
     Ok(tasks)
 }
+
+/// Approves every pending step of request `key` on behalf of the policy, as `actor` (the
+/// automation account), when every line asks for a baseline entitlement unchanged: the
+/// registry marks the system baseline and the admins' list of its roles names the role as the
+/// baseline role. Nothing the requester chose decides it. Answers how many steps it approved (0
+/// when the request does not qualify or nothing waits).
+pub async fn approve_baseline(
+    st: &AppState,
+    actor: i64,
+    key: crate::domain::request::RequestKey,
+    note: &str,
+) -> Result<usize, AppError> {
+    let Some(r) = st.db.request(key).await? else {
+        return Ok(0);
+    };
+    if r.state() != RequestState::AwaitingApproval {
+        return Ok(0);
+    }
+    let lines = st.db.request_lines(key).await?;
+    if lines.is_empty() {
+        return Ok(0);
+    }
+    for l in &lines {
+        let Some(s) = st.db.system_brief_by_id(l.system_id).await? else {
+            return Ok(0);
+        };
+        let f = crate::domain::approval::LineFacts::new(&s.facts(), &s.access(), &l.role);
+        if !(f.baseline && f.role_is_baseline) {
+            return Ok(0);
+        }
+    }
+    let tasks = tasks_after_approval(st, &r, r.kind(), &lines).await?;
+    let mut approved = 0;
+    for a in st.db.approvals(key, actor).await? {
+        if a.state != "pending" {
+            continue;
+        }
+        match st.db.approve(key, a.id, actor, note, &[], &tasks).await {
+            Ok(_) => approved += 1,
+            // Decided meanwhile, by a person or another worker.
+            Err(super::store::StoreError::Stale) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(approved)
+}

@@ -16,11 +16,13 @@ on_both!(
     replies_by_email_become_comments_only_from_signed_addresses,
     notices_reach_a_real_smtp_server_and_webhook_receiver_once,
     three_instances_and_a_kill_take_each_action_once,
+    follow_up_actions_escalate_and_approve_baseline_once,
 );
 
 /// Runs what is due as one worker would, with no delivery: events through the rules, and
 /// e-mails and webhooks only counted (and marked done). Answers (emails, webhooks) written.
 async fn drain(db: &Db, fanout: &Fanout) -> (usize, usize) {
+    let st = app::ssr::AppState::new(db.clone(), false);
     let (mut emails, mut hooks) = (0, 0);
     loop {
         let batch = db.lease("test-worker", 60_000, 50).await.unwrap();
@@ -31,6 +33,11 @@ async fn drain(db: &Db, fanout: &Fanout) -> (usize, usize) {
             match e.topic.as_str() {
                 "event" => {
                     db.run_event(&e, "test-worker", fanout).await.unwrap();
+                }
+                "action" => {
+                    app::ssr::automation::perform_action(&st, &e, "test-worker")
+                        .await
+                        .unwrap();
                 }
                 "email" => {
                     emails += 1;
@@ -753,4 +760,152 @@ async fn three_instances_and_a_kill_take_each_action_once(b: Backend) {
     }
     eprintln!("exactly once: {N} requests, one instance of three killed after {killed_at} of {all} events");
     t.drop_db().await;
+}
+
+async fn follow_up_actions_escalate_and_approve_baseline_once(b: Backend) {
+    let w = world(b).await;
+    let db = w.app.db();
+    let st = app::ssr::AppState::new(db.clone(), false);
+    let fanout = Fanout::default();
+    let ada = w.client("ada").await;
+    let (status, t) = w
+        .post(
+            &ada,
+            "/api/v1/issue-templates",
+            json!({"name": "corpsys", "labels": ["corpsys-{system}"], "priority": "p2",
+                   "assign_owners": false, "description": ""}),
+        )
+        .await;
+    assert_eq!(status, 201, "{t}");
+    // A rule that names a template or macro that does not exist is refused on its field.
+    let (status, body) = save_rule(
+        &w,
+        &[
+            ("intent", "save"),
+            ("name", "Printers"),
+            ("trigger", "created"),
+            ("conditions", "title contains printer"),
+            ("actions", "escalate with nosuch"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string().contains("There is no issue template"),
+        "{body}"
+    );
+    let (status, body) = save_rule(
+        &w,
+        &[
+            ("intent", "save"),
+            ("name", "Printers"),
+            ("trigger", "created"),
+            ("enabled", "on"),
+            ("conditions", "title contains printer"),
+            ("actions", "escalate with corpsys"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let key = ask(&w, "mia", "The printer is on fire").await;
+    drain(db, &fanout).await;
+    let id = key.parse::<RequestKey>().unwrap().number();
+    let issues = db.issues_of_request(id).await.unwrap();
+    assert_eq!(issues.len(), 1, "escalated once");
+    // Delivered again (a worker died after the issue was made, before its entry was marked
+    // done): nothing twice.
+    db.enqueue(
+        "action",
+        Some(id),
+        &json!({"rule": "Printers", "action": {"do": "escalate", "with": "corpsys"}}).to_string(),
+        Some("again"),
+    )
+    .await
+    .unwrap();
+    drain(db, &fanout).await;
+    assert_eq!(db.issues_of_request(id).await.unwrap().len(), 1);
+
+    // Approve baseline: Slack's baseline role, for a request whose manager step was made before
+    // the registry marked Slack a baseline entitlement.
+    let slack = db.system("slack").await.unwrap().unwrap();
+    let widget = db.system("widget").await.unwrap().unwrap();
+    let (status, body) = save_rule(
+        &w,
+        &[
+            ("intent", "save"),
+            ("name", "Baseline"),
+            ("trigger", "created"),
+            ("enabled", "on"),
+            ("conditions", "kind is access"),
+            ("actions", "approve baseline"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let make = |system: i64, role: &str| NewRequestRecord {
+        kind: "access".into(),
+        title: format!("Access ({role})"),
+        description: String::new(),
+        priority: "normal".into(),
+        state: "awaiting-approval".into(),
+        requester_id: w.mia,
+        details: "[]".into(),
+        people: vec![w.mia],
+        lines: vec![app::ssr::store::NewLine {
+            system_id: system,
+            role: role.into(),
+            justification: "work".into(),
+            grant_kind: "role".into(),
+        }],
+        approvals: vec![app::ssr::store::NewApproval {
+            step: "manager".into(),
+            reason: "Manager approval".into(),
+            approver_id: Some(w.max),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let baseline = db
+        .create_request(&make(slack.id, "baseline"))
+        .await
+        .unwrap();
+    let not_baseline = db
+        .create_request(&make(widget.id, "baseline"))
+        .await
+        .unwrap();
+    let member_role = db.create_request(&make(slack.id, "admin")).await.unwrap();
+    drain(db, &fanout).await;
+    let state = |k: RequestKey| {
+        let db = db.clone();
+        async move {
+            db.request(k)
+                .await
+                .unwrap()
+                .unwrap()
+                .state()
+                .as_str()
+                .to_string()
+        }
+    };
+    assert_eq!(
+        state(baseline).await,
+        "in-progress",
+        "approved on behalf of the policy"
+    );
+    let steps = db.approvals(baseline, w.max).await.unwrap();
+    assert_eq!(steps[0].state, "approved");
+    assert!(steps[0].note.as_deref().unwrap_or("").contains("Baseline"));
+    assert_eq!(
+        state(not_baseline).await,
+        "awaiting-approval",
+        "Widget is no baseline system"
+    );
+    assert_eq!(
+        state(member_role).await,
+        "awaiting-approval",
+        "admin is no baseline role"
+    );
+    assert_eq!(pending(db).await, 0);
+    drop(st);
+    w.app.finish().await;
 }

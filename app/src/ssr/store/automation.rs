@@ -238,6 +238,20 @@ impl Db {
         })
     }
 
+    pub async fn user_id_by_handle(&self, handle: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = on_pool!(self, p => q(sqlx::query_as(
+            "SELECT id FROM users WHERE handle = $1 AND active = TRUE").bind(handle).fetch_optional(p).await))?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The active members of `team`.
+    pub async fn team_member_ids(&self, team: &str) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = on_pool!(self, p => q(sqlx::query_as(
+            "SELECT u.id FROM team_members t JOIN users u ON u.id = t.user_id WHERE t.team = $1 AND u.active = TRUE ORDER BY u.id")
+            .bind(team).fetch_all(p).await))?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     /// The department rules see for a person (none: unknown).
     pub async fn set_department(&self, user: i64, department: Option<&str>) -> Result<()> {
         on_pool!(self, p => q(sqlx::query("UPDATE users SET department = $1 WHERE id = $2")
@@ -281,7 +295,7 @@ impl Db {
                     steps.extend(planned);
                 }
                 let mut assignee = assignee;
-                for step in &steps {
+                for (n, step) in steps.iter().enumerate() {
                     let rid = step.rule_id;
                     // A history line of this rule's, and a label it adds.
                     macro_rules! history {
@@ -367,6 +381,18 @@ impl Db {
                                     history!("rule", None::<String>, format!("could not {}: there is no such macro", step.action.describe()));
                                 }
                             }
+                        }
+                        Action::ApproveBaseline | Action::Escalate(_) => {
+                            // Done next by a worker, through the services people use; once,
+                            // by its key.
+                            let payload = serde_json::json!({
+                                "rule": step.rule_name, "action": step.action,
+                            }).to_string();
+                            q(sqlx::query(
+                                "INSERT INTO outbox (topic, request_id, dedupe, payload, due_at, created_at) \
+                                 VALUES ('action', $1, $2, $3, $4, $4) ON CONFLICT DO NOTHING")
+                                .bind(request).bind(format!("action:{}:{}:{}", entry.id, rid, n))
+                                .bind(payload).bind(now).execute(&mut *tx).await)?;
                         }
                         Action::Notify(audience) => {
                             let detail = format!("Rule \u{201c}{}\u{201d}", step.rule_name);
