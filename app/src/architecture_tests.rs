@@ -327,3 +327,76 @@ fn no_file_is_over_600_lines_without_a_reason() {
         long.join("\n")
     );
 }
+
+/// The text a `<textarea>` is given in a view, if any: what stands between the end of its
+/// opening tag and `</textarea>`.
+fn textarea_children(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<textarea") {
+        let after = &rest[start..];
+        let Some(end) = after.find("</textarea>") else {
+            break;
+        };
+        let element = &after[..end];
+        // The opening tag ends at the first `>` outside braces and quotes.
+        let (mut depth, mut quoted, mut open_end) = (0i32, false, None);
+        for (i, c) in element.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                '{' if !quoted => depth += 1,
+                '}' if !quoted => depth -= 1,
+                '>' if !quoted && depth == 0 && i > 0 && !element[..i].ends_with('=') => {
+                    open_end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if let Some(i) = open_end {
+            out.push(element[i + 1..].trim().to_string());
+        }
+        rest = &after[end + "</textarea>".len()..];
+    }
+    out
+}
+
+/// tachys writes a textarea's children unescaped on the server, so every text given to one goes
+/// through `components::textarea_text`, which escapes it there: `</textarea>` typed into a form
+/// and sent back must stay text.
+#[test]
+fn every_textarea_text_is_escaped() {
+    let mut raw = Vec::new();
+    for dir in crates() {
+        let mut files = Vec::new();
+        rust_files(&dir, &mut files);
+        for f in files {
+            if f.ends_with("architecture_tests.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap();
+            for child in textarea_children(&code(&text)) {
+                if !child.is_empty() && !child.contains("textarea_text(") {
+                    raw.push(format!("{}: {child}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        raw.is_empty(),
+        "textarea text not escaped:\n{}",
+        raw.join("\n")
+    );
+}
+
+#[test]
+fn the_textarea_check_sees_raw_text() {
+    let found = textarea_children(
+        "<textarea id=x aria-invalid=move || e.get().is_some().to_string()>{value}</textarea>",
+    );
+    assert_eq!(found, vec!["{value}".to_string()]);
+    let found = textarea_children(
+        "<textarea name=\"a>b\">{textarea_text(v)}</textarea> <textarea rows=\"2\"></textarea>",
+    );
+    assert_eq!(found, vec!["{textarea_text(v)}".to_string(), String::new()]);
+}

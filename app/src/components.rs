@@ -201,6 +201,23 @@ pub fn PriorityBadge(priority: Priority) -> impl IntoView {
     view! { <span class=format!("badge priority-{}", priority.as_str())>{text}</span> }
 }
 
+/// The text of a `<textarea>` as a view must be given it. tachys writes a textarea's children
+/// unescaped on the server (as it does `<script>`'s), so `</textarea>` in what someone typed
+/// would close the element and the rest would be markup: the server escapes it here. The
+/// browser's half keeps it as it is (it makes a text node, which is never markup, and hydration
+/// takes the server's node without rewriting it).
+pub fn textarea_text(s: impl Into<String>) -> String {
+    let s = s.into();
+    #[cfg(feature = "ssr")]
+    {
+        crate::domain::text::escape_html(&s)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        s
+    }
+}
+
 /// The error of the action's last call, if it concerns `field`.
 pub fn field_error<S>(action: ServerAction<S>, field: &'static str) -> Signal<Option<String>>
 where

@@ -2,6 +2,7 @@
 //! Handlers parse, call the same services as the pages, and answer errors as JSON.
 
 use crate::api_after as after;
+use crate::api_automation as automation;
 use crate::api_parts::body;
 pub use crate::api_parts::{ApiResult, ApiUser, MaybeApiUser, Page};
 use crate::api_queue as queue;
@@ -54,6 +55,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tracker::set_assignees))
         .routes(routes!(tracker::list_templates, tracker::create_template))
         .routes(routes!(tracker::update_template, tracker::delete_template))
+        .routes(routes!(automation::list_rules, automation::create_rule))
+        .routes(routes!(automation::update_rule, automation::delete_rule))
+        .routes(routes!(automation::move_rule))
+        .routes(routes!(automation::try_rule))
+        .routes(routes!(automation::dead_letters))
+        .routes(routes!(automation::retry_dead_letter))
+        .routes(routes!(
+            automation::email_prefs,
+            automation::set_email_prefs
+        ))
         .routes(routes!(list_guides))
         .routes(routes!(show_guide))
         .routes(routes!(list_systems))

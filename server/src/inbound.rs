@@ -80,6 +80,33 @@ pub async fn receive(State(st): State<AppState>, headers: HeaderMap, body: Bytes
     }
 }
 
+/// Mail a program sent by itself: answering it would loop.
+fn automatic(headers: &[mailparse::MailHeader]) -> bool {
+    use mailparse::MailHeaderMap;
+    let value = |name: &str| {
+        headers
+            .get_first_value(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    value("Auto-Submitted").is_some_and(|v| v != "no")
+        || value("Precedence")
+            .is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "list" | "auto_reply"))
+        || value("X-Autoreply").is_some()
+        || value("X-Autorespond").is_some()
+}
+
+/// The request a message id of ours names: `<REQ-12@…>` (a thread) or `<tierdesk.N.REQ-12@…>`
+/// (one notice). Other ids name none.
+fn thread_key(id: &str) -> Option<String> {
+    let local = id.trim().trim_start_matches('<').split('@').next()?;
+    if local.starts_with("REQ-") {
+        return Some(local.to_string());
+    }
+    let rest = local.strip_prefix("tierdesk.")?;
+    let (_, key) = rest.split_once('.')?;
+    Some(key.to_string())
+}
+
 async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String, AppError> {
     let Some(secret) = st.inbound_mail_secret.clone() else {
         return Err(AppError::NotFound {
@@ -105,23 +132,27 @@ async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String,
         tracing::warn!("inbound mail refused: wrong or missing secret");
         return Err(AppError::Unauthenticated);
     }
-    let mail = mailparse::parse_mail(body).map_err(|_| refuse("The message is not an e-mail."))?;
+    // The headers first: nothing that is not a signed reply from its person is parsed further.
+    let (headers, _) =
+        mailparse::parse_headers(body).map_err(|_| refuse("The message is not an e-mail."))?;
+    use mailparse::MailHeaderMap;
+    if automatic(&headers) {
+        return Err(refuse(
+            "Automatic replies (out of office, bounces, lists) are not added to requests.",
+        ));
+    }
     let mail_secret = st.db.mail_secret().await?;
-    let Some((key, user)) = recipients(&mail.headers)
+    let Some((key, user)) = recipients(&headers)
         .iter()
         .find_map(|a| crate::outbox::parse_reply_address(&mail_secret, a))
     else {
         return Err(refuse("The message is not sent to a signed reply address."));
     };
     // A thread it claims to continue must be this request's.
-    use mailparse::MailHeaderMap;
     for name in ["In-Reply-To", "References"] {
-        for v in mail.headers.get_all_values(name) {
+        for v in headers.get_all_values(name) {
             for id in v.split_whitespace() {
-                let mentions_other = id.contains("@")
-                    && (id.starts_with("<REQ-") || id.starts_with("<tierdesk."))
-                    && !id.contains(&format!("{key}@"));
-                if mentions_other {
+                if thread_key(id).is_some_and(|k| k != key) {
                     return Err(refuse("The message continues another request's thread."));
                 }
             }
@@ -132,8 +163,7 @@ async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String,
             "The person this reply address was made for is gone.",
         ));
     };
-    let from = mail
-        .headers
+    let from = headers
         .get_first_header("From")
         .and_then(|h| mailparse::addrparse_header(h).ok())
         .and_then(|l| l.extract_single_info())
@@ -144,6 +174,15 @@ async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String,
             "The sender is not the person this reply address was made for.",
         ));
     }
+    // mailparse stops at 100 nested parts; far fewer are refused first, before it recurses.
+    let boundaries = body
+        .windows(9)
+        .filter(|w| w.eq_ignore_ascii_case(b"boundary="))
+        .count();
+    if boundaries > 20 {
+        return Err(refuse("The message has too many parts."));
+    }
+    let mail = mailparse::parse_mail(body).map_err(|_| refuse("The message is not an e-mail."))?;
     let text = plain_text(&mail)
         .map(|b| reply_text(&b))
         .unwrap_or_default();
@@ -167,5 +206,23 @@ mod tests {
         );
         assert_eq!(super::reply_text("Yes\n--\nJo"), "Yes");
         assert_eq!(super::reply_text("> only quoted"), "");
+    }
+
+    #[test]
+    fn thread_ids_name_their_request_exactly() {
+        assert_eq!(
+            super::thread_key("<REQ-12@help.example.com>").as_deref(),
+            Some("REQ-12")
+        );
+        assert_eq!(
+            super::thread_key("<tierdesk.55.REQ-3@x>").as_deref(),
+            Some("REQ-3")
+        );
+        // A request's key hidden inside another id is not that request.
+        assert_eq!(
+            super::thread_key("<REQ-1@x.REQ-3@tierdesk.localhost>").as_deref(),
+            Some("REQ-1")
+        );
+        assert_eq!(super::thread_key("<CAB123@mail.gmail.com>"), None);
     }
 }

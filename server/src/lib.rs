@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod api;
 mod api_after;
+mod api_automation;
 mod api_parts;
 mod api_queue;
 mod api_tracker;

@@ -29,6 +29,7 @@ pub const PREFIX: &str = "/api/v1";
         (name = "requests", description = "Requests: submit, read, reply, move, approve, tasks, after the work."),
         (name = "queue", description = "The analysts' queue: filters and sort, assignment, batch changes, macros."),
         (name = "tracker", description = "Tier 3: engineering issues, their board, escalations, templates."),
+        (name = "automation", description = "Tier 4: rules, the outbox's dead letters, and e-mail choices."),
         (name = "guides", description = "Tier 1: self-service guides (readable without signing in)."),
         (name = "systems", description = "The tech-stack registry."),
     ),

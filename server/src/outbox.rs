@@ -12,7 +12,7 @@ use sha2::Sha256;
 use std::time::Duration;
 
 /// Where notices go, from the environment.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Delivery {
     /// `TIERDESK_SMTP_URL`: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`,
     /// `smtps://host:465`. Without it no e-mail is written.
@@ -50,6 +50,25 @@ fn millis(k: &str, default: i64) -> Result<i64, String> {
             .ok_or_else(|| {
                 format!("{k} must be a whole number of milliseconds above 0 (got {v:?})")
             }),
+    }
+}
+
+/// Written without its secrets: the SMTP address may hold a password.
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("smtp", &self.smtp_url.as_ref().map(|_| "[set]"))
+            .field("from", &self.from)
+            .field("webhook", &self.webhook.as_ref().map(|_| "[set]"))
+            .field("channel", &self.channel)
+            .field("base_url", &self.base_url)
+            .field("lease_ms", &self.lease_ms)
+            .field("poll", &self.poll)
+            .field(
+                "inbound_secret",
+                &self.inbound_secret.as_ref().map(|_| "[set]"),
+            )
+            .finish()
     }
 }
 
@@ -184,6 +203,16 @@ pub async fn work(state: AppState, delivery: Delivery, owner: String) {
         }
         let mut changed = false;
         for entry in batch {
+            // A batch can outlast its lease (slow SMTP): each entry's lease is renewed as its
+            // turn comes, and one that another worker took meanwhile is left to it.
+            match state.db.renew(entry.id, &owner, delivery.lease_ms).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(entry = entry.id, error = %e, "outbox: could not renew a lease");
+                    continue;
+                }
+            }
             let outcome = match entry.topic.as_str() {
                 "event" => match state.db.run_event(&entry, &owner, &fanout).await {
                     Ok(Some(steps)) => {
@@ -360,6 +389,15 @@ async fn send_email(
         .subject(subject)
         // The outbox id makes a redelivery the same message, which mail clients fold together.
         .message_id(Some(format!("<tierdesk.{}.{}@{domain}>", entry.id, key)))
+        // Sent by a program: out-of-office responders must not answer it (RFC 3834).
+        .raw_header(lettre::message::header::HeaderValue::new(
+            lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ))
+        .raw_header(lettre::message::header::HeaderValue::new(
+            lettre::message::header::HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+            "All".into(),
+        ))
         .in_reply_to(thread.clone())
         .references(thread)
         .multipart(

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RuleView {
     pub id: i64,
     pub name: String,
@@ -16,6 +17,7 @@ pub struct RuleView {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OutboxEntryView {
     pub id: i64,
     pub topic: String,
@@ -37,6 +39,7 @@ pub struct AutomationView {
 
 /// What a rule would do to a request, without doing it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TryView {
     pub request: String,
     pub title: String,
@@ -54,6 +57,7 @@ pub enum RuleOutcome {
 
 /// One kind of e-mail a person may turn off.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EmailPref {
     pub topic: String,
     pub label: String,

@@ -177,7 +177,7 @@ fn TemplateForm(
                 <label for=description_id.clone()>"Description outline (Markdown)"</label>
                 <textarea id=description_id.clone() name="description" rows="5" maxlength="20000"
                     aria-describedby=description_err_id.clone() aria-invalid=move || description_error.get().is_some().to_string()>
-                    {t.description.clone()}
+                    {crate::components::textarea_text(t.description.clone())}
                 </textarea>
                 <FieldError id=description_err_id.clone() message=description_error />
             </div>

@@ -320,7 +320,7 @@ fn RuleForm(
                     <label for="rule-conditions">"If (one condition per line; none: every request)"</label>
                     <textarea id="rule-conditions" name="conditions" rows="4" maxlength="4000" spellcheck="false"
                         aria-describedby="rule-conditions-hint rule-conditions-error" aria-invalid=move || conditions_error.get().is_some().to_string()>
-                        {start.conditions.clone()}
+                        {crate::components::textarea_text(start.conditions.clone())}
                     </textarea>
                     <p class="hint" id="rule-conditions-hint">
                         "For example " <code>"system is okta"</code> ", " <code>"department is Finance"</code> ", " <code>"kind is access"</code> ", " <code>"label is not vip"</code> ", " <code>"priority is high"</code> ", " <code>"state is new"</code> ", " <code>"title contains laptop"</code> ", " <code>"field end_date is 2026-12-31"</code> "."
@@ -331,7 +331,7 @@ fn RuleForm(
                     <label for="rule-actions">"Then (one action per line)"</label>
                     <textarea id="rule-actions" name="actions" rows="4" maxlength="4000" spellcheck="false" required
                         aria-describedby="rule-actions-hint rule-actions-error" aria-invalid=move || actions_error.get().is_some().to_string()>
-                        {start.actions.clone()}
+                        {crate::components::textarea_text(start.actions.clone())}
                     </textarea>
                     <p class="hint" id="rule-actions-hint">
                         <code>"add label finsys"</code> ", " <code>"remove label triage"</code> ", " <code>"set priority high"</code> ", " <code>"assign jsmith"</code> ", " <code>"assign round-robin it-helpdesk"</code> ", " <code>"reply with macro Password reset"</code> ", " <code>"notify requester"</code> " (or " <code>"assignee"</code> ", " <code>"channel"</code> "), " <code>"approve baseline"</code> ", " <code>"escalate with corpsys"</code> "."

@@ -191,7 +191,7 @@ fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
                             on:input=on_body
                             on:paste=move |ev| picker.paste(ev)
                         >
-                            {body0}
+                            {crate::components::textarea_text(body0)}
                         </textarea>
                         <FieldError id="body-error" message=field_error(save, "body") />
                     </div>

@@ -73,7 +73,7 @@ fn Notice(home: HomeView, action: ServerAction<SetNotice>) -> impl IntoView {
                     <div class="field">
                         <label for="notice">"Notice for everyone (empty takes it down)"</label>
                         <textarea id="notice" name="notice" rows="2" maxlength="500" aria-describedby="notice-error">
-                            {home.notice.clone().unwrap_or_default()}
+                            {crate::components::textarea_text(home.notice.clone().unwrap_or_default())}
                         </textarea>
                         <FieldError id="notice-error" message=field_error(action, "notice") />
                     </div>

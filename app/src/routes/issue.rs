@@ -156,7 +156,7 @@ fn IssueView(detail: IssueDetail, actions: IssueActions, draft: FormDraft) -> im
                                 <textarea id="issue-comment" name="body" rows="3" maxlength="10000"
                                     aria-describedby="issue-comment-hint issue-comment-error"
                                     aria-invalid=move || comment_error.get().is_some().to_string()>
-                                    {body_typed.clone()}
+                                    {crate::components::textarea_text(body_typed.clone())}
                                 </textarea>
                                 <p class="hint" id="issue-comment-hint">"Engineers and the helpdesk see it; the requester never does."</p>
                                 <FieldError id="issue-comment-error" message=comment_error />
@@ -298,7 +298,7 @@ fn WorkForms(
                     <textarea id="issue-assignees" name="assignees" rows="3" maxlength="2100"
                         aria-describedby="issue-assignees-hint issue-assignees-error"
                         aria-invalid=move || assignees_error.get().is_some().to_string()>
-                        {assignees_typed}
+                        {crate::components::textarea_text(assignees_typed)}
                     </textarea>
                     <p class="hint" id="issue-assignees-hint">"One per line: a person's @handle or a group's name."</p>
                     <FieldError id="issue-assignees-error" message=assignees_error />
@@ -336,7 +336,7 @@ fn WorkForms(
                     <label for="issue-description">"Description (Markdown)"</label>
                     <textarea id="issue-description" name="description" rows="6" maxlength="20000"
                         aria-describedby="issue-description-error" aria-invalid=move || description_error.get().is_some().to_string()>
-                        {detail.description.clone()}
+                        {crate::components::textarea_text(detail.description.clone())}
                     </textarea>
                     <FieldError id="issue-description-error" message=description_error />
                 </div>
@@ -476,7 +476,7 @@ pub fn IssueForm(
                 <textarea id="issue-new-description" name="description" rows="5" maxlength="20000"
                     aria-describedby="issue-new-description-hint issue-new-description-error"
                     aria-invalid=move || description_error.get().is_some().to_string()>
-                    {description}
+                    {crate::components::textarea_text(description)}
                 </textarea>
                 <p class="hint" id="issue-new-description-hint">"The template's outline is added below what you write."</p>
                 <FieldError id="issue-new-description-error" message=description_error />

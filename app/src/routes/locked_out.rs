@@ -43,7 +43,7 @@ pub fn LockedOutPage() -> impl IntoView {
                             <label for="what">"What happens when you try"</label>
                             <textarea id="what" name="what" rows="4" required maxlength="2000"
                                 aria-invalid=move || what_error.get().is_some().to_string()
-                                aria-describedby="what-error">{typed("what")}</textarea>
+                                aria-describedby="what-error">{crate::components::textarea_text(typed("what"))}</textarea>
                             <FieldError id="what-error" message=what_error />
                         </div>
                         <button type="submit" class="btn btn-primary">"Send to the helpdesk"</button>

@@ -423,7 +423,7 @@ fn CommentForm(
                         aria-describedby=error_id
                         on:paste=move |ev| picker.paste(ev)
                     >
-                        {typed}
+                        {crate::components::textarea_text(typed)}
                     </textarea>
                     <FieldError id=error_id message=body_error />
                 </div>

@@ -151,7 +151,7 @@ pub fn SpecField(spec: FieldSpec, errors: Errors, initial: Initial) -> impl Into
             };
             view! {
                 <textarea id=name name=form_name rows="3" required=spec.required
-                    aria-invalid=invalid aria-describedby=described.clone()>{value}</textarea>
+                    aria-invalid=invalid aria-describedby=described.clone()>{crate::components::textarea_text(value)}</textarea>
             }
             .into_any()
         }

@@ -171,7 +171,7 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
                             aria-describedby="description-hint description-error"
                             on:paste=move |ev| picker.paste(ev)
                         >
-                            {description0}
+                            {crate::components::textarea_text(description0)}
                         </textarea>
                         <FieldError id="description-error" message=description_error />
                     </div>

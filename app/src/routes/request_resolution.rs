@@ -66,7 +66,7 @@ pub fn ResolveForm(
                     aria-describedby="resolve-reply-hint resolve-reply-error"
                     aria-invalid=move || error.get().is_some().to_string()
                 >
-                    {typed}
+                    {crate::components::textarea_text(typed)}
                 </textarea>
                 <p class="hint" id="resolve-reply-hint">"What was done, and anything they should do now."</p>
                 <FieldError id="resolve-reply-error" message=error />
@@ -123,7 +123,7 @@ pub fn Feedback(
                             <textarea id="rating-comment" name="comment" rows="2" maxlength="2000"
                                 aria-describedby="rating-comment-error"
                                 aria-invalid=move || comment_error.get().is_some().to_string()>
-                                {comment_typed.clone()}
+                                {crate::components::textarea_text(comment_typed.clone())}
                             </textarea>
                             <FieldError id="rating-comment-error" message=comment_error />
                         </div>
@@ -148,7 +148,7 @@ pub fn Feedback(
                             <textarea id="reopen-reason" name="reason" rows="3"
                                 aria-describedby="reopen-reason-hint reopen-reason-error"
                                 aria-invalid=move || reason_error.get().is_some().to_string()>
-                                {reason_typed.clone()}
+                                {crate::components::textarea_text(reason_typed.clone())}
                             </textarea>
                             <p class="hint" id="reopen-reason-hint">
                                 {detail.reopen_until.map(|u| format!("You can reopen it until {u}; it goes back to the helpdesk."))}

@@ -359,7 +359,7 @@ fn SystemEditor(s: SystemView) -> impl IntoView {
                             <div class="field">
                                 <label for=id.clone()>{field_label(name).to_string()}</label>
                                 {if long {
-                                    view! { <textarea id=id name=field rows="4" maxlength=FIELD_MAX.to_string() aria-describedby=err_id.clone()>{v}</textarea> }.into_any()
+                                    view! { <textarea id=id name=field rows="4" maxlength=FIELD_MAX.to_string() aria-describedby=err_id.clone()>{crate::components::textarea_text(v)}</textarea> }.into_any()
                                 } else {
                                     view! { <input id=id name=field type="text" maxlength=FIELD_MAX.to_string() value=v aria-describedby=err_id.clone() /> }.into_any()
                                 }}
@@ -400,7 +400,7 @@ fn AccessEditor(slug: String, access: SystemAccess) -> impl IntoView {
                     "permissions need no manager approval; nothing a requester types changes that."
                 </p>
                 <textarea id="access" name="access" rows="8" aria-describedby="access-hint access-error"
-                    aria-invalid=move || error.get().is_some().to_string()>{access.to_text()}</textarea>
+                    aria-invalid=move || error.get().is_some().to_string()>{crate::components::textarea_text(access.to_text())}</textarea>
                 <FieldError id="access-error" message=error />
             </div>
             <p class="actions">

@@ -17,6 +17,8 @@ on_both!(
     notices_reach_a_real_smtp_server_and_webhook_receiver_once,
     three_instances_and_a_kill_take_each_action_once,
     follow_up_actions_escalate_and_approve_baseline_once,
+    what_is_typed_into_a_textarea_comes_back_as_text,
+    rules_and_email_choices_over_the_api,
 );
 
 /// Runs what is due as one worker would, with no delivery: events through the rules, and
@@ -409,6 +411,41 @@ async fn replies_by_email_become_comments_only_from_signed_addresses(b: Backend)
             "another request",
         ),
         ("not a mail at all".to_string(), "reply address"),
+        // A key hidden inside another message id is not this thread.
+        (
+            message(
+                "mia@example.com",
+                &to,
+                &format!("<{other}@x.{key}@tierdesk.localhost>"),
+                "Hi",
+            ),
+            "another request",
+        ),
+        // Out-of-office answers would loop with the notices.
+        (
+            message("mia@example.com", &to, &thread, "I am away").replace(
+                "Content-Type:",
+                "Auto-Submitted: auto-replied\r\nContent-Type:",
+            ),
+            "Automatic replies",
+        ),
+        // Parts nested thousands deep (mailparse recursed until the stack overflowed).
+        (
+            {
+                let mut m = message("mia@example.com", &to, &thread, "").replace(
+                    "Content-Type: text/plain; charset=utf-8",
+                    "Content-Type: multipart/mixed; boundary=b0",
+                );
+                for n in 0..3000 {
+                    m.push_str(&format!(
+                        "--b{n}\r\nContent-Type: multipart/mixed; boundary=b{}\r\n\r\n",
+                        n + 1
+                    ));
+                }
+                m
+            },
+            "too many parts",
+        ),
     ] {
         let (status, text) = post(body, secret).await;
         assert_eq!(status, 422, "{why}: {text}");
@@ -590,6 +627,7 @@ async fn notices_reach_a_real_smtp_server_and_webhook_receiver_once(b: Backend) 
         "{mail}"
     );
     assert!(mail.contains("Reply-To: reply+"), "{mail}");
+    assert!(mail.contains("Auto-Submitted: auto-generated"), "{mail}");
     assert!(
         mail.contains("text/plain") && mail.contains("text/html"),
         "{mail}"
@@ -907,5 +945,190 @@ async fn follow_up_actions_escalate_and_approve_baseline_once(b: Backend) {
     );
     assert_eq!(pending(db).await, 0);
     drop(st);
+    w.app.finish().await;
+}
+
+/// tachys writes a textarea's children unescaped on the server: what someone typed (or a link
+/// pre-fills) must come back as text, never as markup.
+async fn what_is_typed_into_a_textarea_comes_back_as_text(b: Backend) {
+    let w = world(b).await;
+    let evil = "</textarea><h1 id=injected>INJECTED</h1><textarea>";
+    let q = |field: &str| {
+        format!(
+            "{field}={}",
+            percent_encoding::utf8_percent_encode(evil, percent_encoding::NON_ALPHANUMERIC)
+        )
+    };
+    let mia = w.client("mia").await;
+    let page = w
+        .app
+        .html(&mia, &format!("/request/other?{}", q("description")))
+        .await;
+    assert!(!page.contains("<h1 id=injected>"), "the request form");
+    assert!(
+        page.contains("&lt;/textarea&gt;&lt;h1 id=injected&gt;"),
+        "shown as typed"
+    );
+    let ada = w.client("ada").await;
+    let page = w
+        .app
+        .html(
+            &ada,
+            &format!(
+                "/admin/rules?name=x&trigger=created&{}&try_request=REQ-1",
+                q("conditions")
+            ),
+        )
+        .await;
+    assert!(!page.contains("<h1 id=injected>"), "the rules page");
+    assert!(page.contains("&lt;/textarea&gt;"));
+    w.app.finish().await;
+}
+
+async fn rules_and_email_choices_over_the_api(b: Backend) {
+    let w = world(b).await;
+    let db = w.app.db();
+    db.set_department(w.mia, Some("Finance")).await.unwrap();
+    let ada = w.client("ada").await;
+    let mia = w.client("mia").await;
+    let rule = json!({"name": "Finance", "trigger": "created", "conditions": ["department is Finance"],
+                      "actions": ["add label finsys"]});
+    // Members are refused; bad input names its field.
+    let (status, _) = w.post(&mia, "/api/v1/rules", rule.clone()).await;
+    assert_eq!(status, 403);
+    let (status, body) = w
+        .post(
+            &ada,
+            "/api/v1/rules",
+            json!({"name": "x", "trigger": "created", "actions": ["fly"]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "actions");
+    let (status, created) = w.post(&ada, "/api/v1/rules", rule.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["actions"], "add label finsys");
+    let id = created["id"].as_i64().unwrap();
+    let key = ask(&w, "mia", "Budget tool").await;
+    let mut tried = rule.clone();
+    tried["request"] = json!(key);
+    let (status, t) = w.post(&ada, "/api/v1/rules/tries", tried).await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["steps"], json!(["add label finsys"]));
+    let res = ada
+        .request(axum::http::Method::PUT, w.app.url(&format!("/api/v1/rules/{id}")))
+        .json(&json!({"name": "Finance", "trigger": "created", "conditions": [], "actions": ["add label all"], "enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let list: Value = ada
+        .get(w.app.url("/api/v1/rules"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["enabled"], false);
+    assert_eq!(list[0]["actions"], "add label all");
+    let (status, _) = w
+        .post(
+            &ada,
+            &format!("/api/v1/rules/{id}/moves"),
+            json!({"direction": "sideways"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let res = ada
+        .delete(w.app.url(&format!("/api/v1/rules/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    assert!(db.rules().await.unwrap().is_empty());
+    // Dead letters: listed and retried by admins only.
+    db.enqueue("webhook", None, "{}", None).await.unwrap();
+    let at = |ms: i64| {
+        db.clone()
+            .with_clock(app::ssr::clock::Clock::starting_at(db.now() + ms))
+    };
+    let mut e = db
+        .lease_topic("w", Some("webhook"), 60_000, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    let mut ms = 0;
+    loop {
+        at(ms).fail(&e, "w", "receiver down").await.unwrap();
+        ms += 10_000_000;
+        match at(ms)
+            .lease_topic("w", Some("webhook"), 60_000, 1)
+            .await
+            .unwrap()
+            .pop()
+        {
+            Some(next) => e = next,
+            None => break,
+        }
+    }
+    let res = mia
+        .get(w.app.url("/api/v1/outbox/dead-letters"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let dead: Value = ada
+        .get(w.app.url("/api/v1/outbox/dead-letters"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dead.as_array().unwrap().len(), 1, "{dead}");
+    assert_eq!(dead[0]["last_error"], "receiver down");
+    let (status, _) = w
+        .post(
+            &ada,
+            &format!("/api/v1/outbox/dead-letters/{}/retries", dead[0]["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = w
+        .post(
+            &ada,
+            &format!("/api/v1/outbox/dead-letters/{}/retries", dead[0]["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 409, "retried once");
+    // E-mail choices: one's own only.
+    let res = mia
+        .request(axum::http::Method::PUT, w.app.url("/api/v1/me/email"))
+        .json(&json!({"on": ["state"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let prefs: Value = res.json().await.unwrap();
+    let on: Vec<&str> = prefs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["on"] == true)
+        .map(|p| p["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(on, vec!["state"]);
+    assert_eq!(db.email_opt_outs(w.mia).await.unwrap().len(), 5);
+    assert!(db.email_opt_outs(w.cole).await.unwrap().is_empty());
+    let res = mia
+        .request(axum::http::Method::PUT, w.app.url("/api/v1/me/email"))
+        .json(&json!({"on": ["spam"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
     w.app.finish().await;
 }

@@ -317,6 +317,45 @@ const API: &[(&str, &str, &[&str])] = &[
         "/api/v1/issue-templates/1",
         &["name", "labels", "priority", "assign_owners", "description"],
     ),
+    (
+        "POST",
+        "/api/v1/rules",
+        &[
+            "name",
+            "trigger",
+            "match",
+            "conditions",
+            "actions",
+            "enabled",
+        ],
+    ),
+    (
+        "PUT",
+        "/api/v1/rules/1",
+        &[
+            "name",
+            "trigger",
+            "match",
+            "conditions",
+            "actions",
+            "enabled",
+        ],
+    ),
+    (
+        "POST",
+        "/api/v1/rules/tries",
+        &[
+            "name",
+            "trigger",
+            "match",
+            "conditions",
+            "actions",
+            "request",
+        ],
+    ),
+    ("POST", "/api/v1/rules/1/moves", &["direction"]),
+    ("POST", "/api/v1/outbox/dead-letters/1/retries", &[]),
+    ("PUT", "/api/v1/me/email", &["on"]),
 ];
 
 /// Pages whose query strings people (and links) can set.

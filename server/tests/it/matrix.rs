@@ -838,6 +838,48 @@ fn rows(ids: &Ids) -> Vec<Row> {
             ),
             "DDDDDDADA",
         ),
+        r("GET /api/v1/rules", Get("/api/v1/rules"), "DDDDDDDDA"),
+        r(
+            "POST /api/v1/rules",
+            Post("/api/v1/rules", json!({"name": ""})),
+            "DDDDDDDDR",
+        ),
+        r(
+            "PUT /api/v1/rules/{id}",
+            Put("/api/v1/rules/1", json!({"name": ""})),
+            "DDDDDDDDR",
+        ),
+        r(
+            "DELETE /api/v1/rules/{id}",
+            Delete("/api/v1/rules/999999"),
+            "DDDDDDDDD",
+        ),
+        r(
+            "POST /api/v1/rules/{id}/moves",
+            Post("/api/v1/rules/1/moves", json!({"direction": "sideways"})),
+            "DDDDDDDDR",
+        ),
+        r(
+            "POST /api/v1/rules/tries",
+            Post("/api/v1/rules/tries", json!({"request": "x"})),
+            "DDDDDDDDR",
+        ),
+        r(
+            "GET /api/v1/outbox/dead-letters",
+            Get("/api/v1/outbox/dead-letters"),
+            "DDDDDDDDA",
+        ),
+        r(
+            "POST /api/v1/outbox/dead-letters/{id}/retries",
+            Post("/api/v1/outbox/dead-letters/x/retries", json!({})),
+            "DDDDDDDDR",
+        ),
+        r("GET /api/v1/me/email", Get("/api/v1/me/email"), "DAAAAAAAA"),
+        r(
+            "PUT /api/v1/me/email",
+            Put("/api/v1/me/email", json!({"on": ["nope"]})),
+            "DRRRRRRRR",
+        ),
         r("GET /api/v1/issues", Get("/api/v1/issues"), "DDDDDDAAA"),
         r(
             "POST /api/v1/issues",

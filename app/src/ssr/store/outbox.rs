@@ -143,6 +143,16 @@ impl Db {
         Ok(rows)
     }
 
+    /// Extends `owner`'s lease on entry `id` by `lease_ms` from now; false when it is no longer
+    /// theirs (it ran out and another worker took it, or it is done).
+    pub async fn renew(&self, id: i64, owner: &str, lease_ms: i64) -> Result<bool> {
+        let now = self.now();
+        let done = on_pool!(self, p => q(sqlx::query(
+            "UPDATE outbox SET leased_until = $1 WHERE id = $2 AND lease_owner = $3 AND state = 'pending'")
+            .bind(now + lease_ms).bind(id).bind(owner).execute(p).await).map(|d| d.rows_affected()))?;
+        Ok(done == 1)
+    }
+
     /// Marks a delivered entry done, if `owner` still holds it; true when it did.
     pub async fn finish(&self, id: i64, owner: &str) -> Result<bool> {
         let now = self.now();
