@@ -7,7 +7,7 @@ use app::domain::user::Viewer;
 use app::ssr::ctx::CurrentViewer;
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -125,4 +125,38 @@ pub async fn api_errors_as_json(req: Request, next: Next) -> Response {
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }
     out
+}
+
+/// A secret a program presents as `Authorization: Bearer …` (a Prometheus scraper on
+/// `/metrics`, the inbound-mail service on `/mail/inbound`), kept as its SHA-256 when one is set.
+#[derive(Clone, Default)]
+pub struct BearerSecret(pub Option<std::sync::Arc<String>>);
+
+impl BearerSecret {
+    pub fn new(secret: Option<&str>) -> Self {
+        BearerSecret(
+            secret
+                .filter(|s| !s.is_empty())
+                .map(|s| std::sync::Arc::new(app::ssr::auth::secret_hash(s))),
+        )
+    }
+
+    pub fn admits(&self, headers: &HeaderMap) -> bool {
+        let (Some(want), Some(given)) = (
+            self.0.as_deref(),
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                // The scheme's name is case-insensitive (RFC 9110).
+                .and_then(|v| {
+                    v.get(..7)
+                        .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                        .map(|_| &v[7..])
+                }),
+        ) else {
+            return false;
+        };
+        // Compared as hashes: how long the comparison takes says nothing about the secret.
+        app::ssr::auth::secret_hash(given.trim()) == *want
+    }
 }

@@ -113,21 +113,7 @@ async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String,
             what: "page".into(),
         });
     };
-    let presented = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.get(..7)
-                .filter(|p| p.eq_ignore_ascii_case("bearer "))
-                .map(|_| &v[7..])
-        })
-        .unwrap_or("");
-    let same = presented.len() == secret.len()
-        && presented
-            .bytes()
-            .zip(secret.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let same = crate::api_parts::BearerSecret::new(Some(&secret)).admits(headers);
     if !same {
         tracing::warn!("inbound mail refused: wrong or missing secret");
         return Err(AppError::Unauthenticated);

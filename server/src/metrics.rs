@@ -11,7 +11,7 @@ use app::domain::user::Role;
 use app::ssr::ctx::CurrentViewer;
 use app::ssr::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
@@ -90,38 +90,8 @@ pub async fn track(State(m): State<Monitor>, req: Request, next: Next) -> Respon
     res
 }
 
-/// The SHA-256 of the scrape token, when one is set.
-#[derive(Clone, Default)]
-pub struct ScrapeToken(pub Option<Arc<String>>);
-
-impl ScrapeToken {
-    pub fn new(secret: Option<&str>) -> Self {
-        ScrapeToken(
-            secret
-                .filter(|s| !s.is_empty())
-                .map(|s| Arc::new(app::ssr::auth::secret_hash(s))),
-        )
-    }
-
-    fn admits(&self, headers: &HeaderMap) -> bool {
-        let (Some(want), Some(given)) = (
-            self.0.as_deref(),
-            headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                // The scheme's name is case-insensitive (RFC 9110).
-                .and_then(|v| {
-                    v.get(..7)
-                        .filter(|s| s.eq_ignore_ascii_case("bearer "))
-                        .map(|_| &v[7..])
-                }),
-        ) else {
-            return false;
-        };
-        // Compared as hashes: how long the comparison takes says nothing about the secret.
-        app::ssr::auth::secret_hash(given.trim()) == *want
-    }
-}
+/// The secret a Prometheus scraper presents (see [`BearerSecret`]).
+pub use crate::api_parts::BearerSecret as ScrapeToken;
 
 /// `GET /metrics`.
 pub async fn render(State((st, m)): State<(AppState, Monitor)>, req: Request) -> Response {

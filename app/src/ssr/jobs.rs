@@ -150,12 +150,7 @@ pub async fn run(st: &AppState, now: i64) -> Result<JobReport, AppError> {
 /// Leases the due job entries and does them, until none is left; a failure is recorded on its
 /// entry (retried later) and the others go on.
 pub async fn work_jobs(st: &AppState, actor: i64, report: &mut JobReport) -> Result<(), AppError> {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).map_err(|_| AppError::Internal)?;
-    let owner = format!(
-        "jobs:{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    );
+    let owner = super::auth::new_secret("jobs:");
     loop {
         let batch = st.db.lease_topic(&owner, Some("job"), 60_000, 20).await?;
         if batch.is_empty() {

@@ -260,16 +260,23 @@ impl Db {
         Ok(done)
     }
 
-    /// The reply-address secret all instances share, made on first use.
+    /// The reply-address secret all instances share, made on first use (read first: every
+    /// e-mail sent and every reply received asks for it).
     pub async fn mail_secret(&self) -> Result<String> {
+        const READ: &str = "SELECT value FROM settings WHERE key = 'mail-secret'";
+        let kept: Option<(String,)> =
+            on_pool!(self, p => q(sqlx::query_as(READ).fetch_optional(p).await))?;
+        if let Some((v,)) = kept {
+            return Ok(v);
+        }
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|_| StoreError::Stale)?;
         let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         on_pool!(self, p => {
+            // Another instance may have made one meanwhile: its secret is kept, not this one.
             q(sqlx::query("INSERT INTO settings (key, value) VALUES ('mail-secret', $1) ON CONFLICT DO NOTHING")
                 .bind(&fresh).execute(p).await)?;
-            let (v,): (String,) = q(sqlx::query_as("SELECT value FROM settings WHERE key = 'mail-secret'")
-                .fetch_one(p).await)?;
+            let (v,): (String,) = q(sqlx::query_as(READ).fetch_one(p).await)?;
             Ok(v)
         })
     }
