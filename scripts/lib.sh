@@ -71,6 +71,7 @@ build_site() {
   ensure_wasm_bindgen
   ensure_wasm_opt
   say "building the browser half (wasm32, profile wasm-release)"
+  # (.cargo/config.toml sets `--cfg erase_components` for this build and the server alike.)
   "${WASM_CARGO[@]}" build --quiet -p frontend --lib --target wasm32-unknown-unknown \
     --profile wasm-release ${WASM_FLAGS[@]+"${WASM_FLAGS[@]}"}
   local wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
@@ -92,7 +93,38 @@ build_site() {
     echo "$stamp" > "$SITE/.built-from"
   fi
   cp style/main.css "$SITE/pkg/tierdesk.css"
+  publish_hashed
   cp -R public/. "$SITE/"
+}
+
+# The files browsers fetch, under names carrying a hash of all three (script, WebAssembly,
+# stylesheet), each beside its brotli and gzip twin: the server sends them with a year's
+# Cache-Control and names them in every page from pkg/manifest.txt (server/src/assets.rs).
+publish_hashed() {
+  local pkg="$SITE/pkg" hash
+  hash="$(cat "$pkg/tierdesk.js" "$pkg/tierdesk_bg.wasm" "$pkg/tierdesk.css" | sha256sum | cut -c1-16)"
+  if [ "$(cat "$pkg/manifest.txt" 2>/dev/null)" = "output-name: tierdesk.$hash" ] &&
+    [ -f "$pkg/tierdesk.$hash.css.gz" ]; then
+    return 0
+  fi
+  rm -f "$pkg"/tierdesk.????????????????*
+  cp "$pkg/tierdesk.js" "$pkg/tierdesk.$hash.js"
+  cp "$pkg/tierdesk_bg.wasm" "$pkg/tierdesk.${hash}_bg.wasm"
+  cp "$pkg/tierdesk.css" "$pkg/tierdesk.$hash.css"
+  local files=("$pkg/tierdesk.$hash.js" "$pkg/tierdesk.${hash}_bg.wasm" "$pkg/tierdesk.$hash.css")
+  if have node; then
+    node -e '
+      const zlib = require("zlib"), fs = require("fs");
+      for (const f of process.argv.slice(1)) {
+        const b = fs.readFileSync(f);
+        fs.writeFileSync(f + ".br", zlib.brotliCompressSync(b, { params: {
+          [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }));
+        fs.writeFileSync(f + ".gz", zlib.gzipSync(b, { level: 9 }));
+      }' "${files[@]}"
+  else
+    for f in "${files[@]}"; do gzip -9 -k -f "$f"; done
+  fi
+  echo "output-name: tierdesk.$hash" > "$pkg/manifest.txt"
 }
 
 # The tests' real receivers (scripts/sinks.py): aiosmtpd in a virtualenv under target/tools.

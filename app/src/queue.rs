@@ -68,11 +68,11 @@ pub async fn assign_request(key: String, assignee: String) -> Result<(), AppErro
 
 #[server(prefix = "/fn", endpoint = "apply_macro")]
 pub async fn apply_macro(key: String, macro_id: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
+    use crate::ssr::{ctx, macros};
     let id = macro_id
         .parse()
         .map_err(|_| AppError::invalid("macro_id", "Choose a macro."))?;
-    queue::apply_macro(&ctx::state()?, &ctx::require_viewer()?, &key, id).await
+    macros::apply_macro(&ctx::state()?, &ctx::require_viewer()?, &key, id).await
 }
 
 #[server(prefix = "/fn", endpoint = "save_queue_view")]
@@ -94,8 +94,8 @@ pub async fn delete_queue_view(id: String) -> Result<(), AppError> {
 
 #[server(prefix = "/fn", endpoint = "list_macros")]
 pub async fn list_macros() -> Result<MacrosPage, AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::macros_page(&ctx::state()?, &ctx::require_viewer()?).await
+    use crate::ssr::{ctx, macros};
+    macros::macros_page(&ctx::state()?, &ctx::require_viewer()?).await
 }
 
 #[server(prefix = "/fn", endpoint = "save_macro")]
@@ -105,8 +105,8 @@ pub async fn save_macro(
     #[server(default)] set_state: String,
     #[server(default)] add_labels: String,
 ) -> Result<i64, AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::save_macro(
+    use crate::ssr::{ctx, macros};
+    macros::save_macro(
         &ctx::state()?,
         &ctx::require_viewer()?,
         &name,
@@ -119,8 +119,8 @@ pub async fn save_macro(
 
 #[server(prefix = "/fn", endpoint = "delete_macro")]
 pub async fn delete_macro(id: String) -> Result<(), AppError> {
-    use crate::ssr::{ctx, queue};
-    queue::delete_macro(
+    use crate::ssr::{ctx, macros};
+    macros::delete_macro(
         &ctx::state()?,
         &ctx::require_viewer()?,
         crate::domain::request::parse_id("id", &id)?,

@@ -9,7 +9,9 @@ use app::ssr::store::Db;
 use std::time::{Duration, Instant};
 
 mod queue;
+mod sessions;
 pub use queue::queue;
+pub use sessions::sessions;
 
 const WORDS: &[&str] = &[
     "access",

@@ -33,6 +33,14 @@ enum Command {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
+    /// Sign in the first --analysts people who work the queue and write their cookies, one per
+    /// line, to --out (for `bench/load`, which loads a running server from outside).
+    Sessions {
+        #[arg(long, default_value_t = 20)]
+        analysts: usize,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Generate systems up to --count and report /systems list and "who owns X?" p50/p99.
     Systems {
         #[arg(long, default_value_t = 2_000)]
@@ -55,6 +63,9 @@ async fn main() {
                 samples,
             } => tierdesk_bench::queue(&db, clients, seconds, samples).await,
             Command::Guides { count, queries } => tierdesk_bench::guides(&db, count, queries).await,
+            Command::Sessions { analysts, out } => {
+                tierdesk_bench::sessions(&db, analysts, &out).await
+            }
             Command::Systems { count, queries } => {
                 tierdesk_bench::systems(&db, count, queries).await
             }

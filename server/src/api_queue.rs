@@ -6,7 +6,7 @@ use crate::api_parts::{body, ApiResult, ApiUser, Page};
 use crate::middleware::error_response;
 use app::domain::error::AppError;
 use app::model::{MacroView, RequestDetail, RequestSummary};
-use app::ssr::{queue, service, AppState};
+use app::ssr::{macros, queue, service, AppState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -40,7 +40,7 @@ pub struct QueueQuery {
     sla: String,
     /// Words in titles and descriptions, or a request key.
     q: String,
-    /// `due` (the default), `newest`, `oldest` or `priority`.
+    /// `due`, `newest`, `oldest` or `priority`; by default `due`, or `newest` with `q`.
     sort: String,
     /// The `next_cursor` of the previous page.
     cursor: String,
@@ -163,7 +163,7 @@ pub(crate) async fn list_macros(
     State(st): State<AppState>,
     ApiUser(v): ApiUser,
 ) -> ApiResult<Vec<MacroView>> {
-    ApiResult(queue::macros_page(&st, &v).await.map(|p| p.macros))
+    ApiResult(macros::macros_page(&st, &v).await.map(|p| p.macros))
 }
 
 #[derive(Deserialize, Default, ToSchema)]
@@ -190,7 +190,7 @@ pub(crate) async fn create_macro(
 ) -> Response {
     let result = async {
         let b: MacroBody = body(&b)?;
-        let id = queue::save_macro(
+        let id = macros::save_macro(
             &st,
             &v,
             b.name.as_deref().unwrap_or(""),
@@ -199,7 +199,7 @@ pub(crate) async fn create_macro(
             &b.add_labels.join(" "),
         )
         .await?;
-        queue::macros_page(&st, &v)
+        macros::macros_page(&st, &v)
             .await?
             .macros
             .into_iter()
@@ -224,7 +224,7 @@ pub(crate) async fn delete_macro(
     let result = async {
         let id = app::domain::request::parse_id("id", &id)
             .map_err(|_| AppError::not_found("That macro"))?;
-        queue::delete_macro(&st, &v, id).await
+        macros::delete_macro(&st, &v, id).await
     }
     .await;
     match result {
@@ -257,7 +257,7 @@ pub(crate) async fn apply_macro(
             let id = b
                 .r#macro
                 .ok_or_else(|| AppError::invalid("macro", "Choose a macro."))?;
-            queue::apply_macro(&st, &v, &key, id).await?;
+            macros::apply_macro(&st, &v, &key, id).await?;
             service::request_detail(&st, &v, &key).await
         }
         .await,

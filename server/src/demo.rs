@@ -355,7 +355,7 @@ pub async fn load(db: &Db, options: &Options) -> Result<(), String> {
     );
     if options.requests > 0 {
         let started = std::time::Instant::now();
-        crate::demo_requests::generate_requests(db, &ids, options.requests).await?;
+        crate::demo_requests::generate_requests(db, &ids, options.requests, &hash).await?;
         println!(
             "Requests: {} generated in {:.1} s",
             options.requests,

@@ -1,41 +1,12 @@
 //! Generated requests for `tierdesk demo --requests N`: a helpdesk's history, made
-//! deterministically.
+//! deterministically, as thick as a real one: thousands of requesters across departments, two
+//! dozen analysts over three regions, descriptions and replies from a Zipf-distributed
+//! vocabulary, internal notes, labels, systems asked for and attached files.
 
-use app::ssr::store::Db;
-
-/// A small deterministic generator (SplitMix64): demo data only, never secrets.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-
-    /// An item by weight.
-    fn weighted<'a, T>(&mut self, items: &'a [(T, u64)]) -> &'a T {
-        let total: u64 = items.iter().map(|(_, w)| w).sum();
-        let mut n = self.below(total);
-        for (item, w) in items {
-            if n < *w {
-                return item;
-            }
-            n -= w;
-        }
-        &items[0].0
-    }
-}
+use crate::demo_words::{self as words, Rng, Zipf};
+use app::domain::user::Role;
+use app::ssr::store::{Db, GeneratedComment, GeneratedFile, GeneratedPerson, GeneratedRequest};
+use sha2::Digest;
 
 const KINDS: &[(&str, u64)] = &[
     ("software", 30),
@@ -98,7 +69,18 @@ const LABELS: &[&str] = &[
     "hardware",
     "known-issue",
     "follow-up",
+    "vip",
+    "new-hire",
+    "audit",
+    "phishing",
+    "shipping",
+    "license",
+    "mac",
 ];
+/// Analysts generated per region, beside the demo's own three.
+const ANALYSTS_PER_REGION: usize = 7;
+/// Requests generated and written per batch, so memory stays flat however many are asked for.
+const BATCH: usize = 10_000;
 
 fn title_for(rng: &mut Rng, kind: &str) -> String {
     match kind {
@@ -132,34 +114,162 @@ fn title_for(rng: &mut Rng, kind: &str) -> String {
     }
 }
 
+/// The generated people: requesters across departments (about one per 30 requests, at least
+/// 200, at most 5,000) and analysts in every region, each analyst on their region's shift.
+async fn people(db: &Db, n: usize, password_hash: &str) -> Result<(Vec<i64>, Vec<i64>), String> {
+    let mut rng = Rng(0x7065_6f70_6c65_2121);
+    let requesters = (n / 30).clamp(200, 5_000);
+    let mut people = Vec::with_capacity(requesters + 3 * ANALYSTS_PER_REGION);
+    let mut regions = Vec::new();
+    for i in 0..requesters + words::REGIONS.len() * ANALYSTS_PER_REGION {
+        let (first, last) = words::name(&mut rng);
+        let handle = format!(
+            "{}.{}{i}",
+            words::handle_part(&first),
+            words::handle_part(&last)
+        );
+        let analyst = i >= requesters;
+        if analyst {
+            regions.push(words::REGIONS[(i - requesters) % words::REGIONS.len()]);
+        }
+        people.push(GeneratedPerson {
+            email: format!("{handle}@corp.tierdesk.test"),
+            handle,
+            name: format!("{first} {last}"),
+            department: if analyst {
+                "IT".to_string()
+            } else {
+                rng.weighted(words::DEPARTMENTS).to_string()
+            },
+            roles: if analyst {
+                vec![Role::Member, Role::Analyst]
+            } else {
+                vec![Role::Member]
+            },
+            teams: if analyst {
+                vec!["it".to_string()]
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    let ids = db
+        .insert_generated_people(&people, password_hash)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (requester_ids, analyst_ids) = ids.split_at(requesters);
+    let on_shift: std::collections::HashSet<i64> = db
+        .shifts()
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|s| s.user_id)
+        .collect();
+    for (id, (region, from, to)) in analyst_ids.iter().zip(regions) {
+        if !on_shift.contains(id) {
+            db.add_shifts(*id, region, "support", &[0, 1, 2, 3, 4], from, to)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok((requester_ids.to_vec(), analyst_ids.to_vec()))
+}
+
+/// 2 to 6 sentences from `templates`.
+fn sentences(rng: &mut Rng, zipf: &Zipf, templates: &[&str], lo: u64, hi: u64) -> String {
+    (0..rng.between(lo, hi))
+        .map(|_| {
+            let template: &str = *rng.pick(templates);
+            words::fill(template, zipf, rng)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Two to six replies and notes over a request's life: the helpdesk's replies and internal
+/// notes and the requester's answers; a request nobody has worked yet has only the
+/// requester's own follow-ups.
+fn conversation(
+    rng: &mut Rng,
+    zipf: &Zipf,
+    r: &GeneratedRequest,
+    analysts: &[i64],
+) -> Vec<GeneratedComment> {
+    let span = (r.updated_at - r.created_at).max(60_000);
+    let count = rng.between(2, 6);
+    let mut at = r.created_at;
+    (0..count)
+        .map(|i| {
+            at += span / (count as i64 + 1);
+            let staff = r.assignee_id.unwrap_or(*rng.pick(analysts));
+            let (author_id, templates, internal) = match (r.state.as_str(), rng.below(3)) {
+                ("new", _) => (r.requester_id, words::ANSWERS, false),
+                (_, 0) if i > 0 => (r.requester_id, words::ANSWERS, false),
+                (_, 1) => (staff, words::NOTES, true),
+                _ => (staff, words::REPLIES, false),
+            };
+            GeneratedComment {
+                author_id,
+                body: sentences(rng, zipf, templates, 1, 3),
+                internal,
+                created_at: at,
+            }
+        })
+        .collect()
+}
+
+/// A log or note a requester attached: plain text, with its digest, under a random address.
+fn attachment(rng: &mut Rng, zipf: &Zipf, uploader_id: i64) -> GeneratedFile {
+    let text = (0..rng.between(5, 40))
+        .map(|i| format!("{i:04} {}\n", words::fill("{} {} {}: {}", zipf, rng)))
+        .collect::<String>();
+    let mut id = [0u8; 16];
+    let _ = getrandom::fill(&mut id);
+    GeneratedFile {
+        id: id.iter().map(|b| format!("{b:02x}")).collect(),
+        uploader_id,
+        file_name: rng
+            .pick(&["error-log.txt", "ipconfig.txt", "steps.txt", "console.txt"])
+            .to_string(),
+        content_type: "text/plain".to_string(),
+        sha256: sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        data: text.into_bytes(),
+    }
+}
+
 /// `n` requests over the last two years: most old ones finished, the last two weeks' mostly
 /// open, a few old ones still open (and long breached), as a real helpdesk's history looks.
 pub async fn generate_requests(
     db: &Db,
     ids: &std::collections::HashMap<&str, i64>,
     n: usize,
+    password_hash: &str,
 ) -> Result<(), String> {
     const DAY: i64 = 86_400_000;
     let now = db.now();
-    let requesters: Vec<i64> = [
-        "member",
-        "manager",
-        "contractor",
-        "cole",
-        "noah",
-        "pia",
-        "jburton",
-        "engineer",
-    ]
-    .iter()
-    .map(|h| ids[h])
-    .collect();
-    let analysts: Vec<i64> = ["analyst", "sam", "kai", "admin"]
+    let (mut requesters, mut analysts) = people(db, n, password_hash).await?;
+    requesters.extend(
+        [
+            "member",
+            "manager",
+            "contractor",
+            "cole",
+            "noah",
+            "pia",
+            "jburton",
+            "engineer",
+        ]
         .iter()
-        .map(|h| ids[h])
-        .collect();
+        .map(|h| ids[h]),
+    );
+    analysts.extend(["analyst", "sam", "kai", "admin"].iter().map(|h| ids[h]));
+    let systems: Vec<i64> = db.system_ids().await.map_err(|e| e.to_string())?;
+    let zipf = Zipf::new(words::VOCABULARY.len());
     let mut rng = Rng(0x7165_7264_6573_6b21);
-    let mut rows = Vec::with_capacity(n);
+    let mut rows = Vec::with_capacity(BATCH.min(n));
     // Oldest first, so request numbers grow with time as they would.
     let mut ages: Vec<i64> = (0..n).map(|_| rng.below(730 * DAY as u64) as i64).collect();
     ages.sort_unstable_by(|a, b| b.cmp(a));
@@ -189,10 +299,10 @@ pub async fn generate_requests(
         let worked = !matches!(state, "new");
         let finished_at = created + (rng.below(10 * DAY as u64) as i64).min(age);
         let resolved = matches!(state, "resolved" | "closed");
-        rows.push(app::ssr::store::GeneratedRequest {
+        let mut r = GeneratedRequest {
             kind: kind.to_string(),
             title: title_for(&mut rng, kind),
-            description: "Generated for the demo and benchmarks.".to_string(),
+            description: sentences(&mut rng, &zipf, words::DESCRIBE, 2, 4),
             priority: rng
                 .weighted(&[("high", 15), ("normal", 70), ("low", 15)])
                 .to_string(),
@@ -207,8 +317,44 @@ pub async fn generate_requests(
             },
             responded_at: worked.then(|| created + (rng.below(4 * 3_600_000) as i64).min(age)),
             resolved_at: resolved.then_some(finished_at),
-            label: (rng.below(10) == 0).then(|| rng.pick(LABELS).to_string()),
-        });
+            ..Default::default()
+        };
+        let labels = *rng.weighted(&[(0usize, 70), (1, 22), (2, 8)]);
+        r.labels = (0..labels).map(|_| rng.pick(LABELS).to_string()).collect();
+        r.labels.sort();
+        r.labels.dedup();
+        if matches!(
+            kind,
+            "access" | "access-change" | "service-account" | "onboarding"
+        ) && !systems.is_empty()
+        {
+            let mut lines: Vec<i64> = (0..rng.between(1, 3))
+                .map(|_| *rng.pick(&systems))
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            r.lines = lines
+                .into_iter()
+                .map(|s| {
+                    (
+                        s,
+                        rng.pick(&["member", "viewer", "editor", "admin"])
+                            .to_string(),
+                    )
+                })
+                .collect();
+        }
+        r.comments = conversation(&mut rng, &zipf, &r, &analysts);
+        if rng.below(100) < 12 {
+            r.files.push(attachment(&mut rng, &zipf, r.requester_id));
+        }
+        rows.push(r);
+        if rows.len() == BATCH {
+            db.insert_generated_requests(&rows)
+                .await
+                .map_err(|e| e.to_string())?;
+            rows.clear();
+        }
     }
     // A few requests that are at risk right now, whatever the day: unassigned and triaged,
     // with 85-90% of a normal request's five business days used. Two per kind, so the browser
@@ -226,7 +372,7 @@ pub async fn generate_requests(
             let created = calendar
                 .sub(app::domain::time::Timestamp::from_millis(now), used)
                 .millis();
-            rows.push(app::ssr::store::GeneratedRequest {
+            rows.push(GeneratedRequest {
                 kind: kind.to_string(),
                 title: format!("{} (due soon)", title_for(&mut rng, kind)),
                 description: "Generated for the demo: most of its service level is used up."
@@ -239,7 +385,7 @@ pub async fn generate_requests(
                 updated_at: created + 3_600_000,
                 responded_at: Some(created + 3_600_000),
                 resolved_at: None,
-                label: None,
+                ..Default::default()
             });
         }
     }

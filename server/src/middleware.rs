@@ -534,7 +534,8 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if seen.signed_in {
+    // What a signed-in person sees is theirs alone; the build's files say their own.
+    if seen.signed_in && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

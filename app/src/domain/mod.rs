@@ -10,6 +10,7 @@ pub mod error;
 pub mod form;
 pub mod guide;
 pub mod kinds;
+pub mod macros;
 pub mod queue;
 pub mod registry;
 pub mod request;

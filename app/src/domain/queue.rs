@@ -1,6 +1,6 @@
-//! The analyst queue's vocabulary: built-in views, filters, sort orders, keyset cursors and macro
-//! placeholders. Pages, the API and the store all read a queue request through [`Filter::parse`],
-//! so a bad filter gets the same field-named message everywhere.
+//! The analyst queue's vocabulary: built-in views, filters, sort orders and keyset cursors (macro
+//! placeholders are in `macros`). Pages, the API and the store all read a queue request through
+//! [`Filter::parse`], so a bad filter gets the same field-named message everywhere.
 
 use super::error::AppError;
 use super::kinds::RequestKind;
@@ -256,7 +256,7 @@ impl Filter {
         }
         f.text = (!text.is_empty()).then(|| text.to_string());
         f.sort = match get("sort") {
-            "" => Sort::Due,
+            "" => f.default_sort(),
             s => Sort::ALL
                 .into_iter()
                 .find(|o| o.as_str() == s)
@@ -277,6 +277,17 @@ impl Filter {
             })?),
         };
         Ok(f)
+    }
+
+    /// The order when none is asked for: what is due next, or, when searching for words, the
+    /// newest first (a search looks for something recent far more often than for what breaches
+    /// next, and the newest matches are found without sorting every match).
+    pub fn default_sort(&self) -> Sort {
+        if self.text.is_some() {
+            Sort::Newest
+        } else {
+            Sort::Due
+        }
     }
 
     /// The filter with the view's own conditions folded in, so the store sees one shape.
@@ -338,7 +349,7 @@ impl Filter {
         if let Some(t) = &self.text {
             parts.push(("q", t.clone()));
         }
-        if self.sort != Sort::Due {
+        if self.sort != self.default_sort() {
             parts.push(("sort", self.sort.as_str().into()));
         }
         if with_cursor {
@@ -382,61 +393,6 @@ pub fn key_in(text: &str) -> Option<i64> {
 
 /// The longest saved-view name.
 pub const VIEW_NAME_MAX: usize = 60;
-
-/// The values a macro's placeholders stand for.
-pub struct MacroContext<'a> {
-    pub request_key: &'a str,
-    pub request_title: &'a str,
-    pub requester_name: &'a str,
-    pub analyst_name: &'a str,
-}
-
-/// The placeholders a macro may use.
-pub const PLACEHOLDERS: [&str; 5] = [
-    "request.key",
-    "request.title",
-    "requester.name",
-    "requester.first_name",
-    "analyst.name",
-];
-
-/// Fills `{{ placeholder }}`s. An unknown placeholder is an error naming it, so a typo is
-/// caught when the macro is saved rather than sent to a requester.
-pub fn render_macro(body: &str, ctx: &MacroContext) -> Result<String, AppError> {
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            return Err(AppError::invalid(
-                "body",
-                "A placeholder starts with {{ but never ends with }}.",
-            ));
-        };
-        let name = after[..end].trim();
-        let value = match name {
-            "request.key" => ctx.request_key,
-            "request.title" => ctx.request_title,
-            "requester.name" => ctx.requester_name,
-            "requester.first_name" => ctx.requester_name.split_whitespace().next().unwrap_or(""),
-            "analyst.name" => ctx.analyst_name,
-            other => {
-                return Err(AppError::invalid(
-                    "body",
-                    format!(
-                        "Unknown placeholder {{{{{other}}}}}; use one of {}.",
-                        PLACEHOLDERS.map(|p| format!("{{{{{p}}}}}")).join(", ")
-                    ),
-                ))
-            }
-        };
-        out.push_str(value);
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
 
 #[cfg(test)]
 mod tests {
@@ -487,6 +443,26 @@ mod tests {
         assert!(!Filter::parse(&q(&[("view", "mine")]))
             .unwrap()
             .is_narrowed());
+    }
+
+    #[test]
+    fn searching_lists_the_newest_first_unless_another_order_is_chosen() {
+        let parse = |pairs: &[(&str, &str)]| Filter::parse(&q(pairs)).unwrap();
+        assert_eq!(parse(&[]).sort, Sort::Due);
+        assert_eq!(parse(&[("q", "vpn")]).sort, Sort::Newest);
+        assert_eq!(parse(&[("q", "vpn"), ("sort", "")]).sort, Sort::Newest);
+        let due = parse(&[("q", "vpn"), ("sort", "due")]);
+        assert_eq!(due.sort, Sort::Due);
+        // Each order survives the query string, whether it is the default or not.
+        for f in [due, parse(&[("q", "vpn")]), parse(&[("sort", "newest")])] {
+            let back = f.to_query(false);
+            let pairs: Vec<(&str, &str)> = back
+                .split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .collect();
+            assert_eq!(parse(&pairs).sort, f.sort, "{back}");
+        }
+        assert_eq!(parse(&[("q", "vpn")]).to_query(false), "q=vpn");
     }
 
     #[test]
@@ -550,26 +526,5 @@ mod tests {
         assert_eq!(key_in("REQ-0"), None);
         assert_eq!(key_in("vpn"), None);
         assert_eq!(key_in("é"), None);
-    }
-
-    #[test]
-    fn macros_fill_placeholders_and_refuse_unknown_ones() {
-        let ctx = MacroContext {
-            request_key: "REQ-9",
-            request_title: "VPN drops",
-            requester_name: "Mia Member",
-            analyst_name: "Ana Analyst",
-        };
-        assert_eq!(
-            render_macro("Hi {{requester.first_name}}, {{ request.key }} ({{request.title}}) is done. {{analyst.name}}", &ctx).unwrap(),
-            "Hi Mia, REQ-9 (VPN drops) is done. Ana Analyst"
-        );
-        assert_eq!(
-            render_macro("No placeholders.", &ctx).unwrap(),
-            "No placeholders."
-        );
-        let e = render_macro("Hi {{requester.nam}}", &ctx).unwrap_err();
-        assert!(e.message_for("body").unwrap().contains("requester.nam"));
-        assert!(render_macro("Hi {{requester.name", &ctx).is_err());
     }
 }

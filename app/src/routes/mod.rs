@@ -23,6 +23,7 @@ pub mod not_found;
 pub mod notification_settings;
 pub mod person;
 pub mod queue;
+pub mod queue_live;
 pub mod request;
 pub mod request_escalation;
 pub mod request_fields;

@@ -18,19 +18,23 @@
 //!   the address and the `Accept` header (the same address answers the app in JSON and a plain
 //!   browser otherwise). Sessions that do not resolve are never kept, so random cookies cannot
 //!   fill the memory, and the answers kept are bounded in bytes as well as in number.
+//! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
+//!   the macros) is [`ReadCache::shared`]: computed once per generation by the first to ask while
+//!   the others asking at that moment wait for it, instead of once per person. It follows the
+//!   same generations and time to live, so a change is seen by the very next read all the same.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Most entries a shelf holds; past it, expired entries go, and if none had, everything does.
 const CAPACITY: usize = 10_000;
 /// Most bytes of answers held, bodies and headers; the same rule applies past it.
-pub const BYTES_MAX: usize = 64 * 1024 * 1024;
+pub const BYTES_MAX: usize = 16 * 1024 * 1024;
 
 /// The default time to live.
 pub const DEFAULT_TTL: Duration = Duration::from_millis(1000);
@@ -168,12 +172,20 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
     }
 }
 
+/// A shared answer with the generation and time it was computed at.
+type SharedEntry = (u64, Instant, Arc<dyn std::any::Any + Send + Sync>);
+/// One name's answer; its lock is held while it is computed, so it is computed once.
+type SharedSlot = Arc<tokio::sync::Mutex<Option<SharedEntry>>>;
+/// Most names held; past it, every name goes (they are recomputed on the next ask).
+const SHARED_CAPACITY: usize = 2_000;
+
 /// See the module documentation. One per process, shared by every request.
 pub struct ReadCache {
     ttl: Duration,
     generation: AtomicU64,
     sessions: Shelf<String, CachedAuth>,
     responses: Shelf<ResponseKey, CachedResponse>,
+    shared: Mutex<HashMap<String, SharedSlot>>,
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -192,7 +204,44 @@ impl ReadCache {
             generation: AtomicU64::new(0),
             sessions: Shelf::new(),
             responses: Shelf::new(),
+            shared: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The answer everyone shares under `name`: the one computed in this generation within the
+    /// time to live, else `compute`'s, by the first asker while later ones wait for it. An
+    /// error is handed back and nothing is kept.
+    pub async fn shared<T, E, Fut>(
+        &self,
+        name: &str,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        if !self.enabled() {
+            return compute().await.map(Arc::new);
+        }
+        let slot = {
+            let mut names = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+            if names.len() >= SHARED_CAPACITY && !names.contains_key(name) {
+                names.clear();
+            }
+            names.entry(name.to_string()).or_default().clone()
+        };
+        let mut held = slot.lock().await;
+        let generation = self.generation();
+        if let Some((g, at, value)) = held.as_ref() {
+            if *g == generation && at.elapsed() < self.ttl {
+                if let Ok(v) = value.clone().downcast::<T>() {
+                    return Ok(v);
+                }
+            }
+        }
+        let value = Arc::new(compute().await?);
+        *held = Some((generation, Instant::now(), value.clone()));
+        Ok(value)
     }
 
     /// The time to live from `TIERDESK_READ_CACHE_MS`, else [`DEFAULT_TTL`].
@@ -354,6 +403,54 @@ mod tests {
             );
         }
         assert!(c.sizes().1 >= 1);
+    }
+
+    #[tokio::test]
+    async fn a_shared_answer_is_computed_once_per_generation_by_one_of_many() {
+        let c = Arc::new(ReadCache::new(Duration::from_secs(60)));
+        let runs = Arc::new(AtomicU64::new(0));
+        let ask = |c: Arc<ReadCache>, runs: Arc<AtomicU64>| async move {
+            c.shared("counts", || async {
+                runs.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Ok::<_, ()>(runs.load(Ordering::SeqCst))
+            })
+            .await
+            .unwrap()
+        };
+        let many: Vec<_> = (0..16)
+            .map(|_| tokio::spawn(ask(c.clone(), runs.clone())))
+            .collect();
+        for h in many {
+            assert_eq!(*h.await.unwrap(), 1, "everyone got the one computation");
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        c.invalidate();
+        assert_eq!(
+            *ask(c.clone(), runs.clone()).await,
+            2,
+            "a change: computed again"
+        );
+        // An error is not kept; another name is another answer.
+        let failed: Result<Arc<u64>, &str> = c.shared("other", || async { Err("down") }).await;
+        assert!(failed.is_err());
+        let other: Result<Arc<u64>, &str> = c.shared("other", || async { Ok(7) }).await;
+        assert_eq!(*other.unwrap(), 7);
+        let off = ReadCache::new(Duration::ZERO);
+        for n in 1..=2u64 {
+            let v: Arc<u64> = off.shared("x", || async { Ok::<_, ()>(n) }).await.unwrap();
+            assert_eq!(*v, n, "with the cache off, always computed");
+        }
+    }
+
+    #[tokio::test]
+    async fn shared_answers_expire() {
+        let c = ReadCache::new(Duration::from_millis(30));
+        let first: Arc<u8> = c.shared("x", || async { Ok::<_, ()>(1) }).await.unwrap();
+        assert_eq!(*first, 1);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        let again: Arc<u8> = c.shared("x", || async { Ok::<_, ()>(2) }).await.unwrap();
+        assert_eq!(*again, 2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod home;
 pub mod issue_templates;
 pub mod jobs;
 pub mod lockout;
+pub mod macros;
 pub mod markdown;
 pub mod net;
 pub mod people;

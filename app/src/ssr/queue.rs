@@ -1,25 +1,22 @@
 //! The analyst queue's operations: the dashboard, claim and assignment, changes to many requests
-//! at once, macros, saved views, and the admin side (holidays, shifts, round-robin).
+//! at once and saved views (macros are in `macros`, the desk's settings in `rota`).
 //! Every function checks who is asking before it reads or writes anything.
 
 use super::ctx::AppState;
-use super::reading::{check_flow_gates, load_visible, summary, Clock};
-use super::store::{Change, MacroRow, RequestRow, ROUND_ROBIN};
+use super::macros::{macro_views, parse_label};
+use super::reading::{check_flow_gates, summary, Clock};
+use super::store::{Change, RequestRow, ROUND_ROBIN};
 use crate::domain::access::require_queue;
 use crate::domain::error::AppError;
 use crate::domain::kinds::RequestKind;
-use crate::domain::queue::{render_macro, Filter, MacroContext, PLACEHOLDERS, VIEW_NAME_MAX};
-use crate::domain::request::{parse_text, RequestKey, RequestState, COMMENT_MAX};
+use crate::domain::queue::{Filter, VIEW_NAME_MAX};
+use crate::domain::request::{parse_text, RequestKey, RequestState};
 use crate::domain::user::Viewer;
-use crate::model::{
-    MacroView, MacrosPage, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount,
-};
+use crate::model::{MacroView, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
 use std::collections::BTreeMap;
 
 /// Most requests one batch may change.
 pub const BATCH_MAX: usize = 100;
-/// Most labels one macro adds.
-pub const MACRO_LABELS_MAX: usize = 10;
 
 /// Splits a query string into its fields.
 pub fn query_map(query: &str) -> BTreeMap<String, String> {
@@ -39,7 +36,10 @@ pub fn query_map(query: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The dashboard for `query` (a view, filters, a sort and a cursor).
+/// The dashboard for `query` (a view, filters, a sort and a cursor). What every analyst sees
+/// alike (the counts, a view's page, who is on shift, the macros, the latest ratings) is
+/// computed once per change for all of them ([`super::cache::ReadCache::shared`]); what is
+/// the viewer's own (their team, saved views) once per change for them.
 pub async fn dashboard(
     st: &AppState,
     v: &Viewer,
@@ -49,25 +49,44 @@ pub async fn dashboard(
     let filter = Filter::parse(query)?;
     let clock = Clock::load(st).await?;
     let now = clock.now;
-    let (rows, next) = st
-        .db
-        .queue_page(&filter, v.id, now, crate::domain::queue::PAGE)
+    let page = page_shared(st, &filter, v.id, &clock).await?;
+    let groups = st
+        .cache
+        .shared("queue:counts", || st.db.count_groups(now))
         .await?;
-    let counts = st.db.view_counts(v.id, now).await?;
+    let team = st
+        .cache
+        .shared(&format!("queue:team:{}", v.id), || st.db.team_of(v.id))
+        .await?;
+    let counts = super::store::ViewCounts::tally(&groups, v.id, &team);
     let mut saved = Vec::new();
-    for s in st.db.saved_views(v.id).await? {
+    let saved_views = st
+        .cache
+        .shared(&format!("queue:saved:{}", v.id), || st.db.saved_views(v.id))
+        .await?;
+    for s in saved_views.iter() {
         // A saved query that no longer parses (the vocabulary changed) shows with no count.
         let count = match Filter::parse(&query_map(&s.query)) {
-            Ok(f) => st.db.queue_count(&f, v.id, now).await?,
+            Ok(f) => {
+                let key = format!(
+                    "queue:count:{}:{}",
+                    personal_to(&f, v.id),
+                    f.to_query(false)
+                );
+                *st.cache
+                    .shared(&key, || st.db.queue_count(&f, v.id, now))
+                    .await?
+            }
             Err(_) => -1,
         };
         saved.push(SavedViewCount {
             id: s.id,
-            name: s.name,
-            query: s.query,
+            name: s.name.clone(),
+            query: s.query.clone(),
             count,
         });
     }
+    let (rows, next) = &*page;
     let next = next.map(|c| {
         Filter {
             cursor: Some(c),
@@ -75,6 +94,7 @@ pub async fn dashboard(
         }
         .to_query(true)
     });
+    let desk = st.cache.shared("queue:desk", || desk(st, now)).await?;
     Ok(QueuePageView {
         views: counts
             .counts
@@ -87,19 +107,82 @@ pub async fn dashboard(
             .into_iter()
             .filter_map(|(k, n)| k.parse::<RequestKind>().ok().map(|k| (k, n)))
             .collect(),
-        rows: rows.iter().map(|r| summary(r, &clock)).collect(),
+        rows: rows.clone(),
         next,
         query: filter.to_query(false),
         filter,
+        on_shift: desk.on_shift.clone(),
+        macros: desk.macros.clone(),
+        assignees: desk.assignees.clone(),
+        round_robin: desk.round_robin,
+        can_admin: v.has(crate::domain::user::Role::Admin),
+        version: desk.version,
+        ratings: desk.ratings.clone(),
+    })
+}
+
+/// The desk around the queue, the same for every analyst.
+struct Desk {
+    on_shift: Vec<OnShift>,
+    macros: Vec<MacroView>,
+    assignees: Vec<PersonLink>,
+    round_robin: bool,
+    version: i64,
+    ratings: Vec<crate::model::RatedRequest>,
+}
+
+async fn desk(st: &AppState, now: i64) -> Result<Desk, AppError> {
+    Ok(Desk {
         on_shift: on_shift(st, now).await?,
         macros: macro_views(st).await?,
         assignees: queue_worker_links(st).await?,
         round_robin: round_robin_on(st).await?,
-        can_admin: v.has(crate::domain::user::Role::Admin),
         version: st.db.queue_version().await?,
-        ratings: super::resolution::latest_ratings(st, v, 5).await?,
+        ratings: super::resolution::ratings(st, 5).await?,
     })
 }
+
+/// The viewer a filter's answer depends on: theirs for "mine", "my team" and the like, else
+/// nobody's (0), so that everyone asking the same shares one answer.
+fn personal_to(f: &Filter, viewer: i64) -> i64 {
+    use crate::domain::queue::AssigneeFilter;
+    match f.effective().assignee {
+        Some(AssigneeFilter::Me | AssigneeFilter::MyTeam) => viewer,
+        _ => 0,
+    }
+}
+
+/// One page of rows for `filter` and the cursor after it, shared by everyone it is the same for:
+/// the rows as they are shown, their clocks settled at the first asker's moment (within the
+/// cache's time to live of everyone else's).
+async fn page_shared(
+    st: &AppState,
+    filter: &Filter,
+    viewer: i64,
+    clock: &Clock,
+) -> Result<std::sync::Arc<SharedPage>, AppError> {
+    let key = format!(
+        "queue:page:{}:{}",
+        personal_to(filter, viewer),
+        filter.to_query(true)
+    );
+    Ok(st
+        .cache
+        .shared(&key, || async {
+            let (rows, next) = st
+                .db
+                .queue_page(filter, viewer, clock.now, crate::domain::queue::PAGE)
+                .await?;
+            Ok::<_, AppError>((rows.iter().map(|r| summary(r, clock)).collect(), next))
+        })
+        .await?)
+}
+
+/// A page of the queue as shown, and where the next one starts.
+type SharedPage = (
+    Vec<crate::model::RequestSummary>,
+    Option<crate::domain::queue::Cursor>,
+);
 
 /// One page of the queue for the JSON API: the rows the dashboard would list for `query`, and
 /// the cursor of the next page. The same filters, sort and messages as the page.
@@ -111,14 +194,9 @@ pub async fn list(
     require_queue(v)?;
     let filter = Filter::parse(query)?;
     let clock = Clock::load(st).await?;
-    let (rows, next) = st
-        .db
-        .queue_page(&filter, v.id, clock.now, crate::domain::queue::PAGE)
-        .await?;
-    Ok((
-        rows.iter().map(|r| summary(r, &clock)).collect(),
-        next.map(|c| c.encode()),
-    ))
+    let page = page_shared(st, &filter, v.id, &clock).await?;
+    let (rows, next) = &*page;
+    Ok((rows.clone(), next.map(|c| c.encode())))
 }
 
 /// Everyone who works the queue, as links to their pages.
@@ -159,56 +237,6 @@ pub async fn on_shift(st: &AppState, now: i64) -> Result<Vec<OnShift>, AppError>
 pub async fn version(st: &AppState, v: &Viewer) -> Result<i64, AppError> {
     require_queue(v)?;
     Ok(st.db.queue_version().await?)
-}
-
-fn macro_view(m: MacroRow) -> MacroView {
-    MacroView {
-        id: m.id,
-        name: m.name,
-        body: m.body,
-        set_state: m.set_state.and_then(|s| s.parse().ok()),
-        add_labels: labels_of(&m.add_labels),
-    }
-}
-
-fn labels_of(s: &str) -> Vec<String> {
-    s.split([',', ' ', '\n'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// The macros page: every macro and the placeholders they may use.
-pub async fn macros_page(st: &AppState, v: &Viewer) -> Result<MacrosPage, AppError> {
-    require_queue(v)?;
-    Ok(MacrosPage {
-        macros: macro_views(st).await?,
-        placeholders: placeholders(),
-    })
-}
-
-pub async fn macro_views(st: &AppState) -> Result<Vec<MacroView>, AppError> {
-    Ok(st.db.macros().await?.into_iter().map(macro_view).collect())
-}
-
-/// A label: lower-case letters, digits and dashes, as the catalog's own labels.
-fn parse_label(field: &str, raw: &str) -> Result<String, AppError> {
-    let l = raw.trim().to_lowercase();
-    if l.is_empty() {
-        return Err(AppError::invalid(field, "Enter a label."));
-    }
-    if l.len() > 50
-        || !l
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-    {
-        return Err(AppError::invalid(
-            field,
-            "A label is up to 50 letters, digits and dashes, e.g. access-review.",
-        ));
-    }
-    Ok(l)
 }
 
 /// Parses request keys from a batch form, refusing none, too many or malformed ones.
@@ -390,145 +418,6 @@ pub async fn assign(st: &AppState, v: &Viewer, key: &str, who: &str) -> Result<(
     .map(|_| ())
 }
 
-/// Applies a macro to a request: its reply with placeholders filled, its state and labels, in
-/// one transaction.
-pub async fn apply_macro(
-    st: &AppState,
-    v: &Viewer,
-    key: &str,
-    macro_id: i64,
-) -> Result<(), AppError> {
-    require_queue(v)?;
-    let r = load_visible(st, v, key).await?;
-    let m = st
-        .db
-        .macro_by_id(macro_id)
-        .await?
-        .ok_or_else(|| AppError::invalid("macro", "That macro no longer exists."))?;
-    if !r.state().is_open() && r.state() != RequestState::Resolved {
-        return Err(AppError::conflict(
-            "This request is finished and takes no more replies.",
-        ));
-    }
-    let key_text = r.key().to_string();
-    let body = render_macro(
-        &m.body,
-        &MacroContext {
-            request_key: &key_text,
-            request_title: &r.title,
-            requester_name: &r.requester_name,
-            analyst_name: &v.name,
-        },
-    )?;
-    // A request nobody started yet is started on the way: answering it is working on it.
-    let mut moves = Vec::new();
-    if let Some(to) = m
-        .set_state
-        .as_deref()
-        .and_then(|s| s.parse::<RequestState>().ok())
-    {
-        let from = r.state();
-        if to != from {
-            let via = RequestState::InProgress;
-            if !from.can_move_to(to) && from.can_move_to(via) && via.can_move_to(to) {
-                check_flow_gates(st, &r, via).await?;
-                moves.push((from, via));
-                moves.push((via, to));
-            } else {
-                from.check_move(to)?;
-                moves.push((from, to));
-            }
-            check_flow_gates(st, &r, to).await?;
-        }
-    }
-    let mut changes = vec![Change {
-        id: r.id,
-        comment: Some((body, false)),
-        state: moves.first().copied(),
-        labels: labels_of(&m.add_labels),
-        ..Change::default()
-    }];
-    if let Some(second) = moves.get(1) {
-        changes.push(Change {
-            id: r.id,
-            state: Some(*second),
-            ..Change::default()
-        });
-    }
-    st.db.apply_changes(v.id, &changes).await?;
-    Ok(())
-}
-
-/// Saves a macro; its placeholders are checked now so a typo never reaches a requester.
-pub async fn save_macro(
-    st: &AppState,
-    v: &Viewer,
-    name: &str,
-    body: &str,
-    set_state: &str,
-    add_labels: &str,
-) -> Result<i64, AppError> {
-    require_queue(v)?;
-    let name = parse_text("name", "a name", name, 80)?;
-    let body = parse_text("body", "the reply", body, COMMENT_MAX)?;
-    render_macro(
-        &body,
-        &MacroContext {
-            request_key: "",
-            request_title: "",
-            requester_name: "",
-            analyst_name: "",
-        },
-    )?;
-    let set_state = match set_state.trim() {
-        "" => None,
-        s => Some(
-            s.parse::<RequestState>()
-                .map_err(|m| AppError::invalid("set_state", m))?,
-        ),
-    };
-    let mut labels = Vec::new();
-    for l in labels_of(add_labels) {
-        let l = parse_label("add_labels", &l)?;
-        if !labels.contains(&l) {
-            labels.push(l);
-        }
-    }
-    if labels.len() > MACRO_LABELS_MAX {
-        return Err(AppError::invalid(
-            "add_labels",
-            format!("A macro adds at most {MACRO_LABELS_MAX} labels."),
-        ));
-    }
-    Ok(st
-        .db
-        .save_macro(
-            &name,
-            &body,
-            set_state.map(|s| s.as_str()),
-            &labels.join(" "),
-            v.id,
-        )
-        .await?)
-}
-
-pub async fn delete_macro(st: &AppState, v: &Viewer, id: i64) -> Result<(), AppError> {
-    require_queue(v)?;
-    if st.db.delete_macro(id).await? {
-        Ok(())
-    } else {
-        Err(AppError::not_found("That macro"))
-    }
-}
-
-/// The placeholders, for the macro editor's hint.
-pub fn placeholders() -> Vec<String> {
-    PLACEHOLDERS
-        .iter()
-        .map(|p| format!("{{{{{p}}}}}"))
-        .collect()
-}
-
 /// Saves the current filters as one of the viewer's views.
 pub async fn save_view(
     st: &AppState,
@@ -561,13 +450,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn labels_and_keys_are_checked() {
-        assert_eq!(
-            parse_label("label", " Access-Review ").unwrap(),
-            "access-review"
-        );
-        assert!(parse_label("label", "two words").is_err());
-        assert!(parse_label("label", "").is_err());
+    fn keys_are_checked() {
         assert_eq!(
             parse_keys(&["REQ-3".into(), "REQ-3".into(), "REQ-9".into()]).unwrap(),
             vec![3, 9]

@@ -55,9 +55,11 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The calendar (shared by every reader until the next change) and now.
     pub async fn load(st: &AppState) -> Result<Clock, AppError> {
+        let calendar = st.cache.shared("calendar", || st.db.calendar()).await?;
         Ok(Clock {
-            calendar: st.db.calendar().await?,
+            calendar: (*calendar).clone(),
             now: st.db.now(),
         })
     }

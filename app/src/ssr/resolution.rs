@@ -132,6 +132,11 @@ pub async fn latest_ratings(
     limit: i64,
 ) -> Result<Vec<RatedRequest>, AppError> {
     access::require_queue(v)?;
+    ratings(st, limit).await
+}
+
+/// The latest `limit` ratings, for whoever may see them (the caller checks).
+pub(crate) async fn ratings(st: &AppState, limit: i64) -> Result<Vec<RatedRequest>, AppError> {
     Ok(st
         .db
         .latest_ratings(limit)

@@ -137,7 +137,7 @@ pub async fn request_detail(
     };
     let (macros, assignees) = if v.works_queue() && r.state().is_open() {
         (
-            super::queue::macro_views(st).await?,
+            super::macros::macro_views(st).await?,
             st.db
                 .queue_workers()
                 .await?

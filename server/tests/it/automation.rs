@@ -724,18 +724,13 @@ async fn three_instances_and_a_kill_take_each_action_once(b: Backend) {
         .unwrap();
     }
     let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_tierdesk"))
-            .arg("serve")
-            .env("DATABASE_URL", &t.url)
-            .env("TIERDESK_ADDR", "127.0.0.1:0")
-            .env("TIERDESK_OUTBOX_LEASE_MS", "1500")
-            .env("TIERDESK_OUTBOX_POLL_MS", "20")
-            .env("TIERDESK_JOBS_EVERY_SECS", "3600")
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("tierdesk serve starts")
+        t.serve(
+            "127.0.0.1:0",
+            &[
+                ("TIERDESK_OUTBOX_LEASE_MS", "1500"),
+                ("TIERDESK_OUTBOX_POLL_MS", "20"),
+            ],
+        )
     };
     let mut servers = vec![spawn(), spawn(), spawn()];
     let count = |state: &'static str| async move {

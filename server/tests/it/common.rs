@@ -244,6 +244,22 @@ impl TestDb {
         }
     }
 
+    /// A real `tierdesk serve` process on this database at `addr` (`127.0.0.1:0` for any
+    /// port), with the scheduler asleep, quiet, and `env` set besides.
+    pub fn serve(&self, addr: &str, env: &[(&str, &str)]) -> std::process::Child {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tierdesk"))
+            .arg("serve")
+            .env("DATABASE_URL", &self.url)
+            .env("TIERDESK_ADDR", addr)
+            .env("TIERDESK_JOBS_EVERY_SECS", "3600")
+            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("tierdesk serve starts")
+    }
+
     pub async fn person(&self, email: &str, name: &str, roles: &[Role]) -> i64 {
         let hash = auth::hash_password(PASSWORD.to_string()).await.unwrap();
         let handle = email.split('@').next().unwrap();

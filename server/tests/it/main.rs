@@ -11,6 +11,7 @@ mod automation;
 mod catalog;
 mod client;
 mod common;
+mod durability;
 mod forms;
 mod fuzz;
 mod guides;

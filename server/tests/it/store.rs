@@ -231,6 +231,46 @@ async fn sessions_expire_and_tokens_resolve(b: Backend) {
         t.db.api_token_user("live").await.unwrap(),
         Some((mia, "read".to_string()))
     );
+    // Its last use is kept, but written at most once a minute: reads stay reads.
+    let last_used = |db: app::ssr::store::Db| async move {
+        db.api_tokens(Some(mia))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.id == id)
+            .unwrap()
+            .last_used_at
+    };
+    let first = last_used(t.db.clone())
+        .await
+        .expect("the first use is written");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    t.db.api_token_user("live").await.unwrap();
+    assert_eq!(
+        last_used(t.db.clone()).await,
+        Some(first),
+        "not rewritten within a minute"
+    );
+    match &t.db.pool {
+        app::ssr::store::Pool::Sqlite(p) => {
+            sqlx::query("UPDATE api_tokens SET last_used_at = last_used_at - 61000")
+                .execute(p)
+                .await
+                .map(|_| ())
+        }
+        app::ssr::store::Pool::Postgres(p) => {
+            sqlx::query("UPDATE api_tokens SET last_used_at = last_used_at - 61000")
+                .execute(p)
+                .await
+                .map(|_| ())
+        }
+    }
+    .unwrap();
+    t.db.api_token_user("live").await.unwrap();
+    assert!(
+        last_used(t.db.clone()).await > Some(first - 61_000),
+        "written again after a minute"
+    );
     assert_eq!(t.db.api_token_user("ended").await.unwrap(), None, "expired");
     assert_eq!(t.db.api_token_user("other").await.unwrap(), None);
     assert!(t.db.revoke_api_token(id).await.unwrap());

@@ -2,7 +2,7 @@
 //! request with its people, system lines, approval steps and tasks, saved in one transaction.
 
 use super::work::{with_user, APPROVAL_ELIGIBLE, TASK_ELIGIBLE};
-use super::{q, AttachTo, BeginWrite, Db, Result, StoreError, ROUND_ROBIN};
+use super::{q, AttachTo, BeginWrite, Db, Pool, Result, StoreError, ROUND_ROBIN};
 use crate::domain::request::RequestKey;
 use crate::domain::task::TaskDraft;
 use sqlx::FromRow;
@@ -148,6 +148,54 @@ pub struct LineRow {
     pub grant_kind: String,
 }
 
+/// Round-robin's hand-out (`$1` weekday, `$2` minute of the day, `$3` now): the analyst on
+/// support hours who was handed a request longest ago, chosen and stamped in one statement,
+/// from the shifts now (a few rows by their index). The stamp is strictly later than every
+/// earlier hand-out, even within one millisecond: a tie would be broken by id and give the same
+/// analyst two in a row. Callers make concurrent hand-outs take turns (see [`Turn`]).
+const HAND_OUT: &str = "UPDATE users SET last_assigned_at = (SELECT CASE WHEN $3 > COALESCE(MAX(x.last_assigned_at), 0) \
+       THEN $3 ELSE MAX(x.last_assigned_at) + 1 END FROM users x) \
+     WHERE id = (SELECT u.id FROM shifts s JOIN users u ON u.id = s.user_id \
+       WHERE s.weekday = $1 AND s.duty = 'support' AND s.start_min <= $2 AND s.end_min > $2 \
+         AND u.active = TRUE \
+       ORDER BY COALESCE(u.last_assigned_at, 0), u.id LIMIT 1) \
+     RETURNING id";
+
+/// Where a submission takes its round-robin turn.
+enum Turn {
+    /// Round-robin is off: the request waits for someone to claim it.
+    Off,
+    /// SQLite: inside the submission's own transaction, which holds the file's write lock
+    /// from its first insert, so hand-outs take turns with nothing more.
+    InThisTransaction,
+    /// Postgres: taken before, in a short transaction of its own that holds a lock only for
+    /// the hand-out. Held to the submission's commit, that lock let one submission commit at
+    /// a time (~400 a second at 64 writers); now their commits overlap. A submission that
+    /// fails after its turn leaves that analyst's turn spent, which costs fairness one step.
+    TakenBefore(Option<i64>),
+}
+
+/// Takes the next round-robin turn on Postgres (see [`Turn::TakenBefore`]). Concurrent turns
+/// queue for a transaction-scoped lock, so no two read the same "longest ago". The stamp
+/// need not wait for the disk: lost in a crash, it only gives the same analyst the next turn.
+async fn take_turn(p: &sqlx::PgPool, weekday: i16, minute: i32, now: i64) -> Result<Option<i64>> {
+    let mut tx = q(p.begin().await)?;
+    q(sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await)?;
+    q(sqlx::query("SELECT pg_advisory_xact_lock(6006)")
+        .execute(&mut *tx)
+        .await)?;
+    let next: Option<(i64,)> = q(sqlx::query_as(HAND_OUT)
+        .bind(weekday)
+        .bind(minute)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await)?;
+    q(tx.commit().await)?;
+    Ok(next.map(|(a,)| a))
+}
+
 const PERSON_SELECT: &str =
     "SELECT u.id, u.email, u.handle, u.name, u.manager_id, m.name AS manager_name \
     FROM users u LEFT JOIN users m ON m.id = u.manager_id";
@@ -228,9 +276,13 @@ impl Db {
     /// line, in one transaction: either all of it is there or none.
     pub async fn create_request(&self, r: &NewRequestRecord) -> Result<RequestKey> {
         let now = self.now();
-        let pg = self.is_postgres();
         let (weekday, minute) = super::week_minute(now);
         let hand_out = self.setting(ROUND_ROBIN).await?.as_deref() != Some("off");
+        let turn = match &self.pool {
+            _ if !hand_out => Turn::Off,
+            Pool::Postgres(p) => Turn::TakenBefore(take_turn(p, weekday, minute, now).await?),
+            Pool::Sqlite(_) => Turn::InThisTransaction,
+        };
         on_pool!(self, p => {
             let mut tx = q(p.begin_write().await)?;
             if let Some(report) = r.from_lockout_report {
@@ -296,34 +348,24 @@ impl Db {
                     .bind(&t.role).bind(&t.team).bind(t.due_at).bind(t.urgent).bind(now)
                     .execute(&mut *tx).await)?;
             }
-            if hand_out {
-                // Round-robin: the analyst on support hours who was handed a request longest
-                // ago. On Postgres a transaction-scoped lock makes concurrent submissions take
-                // turns; SQLite's writer lock (held since the insert above) already does.
-                if pg {
-                    q(sqlx::query("SELECT pg_advisory_xact_lock(6006)").execute(&mut *tx).await)?;
-                }
-                let next: Option<(i64,)> = q(sqlx::query_as(
-                    "SELECT u.id FROM users u WHERE u.active = TRUE AND EXISTS (SELECT 1 FROM shifts s \
-                       WHERE s.user_id = u.id AND s.duty = 'support' AND s.weekday = $1 AND s.start_min <= $2 AND s.end_min > $2) \
-                     ORDER BY COALESCE(u.last_assigned_at, 0), u.id LIMIT 1")
-                    .bind(weekday).bind(minute).fetch_optional(&mut *tx).await)?;
-                if let Some((analyst,)) = next {
-                    // Strictly later than every earlier hand-out, even within one millisecond:
-                    // a tie would be broken by id and give the same analyst two in a row.
-                    q(sqlx::query(
-                        "UPDATE users SET last_assigned_at = (SELECT CASE WHEN $1 > COALESCE(MAX(x.last_assigned_at), 0) \
-                           THEN $1 ELSE MAX(x.last_assigned_at) + 1 END FROM users x) WHERE id = $2")
-                        .bind(now).bind(analyst).execute(&mut *tx).await)?;
-                    q(sqlx::query("UPDATE requests SET assignee_id = $1 WHERE id = $2")
-                        .bind(analyst).bind(id).execute(&mut *tx).await)?;
-                    q(sqlx::query(
-                        "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
-                         VALUES ($1, (SELECT id FROM users WHERE handle = 'tierdesk'), $2, 'assignee', NULL, (SELECT name FROM users WHERE id = $3))")
-                        .bind(id).bind(now).bind(analyst).execute(&mut *tx).await)?;
-                }
-            }
+            // The clocks first: they do not depend on the assignee, and on SQLite everything
+            // from the hand-out on runs while other submissions wait.
             settle_clocks!(tx, id, now);
+            let turn = match turn {
+                Turn::TakenBefore(analyst) => analyst,
+                Turn::Off => None,
+                Turn::InThisTransaction => q(sqlx::query_as::<_, (i64,)>(HAND_OUT)
+                    .bind(weekday).bind(minute).bind(now).fetch_optional(&mut *tx).await)?
+                    .map(|(a,)| a),
+            };
+            if let Some(analyst) = turn {
+                q(sqlx::query("UPDATE requests SET assignee_id = $1 WHERE id = $2")
+                    .bind(analyst).bind(id).execute(&mut *tx).await)?;
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) \
+                     VALUES ($1, (SELECT id FROM users WHERE handle = 'tierdesk'), $2, 'assignee', NULL, (SELECT name FROM users WHERE id = $3))")
+                    .bind(id).bind(now).bind(analyst).execute(&mut *tx).await)?;
+            }
             q(tx.commit().await)?;
             Ok(RequestKey::new(id))
         })

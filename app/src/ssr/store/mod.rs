@@ -20,7 +20,7 @@ pub struct Db {
 
 #[derive(Clone, Debug)]
 pub enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteStore),
     Postgres(PgPool),
 }
 
@@ -34,10 +34,13 @@ macro_rules! on_pool {
     };
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-/// IMMEDIATE`), so a second writer waits its turn (up to the busy timeout): a deferred
-/// transaction whose snapshot went stale while it waited for the lock got "database is locked"
-/// at once, a 500, whenever two people wrote at the same moment. Postgres needs nothing more.
+/// Starts a transaction that will write. On SQLite it runs on the store's one writer
+/// connection ([`SqliteStore`]): writers queue for it in the order they asked, without taking a
+/// reader's connection meanwhile, and it takes the file's write lock at once (`BEGIN
+/// IMMEDIATE`, for writers in other processes). Before, every writer took a pooled connection
+/// and SQLite's busy handler slept and polled for the lock: 64 parallel writers starved readers
+/// of connections, woke late, and a deferred transaction whose snapshot went stale while it
+/// waited got "database is locked", a 500. Postgres needs nothing more.
 pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
     fn begin_write(
@@ -45,13 +48,13 @@ pub(crate) trait BeginWrite {
     ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, Self::Db>>> + Send;
 }
 
-impl BeginWrite for SqlitePool {
+impl BeginWrite for SqliteStore {
     type Db = sqlx::Sqlite;
     fn begin_write(
         &self,
     ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>>> + Send
     {
-        self.begin_with("BEGIN IMMEDIATE")
+        self.writer.begin_with("BEGIN IMMEDIATE")
     }
 }
 
@@ -62,6 +65,103 @@ impl BeginWrite for PgPool {
     ) -> impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>>> + Send
     {
         self.begin()
+    }
+}
+
+/// An SQLite database: a pool of connections that read, and one connection that writes, for
+/// write transactions ([`BeginWrite`]) and single statements alike. It reads like its pool:
+/// queries run on `&SqliteStore` as on `&SqlitePool`, and a statement that is not a `SELECT`
+/// goes to the writer ([`writes`]). A single `UPDATE` on a reader used to wait for the file's
+/// lock in SQLite's busy handler, polling while the writer took it again and again, and failed
+/// with "database is locked" after five seconds: 64 writers with a token used for the first
+/// time (its last use is written) got 500s.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    readers: SqlitePool,
+    writer: SqlitePool,
+}
+
+impl std::ops::Deref for SqliteStore {
+    type Target = SqlitePool;
+    fn deref(&self) -> &SqlitePool {
+        &self.readers
+    }
+}
+
+/// Whether a statement may write: anything but a query (`SELECT`, or `EXPLAIN` of one).
+fn writes(sql: &str) -> bool {
+    let head = sql.trim_start();
+    let starts = |word: &str| {
+        head.get(..word.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(word))
+    };
+    !(starts("SELECT") || starts("EXPLAIN"))
+}
+
+impl SqliteStore {
+    /// Closes the writer and the readers (the pool it reads like is only the readers).
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.readers.close().await;
+    }
+
+    /// The connections a statement runs on.
+    fn for_sql(&self, sql: &str) -> &SqlitePool {
+        if writes(sql) {
+            &self.writer
+        } else {
+            &self.readers
+        }
+    }
+}
+
+impl<'p> sqlx::Executor<'p> for &'p SqliteStore {
+    type Database = sqlx::Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::stream::BoxStream<
+        'e,
+        sqlx::Result<sqlx::Either<sqlx::sqlite::SqliteQueryResult, sqlx::sqlite::SqliteRow>>,
+    >
+    where
+        'p: 'e,
+        E: 'q + sqlx::Execute<'q, sqlx::Sqlite>,
+    {
+        self.for_sql(query.sql()).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> futures_core::future::BoxFuture<'e, sqlx::Result<Option<sqlx::sqlite::SqliteRow>>>
+    where
+        'p: 'e,
+        E: 'q + sqlx::Execute<'q, sqlx::Sqlite>,
+    {
+        self.for_sql(query.sql()).fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [sqlx::sqlite::SqliteTypeInfo],
+    ) -> futures_core::future::BoxFuture<'e, sqlx::Result<sqlx::sqlite::SqliteStatement<'q>>>
+    where
+        'p: 'e,
+    {
+        (&self.readers).prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> futures_core::future::BoxFuture<'e, sqlx::Result<sqlx::Describe<sqlx::Sqlite>>>
+    where
+        'p: 'e,
+    {
+        (&self.readers).describe(sql)
     }
 }
 
@@ -223,12 +323,20 @@ impl Db {
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
             }
-            let pool = SqlitePoolOptions::new()
+            let readers = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts.clone())
+                .await
+                .map_err(|e| format!("cannot open SQLite database {url}: {e}"))?;
+            // Writers wait for this one connection in turn, longer than readers wait for theirs.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await
                 .map_err(|e| format!("cannot open SQLite database {url}: {e}"))?;
+            let pool = SqliteStore { readers, writer };
             Ok(Db {
                 pool: Pool::Sqlite(pool),
                 clock: Clock::system(),
@@ -269,7 +377,11 @@ impl Db {
     /// Applies the migrations of this backend's dialect (embedded in the binary).
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(p) => sqlx::migrate!("../migrations/sqlite").run(p).await?,
+            Pool::Sqlite(p) => {
+                sqlx::migrate!("../migrations/sqlite")
+                    .run(&p.writer)
+                    .await?
+            }
             Pool::Postgres(p) => sqlx::migrate!("../migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -304,5 +416,78 @@ impl Db {
 
     pub async fn close(&self) {
         on_pool!(self, p => p.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_queries_go_to_the_readers() {
+        for sql in [
+            "SELECT 1",
+            "  select * from t",
+            "\nEXPLAIN QUERY PLAN SELECT 1",
+        ] {
+            assert!(!writes(sql), "{sql}");
+        }
+        for sql in [
+            "UPDATE t SET a = 1",
+            "insert into t values (1)",
+            "DELETE FROM t",
+            "WITH x AS (SELECT 1) UPDATE t SET a = 1",
+            "PRAGMA optimize",
+            "ANALYZE",
+            "",
+            "SEL",
+        ] {
+            assert!(writes(sql), "{sql}");
+        }
+    }
+
+    /// A single statement that writes while a write transaction holds the file waits for it,
+    /// longer than SQLite's five-second busy timeout, instead of failing "database is locked".
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_single_write_waits_for_the_writer_instead_of_failing() {
+        let path = std::env::temp_dir().join(format!(
+            "tierdesk-writer-{}-{}.db",
+            std::process::id(),
+            Clock::system().now_ms()
+        ));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let Pool::Sqlite(p) = &db.pool else {
+            unreachable!()
+        };
+        sqlx::query("CREATE TABLE t (n INTEGER)")
+            .execute(p)
+            .await
+            .unwrap();
+        let mut tx = p.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let other = {
+            let p = p.clone();
+            tokio::spawn(async move { sqlx::query("INSERT INTO t VALUES (2)").execute(&p).await })
+        };
+        tokio::time::sleep(Duration::from_millis(5_500)).await;
+        tx.commit().await.unwrap();
+        other
+            .await
+            .unwrap()
+            .expect("the second write waited its turn");
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM t")
+            .fetch_one(p)
+            .await
+            .unwrap();
+        assert_eq!(n, 2);
+        db.close().await;
+        for ext in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
     }
 }

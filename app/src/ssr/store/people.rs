@@ -143,14 +143,23 @@ impl Db {
             .fetch_one(p).await))
     }
 
-    /// The person and scopes of a live token: not expired, not revoked.
+    /// The person and scopes of a live token: not expired, not revoked. Its last use is
+    /// written at most once a minute: a read through the API is not a write on the database.
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<(i64, String)>> {
+        const LAST_USED_STEP_MS: i64 = 60_000;
         let now = self.now();
-        on_pool!(self, p => q(sqlx::query_as(
-            "UPDATE api_tokens SET last_used_at = $1 \
-             WHERE token_hash = $2 AND revoked_at IS NULL AND expires_at > $1 \
-             RETURNING user_id, scopes")
-            .bind(now).bind(token_hash).fetch_optional(p).await))
+        on_pool!(self, p => {
+            let row: Option<(i64, i64, String, Option<i64>)> = q(sqlx::query_as(
+                "SELECT id, user_id, scopes, last_used_at FROM api_tokens \
+                 WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
+                .bind(token_hash).bind(now).fetch_optional(p).await)?;
+            let Some((id, user, scopes, last_used)) = row else { return Ok(None) };
+            if last_used.is_none_or(|t| t <= now - LAST_USED_STEP_MS) {
+                q(sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(now).bind(id).execute(p).await)?;
+            }
+            Ok(Some((user, scopes)))
+        })
     }
 
     /// Tokens, newest first; of one person when `user_id` is given.

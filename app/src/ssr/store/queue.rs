@@ -6,7 +6,7 @@
 //! and pages are keyset-paginated, so neither grows with the number of finished requests.
 
 use super::requests::{RequestRow, REQUEST_SELECT};
-use super::{q, BeginWrite, Db, Pool, Result};
+use super::{q, Db, Pool, Result};
 use crate::domain::guide::search_terms;
 use crate::domain::queue::{
     key_in, AssigneeFilter, Cursor, Filter, SlaFilter, Sort, StateFilter, View, NO_DUE,
@@ -75,6 +75,8 @@ enum Arg {
 struct Where {
     terms: Vec<String>,
     args: Vec<Arg>,
+    /// Words are matched against the full-text table joined as `f` (see [`Db::queue_page`]).
+    fts_outer: bool,
 }
 
 impl Where {
@@ -122,20 +124,29 @@ pub(super) const RESPONDED: &str =
      AND EXISTS (SELECT 1 FROM user_roles WHERE user_id = $3 AND role IN ('analyst', 'engineer', 'admin')) \
      AND NOT EXISTS (SELECT 1 FROM users WHERE id = $3 AND handle = 'tierdesk')";
 
-/// Every view's count in one statement: `$1` the viewer, `$2` now.
-fn counts_sql() -> String {
-    // One pass over the open requests' kind index, which carries every column tested here; the
-    // team is a set computed once. Totals are the sums over kinds.
+/// The open requests counted by kind and assignee in one statement (`$1` now): every view's
+/// count for every person follows from it (see [`ViewCounts::tally`]), so all analysts share one
+/// computation. One pass over the open requests' kind index, which carries every column tested.
+fn count_groups_sql() -> String {
     format!(
-        "SELECT r.kind, COUNT(*), \
-         COUNT(*) FILTER (WHERE r.assignee_id IS NULL), \
-         COUNT(*) FILTER (WHERE r.assignee_id = $1), \
-         COUNT(*) FILTER (WHERE r.assignee_id IN ({MY_TEAM}$1 UNION SELECT CAST($1 AS BIGINT))), \
-         COUNT(*) FILTER (WHERE r.risk_at <= $2 AND r.due_at > $2), \
-         COUNT(*) FILTER (WHERE r.due_at <= $2), \
-         COUNT(*) FILTER (WHERE r.state = 'awaiting-approval') \
-         FROM requests r WHERE {OPEN} GROUP BY r.kind ORDER BY r.kind"
+        "SELECT r.kind AS kind, r.assignee_id AS assignee_id, COUNT(*) AS open, \
+         COUNT(*) FILTER (WHERE r.risk_at <= $1 AND r.due_at > $1) AS at_risk, \
+         COUNT(*) FILTER (WHERE r.due_at <= $1) AS breached, \
+         COUNT(*) FILTER (WHERE r.state = 'awaiting-approval') AS awaiting_approval \
+         FROM requests r WHERE {OPEN} GROUP BY r.kind, r.assignee_id"
     )
+}
+
+/// Open requests of one kind and one assignee (or nobody): how many, at risk, breached and
+/// awaiting approval.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CountGroup {
+    pub kind: String,
+    pub assignee_id: Option<i64>,
+    pub open: i64,
+    pub at_risk: i64,
+    pub breached: i64,
+    pub awaiting_approval: i64,
 }
 
 /// A transaction for one queue page on Postgres; with `ordered_scan`, sorting is forbidden in
@@ -163,9 +174,50 @@ pub struct ViewCounts {
     pub kinds: Vec<(String, i64)>,
 }
 
+impl ViewCounts {
+    /// Every built-in view's count for `viewer`, whose teams hold `team` (the viewer included),
+    /// and the open requests per kind, by kind.
+    pub fn tally(groups: &[CountGroup], viewer: i64, team: &[i64]) -> ViewCounts {
+        let mut t = [0i64; 7];
+        let mut kinds = std::collections::BTreeMap::<&str, i64>::new();
+        for g in groups {
+            let mine = g.assignee_id == Some(viewer);
+            let ours = mine || g.assignee_id.is_some_and(|a| team.contains(&a));
+            let add = [
+                g.open,
+                if g.assignee_id.is_none() { g.open } else { 0 },
+                if mine { g.open } else { 0 },
+                if ours { g.open } else { 0 },
+                g.at_risk,
+                g.breached,
+                g.awaiting_approval,
+            ];
+            for (sum, n) in t.iter_mut().zip(add) {
+                *sum += n;
+            }
+            *kinds.entry(&g.kind).or_default() += g.open;
+        }
+        let [all, unassigned, mine, team, at_risk, breached, approval] = t;
+        ViewCounts {
+            counts: vec![
+                (View::Unassigned, unassigned),
+                (View::Mine, mine),
+                (View::Team, team),
+                (View::AtRisk, at_risk),
+                (View::Breached, breached),
+                (View::AwaitingApproval, approval),
+                (View::Open, all),
+            ],
+            kinds: kinds.into_iter().map(|(k, n)| (k.to_string(), n)).collect(),
+        }
+    }
+}
+
 impl Db {
-    /// The `WHERE` of a queue query for `viewer` at `now`.
-    fn filter_where(&self, f: &Filter, viewer: i64, now: i64) -> Where {
+    /// The `WHERE` of a queue query for `viewer` at `now`. With `fts_outer_ok`, SQLite's words
+    /// are matched against the full-text table joined as `f` (see [`Db::queue_page`]) rather
+    /// than through a list of every match, and the answer says so.
+    fn filter_where(&self, f: &Filter, viewer: i64, now: i64, fts_outer_ok: bool) -> Where {
         let f = f.effective();
         let mut w = Where::default();
         match f.state {
@@ -259,9 +311,14 @@ impl Db {
                         .collect::<Vec<_>>()
                         .join(" ");
                     let a = w.arg(Arg::S(phrase));
-                    w.and(format!(
-                        "r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {a})"
-                    ));
+                    if fts_outer_ok {
+                        w.fts_outer = true;
+                        w.and(format!("f.requests_fts MATCH {a}"));
+                    } else {
+                        w.and(format!(
+                            "r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH {a})"
+                        ));
+                    }
                 }
             }
         }
@@ -276,7 +333,18 @@ impl Db {
         now: i64,
         limit: i64,
     ) -> Result<(Vec<RequestRow>, Option<Cursor>)> {
-        let mut w = self.filter_where(f, viewer, now);
+        // Words on SQLite, newest or oldest first: the full-text index yields its matches in
+        // request order, so reading it first and stopping after a page never visits the other
+        // matches (a common word matches half the requests; listing them all took seconds).
+        let mut w = self.filter_where(
+            f,
+            viewer,
+            now,
+            matches!(f.sort, Sort::Newest | Sort::Oldest),
+        );
+        let fts_outer = w.fts_outer;
+        // The order the outer table is read in (the same number either way).
+        let id = if fts_outer { "f.rowid" } else { "r.id" };
         let order = match f.sort {
             Sort::Due => {
                 if let Some(c) = f.cursor {
@@ -288,16 +356,16 @@ impl Db {
             Sort::Newest => {
                 if let Some(c) = f.cursor {
                     let a = w.arg(Arg::I(c.id));
-                    w.and(format!("r.id < {a}"));
+                    w.and(format!("{id} < {a}"));
                 }
-                "r.id DESC".into()
+                format!("{id} DESC")
             }
             Sort::Oldest => {
                 if let Some(c) = f.cursor {
                     let a = w.arg(Arg::I(c.id));
-                    w.and(format!("r.id > {a}"));
+                    w.and(format!("{id} > {a}"));
                 }
-                "r.id".into()
+                id.to_string()
             }
             Sort::Priority => {
                 if let Some(c) = f.cursor {
@@ -311,6 +379,10 @@ impl Db {
         // open requests' own index in the page's order and stopping after one page is never
         // worse than a scan of the open requests, and usually far better.
         let select = match (self.is_postgres(), f.effective().state, f.sort) {
+            _ if fts_outer => REQUEST_SELECT.replace(
+                "FROM requests r ",
+                "FROM requests_fts f CROSS JOIN requests r ON r.id = f.rowid ",
+            ),
             (false, StateFilter::Open, Sort::Due) => REQUEST_SELECT.replace(
                 "FROM requests r ",
                 "FROM requests r INDEXED BY requests_open_due ",
@@ -361,12 +433,12 @@ impl Db {
 
     /// The plans of a queue page's query and of the view counts, for benchmarks.
     pub async fn queue_plan(&self, f: &Filter, viewer: i64, now: i64) -> Result<Vec<String>> {
-        let w = self.filter_where(f, viewer, now);
+        let w = self.filter_where(f, viewer, now, false);
         let page = format!(
             "{REQUEST_SELECT} WHERE {} ORDER BY {DUE_KEY}, r.id LIMIT 51",
             w.sql()
         );
-        let counts = counts_sql();
+        let counts = count_groups_sql();
         let mut plan = Vec::new();
         match &self.pool {
             Pool::Sqlite(p) => {
@@ -376,7 +448,6 @@ impl Db {
                 plan.extend(rows.into_iter().map(|r| r.3));
                 let rows: Vec<(i64, i64, i64, String)> =
                     q(sqlx::query_as(&format!("EXPLAIN QUERY PLAN {counts}"))
-                        .bind(viewer)
                         .bind(now)
                         .fetch_all(p)
                         .await)?;
@@ -394,7 +465,6 @@ impl Db {
                 let rows: Vec<(String,)> = q(sqlx::query_as(&format!(
                     "EXPLAIN (ANALYZE, BUFFERS) {counts}"
                 ))
-                .bind(viewer)
                 .bind(now)
                 .fetch_all(p)
                 .await)?;
@@ -407,103 +477,32 @@ impl Db {
 
     /// How many requests a filter finds (its cursor and sort are ignored).
     pub async fn queue_count(&self, f: &Filter, viewer: i64, now: i64) -> Result<i64> {
-        let w = self.filter_where(f, viewer, now);
+        let w = self.filter_where(f, viewer, now, false);
         let sql = format!("SELECT COUNT(*) FROM requests r WHERE {}", w.sql());
         let (n,): (i64,) =
             on_pool!(self, p => q(bind_all!(sqlx::query_as(&sql), &w.args).fetch_one(p).await))?;
         Ok(n)
     }
 
-    /// Every built-in view's count and the open requests per kind, from one pass over the open
-    /// requests' kind index (see [`counts_sql`]).
+    /// The open requests by kind and assignee at `now` (see [`count_groups_sql`]).
+    pub async fn count_groups(&self, now: i64) -> Result<Vec<CountGroup>> {
+        let sql = count_groups_sql();
+        on_pool!(self, p => q(sqlx::query_as(&sql).bind(now).fetch_all(p).await))
+    }
+
+    /// The people in any of `viewer`'s teams, the viewer included.
+    pub async fn team_of(&self, viewer: i64) -> Result<Vec<i64>> {
+        let rows: Vec<(i64,)> = on_pool!(self, p => q(sqlx::query_as(&format!(
+            "{MY_TEAM}$1 UNION SELECT CAST($2 AS BIGINT)"))
+            .bind(viewer).bind(viewer).fetch_all(p).await))?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Every built-in view's count for `viewer` and the open requests per kind.
     pub async fn view_counts(&self, viewer: i64, now: i64) -> Result<ViewCounts> {
-        let sql = counts_sql();
-        type PerKind = (String, i64, i64, i64, i64, i64, i64, i64);
-        let rows: Vec<PerKind> =
-            on_pool!(self, p => q(sqlx::query_as(&sql).bind(viewer).bind(now).fetch_all(p).await))?;
-        let mut t = [0i64; 7];
-        for r in &rows {
-            for (sum, n) in t.iter_mut().zip([r.1, r.2, r.3, r.4, r.5, r.6, r.7]) {
-                *sum += n;
-            }
-        }
-        let [all, unassigned, mine, team, at_risk, breached, approval] = t;
-        let kinds = rows.into_iter().map(|r| (r.0, r.1)).collect();
-        Ok(ViewCounts {
-            counts: vec![
-                (View::Unassigned, unassigned),
-                (View::Mine, mine),
-                (View::Team, team),
-                (View::AtRisk, at_risk),
-                (View::Breached, breached),
-                (View::AwaitingApproval, approval),
-                (View::Open, all),
-            ],
-            kinds,
-        })
-    }
-
-    /// Settles clocks of open requests that have none yet (made before clocks existed).
-    pub async fn settle_missing_clocks(&self) -> Result<u64> {
-        let now = self.now();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            let ids: Vec<(i64,)> = q(sqlx::query_as(&format!(
-                "SELECT r.id FROM requests r WHERE r.resolve_due_at IS NULL AND {OPEN}"))
-                .fetch_all(&mut *tx).await)?;
-            for (id,) in &ids {
-                settle_clocks!(tx, *id, now);
-            }
-            q(tx.commit().await)?;
-            Ok(ids.len() as u64)
-        })
-    }
-
-    /// Closes requests resolved more than `days` ago: a reply can no longer reopen them.
-    pub async fn close_resolved_before(&self, before: i64, actor: i64) -> Result<u64> {
-        let now = self.now();
-        on_pool!(self, p => {
-            let mut tx = q(p.begin_write().await)?;
-            let ids: Vec<(i64,)> = q(sqlx::query_as(
-                "SELECT id FROM requests WHERE state = 'resolved' AND resolved_at < $1")
-                .bind(before).fetch_all(&mut *tx).await)?;
-            for (id,) in &ids {
-                q(sqlx::query("UPDATE requests SET state = 'closed', updated_at = $1 WHERE id = $2 AND state = 'resolved'")
-                    .bind(now).bind(*id).execute(&mut *tx).await)?;
-                q(sqlx::query(
-                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', 'resolved', 'closed')")
-                    .bind(*id).bind(actor).bind(now).execute(&mut *tx).await)?;
-                settle_clocks!(tx, *id, now);
-            }
-            q(tx.commit().await)?;
-            Ok(ids.len() as u64)
-        })
-    }
-
-    /// Keeps the query planner's statistics fresh. SQLite has none until asked (and without
-    /// them it prefers the wrong index for the queue's counts); Postgres gathers its own, but
-    /// not promptly after a bulk load.
-    pub async fn optimize(&self) -> Result<()> {
-        match &self.pool {
-            Pool::Sqlite(p) => {
-                let (stats,): (i64,) = q(sqlx::query_as(
-                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
-                )
-                .fetch_one(p)
-                .await)?;
-                let sql = if stats == 0 {
-                    "ANALYZE"
-                } else {
-                    "PRAGMA optimize"
-                };
-                q(sqlx::query(sql).execute(p).await)?;
-            }
-            Pool::Postgres(p) => {
-                // VACUUM also marks pages all-visible, so the queue's counts stay index-only.
-                q(sqlx::query("VACUUM (ANALYZE) requests").execute(p).await)?;
-            }
-        }
-        Ok(())
+        let groups = self.count_groups(now).await?;
+        let team = self.team_of(viewer).await?;
+        Ok(ViewCounts::tally(&groups, viewer, &team))
     }
 
     /// The latest change to any request: the dashboard refreshes when it moves.

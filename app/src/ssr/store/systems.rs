@@ -389,6 +389,11 @@ impl Db {
             .bind(slug).fetch_optional(p).await))
     }
 
+    /// Every system's id, in order (generated data picks from them).
+    pub async fn system_ids(&self) -> Result<Vec<i64>> {
+        on_pool!(self, p => q(sqlx::query_scalar("SELECT id FROM systems ORDER BY id").fetch_all(p).await))
+    }
+
     pub async fn count_systems(&self) -> Result<i64> {
         on_pool!(self, p => q(sqlx::query_scalar("SELECT COUNT(*) FROM systems").fetch_one(p).await))
     }

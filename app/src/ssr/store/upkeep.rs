@@ -1,8 +1,10 @@
 //! Records kept beside the requests: reports from the sign-in-free lockout form, the systems a
 //! sponsor lets their contractor ask for, the marks that make date-driven jobs run once, and role
-//! templates.
+//! templates; and the upkeep of the store itself (clocks made before clocks existed, closing what
+//! was resolved long ago, the planner's statistics).
 
-use super::{q, BeginWrite, Db, Result};
+use super::queue::OPEN;
+use super::{q, BeginWrite, Db, Pool, Result};
 use sqlx::FromRow;
 
 /// A report from the sign-in-free lockout form, as typed.
@@ -248,4 +250,72 @@ pub struct RoleTemplateRow {
     pub job_role: String,
     /// (system id, title, role)
     pub systems: Vec<(i64, String, String)>,
+}
+
+impl Db {
+    /// Settles clocks of open requests that have none yet (made before clocks existed).
+    pub async fn settle_missing_clocks(&self) -> Result<u64> {
+        let now = self.now();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin_write().await)?;
+            let ids: Vec<(i64,)> = q(sqlx::query_as(&format!(
+                "SELECT r.id FROM requests r WHERE r.resolve_due_at IS NULL AND {OPEN}"))
+                .fetch_all(&mut *tx).await)?;
+            for (id,) in &ids {
+                settle_clocks!(tx, *id, now);
+            }
+            q(tx.commit().await)?;
+            Ok(ids.len() as u64)
+        })
+    }
+
+    /// Closes requests resolved more than `days` ago: a reply can no longer reopen them.
+    pub async fn close_resolved_before(&self, before: i64, actor: i64) -> Result<u64> {
+        let now = self.now();
+        on_pool!(self, p => {
+            let mut tx = q(p.begin_write().await)?;
+            let ids: Vec<(i64,)> = q(sqlx::query_as(
+                "SELECT id FROM requests WHERE state = 'resolved' AND resolved_at < $1")
+                .bind(before).fetch_all(&mut *tx).await)?;
+            for (id,) in &ids {
+                q(sqlx::query("UPDATE requests SET state = 'closed', updated_at = $1 WHERE id = $2 AND state = 'resolved'")
+                    .bind(now).bind(*id).execute(&mut *tx).await)?;
+                q(sqlx::query(
+                    "INSERT INTO request_events (request_id, actor_id, at, field, before, after) VALUES ($1, $2, $3, 'state', 'resolved', 'closed')")
+                    .bind(*id).bind(actor).bind(now).execute(&mut *tx).await)?;
+                settle_clocks!(tx, *id, now);
+            }
+            q(tx.commit().await)?;
+            Ok(ids.len() as u64)
+        })
+    }
+
+    /// Keeps the query planner's statistics fresh. SQLite has none until asked (and without
+    /// them it prefers the wrong index for the queue's counts); Postgres gathers its own, but
+    /// not promptly after a bulk load.
+    pub async fn optimize(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let (stats,): (i64,) = q(sqlx::query_as(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+                )
+                .fetch_one(p)
+                .await)?;
+                let sql = if stats == 0 {
+                    "ANALYZE"
+                } else {
+                    "PRAGMA optimize"
+                };
+                q(sqlx::query(sql).execute(p).await)?;
+            }
+            Pool::Postgres(p) => {
+                // VACUUM also marks pages all-visible, so the queue's counts stay index-only.
+                q(sqlx::query("VACUUM (ANALYZE) requests").execute(p).await)?;
+                // And the rest, the people above all: with a hundred rows guessed where there
+                // were thousands, every queue page joined its names in a quadratic loop.
+                q(sqlx::query("ANALYZE").execute(p).await)?;
+            }
+        }
+        Ok(())
+    }
 }
