@@ -21,7 +21,10 @@ const markupOnly = /(a11y|walk\.js)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 45_000,
+  // A journey is several people's sessions, each signing in (argon2, bounded to one hash per core)
+  // and loading pages: on CI's loaded two cores the longest took 46 s. Each step still fails after
+  // `expect.timeout`, so a hang is caught there; this only bounds a whole journey.
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   // Each worker starts its own server and database (tests/fixtures.ts), so journeys never share
   // data across workers and any test may run beside any other.
