@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod outbox;
+pub mod read_cache;
 
 use app::ssr::store::Db;
 use app::ssr::AppState;
@@ -196,7 +197,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
         .layer(axum::middleware::from_fn(middleware::protect_pages))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::read_cache,
+            read_cache::read_cache,
         ))
         .layer(axum::middleware::from_fn(
             middleware::refuse_control_characters,

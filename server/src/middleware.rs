@@ -1,10 +1,10 @@
 //! Cross-cutting HTTP behaviour: who is asking (through trusted proxies), text that may not pass
 //! the boundary, cross-site request refusal, sign-in for private pages, status codes for
-//! server-function errors, the read cache, security headers, and one log line per request.
+//! server-function errors, security headers, and one log line per request.
 
 use app::domain::error::AppError;
 use app::ssr::auth::secret_hash;
-use app::ssr::cache::{CachedAuth, CachedResponse, ResponseKey};
+use app::ssr::cache::CachedAuth;
 use app::ssr::ctx::{
     page_policy, session_secret_from, ClientIp, CurrentViewer, PageNonce, Transport,
 };
@@ -44,7 +44,7 @@ pub struct Seen {
     pub signed_in: bool,
 }
 
-fn is_read(method: &Method) -> bool {
+pub(crate) fn is_read(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
@@ -318,93 +318,6 @@ fn refusal(parts: &axum::http::request::Parts, e: AppError) -> Response {
     )
         .into_response()
 }
-
-/// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) from
-/// the read cache, and ends every successful state-changing request by someone signed in by
-/// invalidating that cache, so that nothing read before a change is served after it. Anonymous
-/// writes (a visitor's vote, the lockout form) change nothing a signed-in person reads here, or
-/// invalidate from where they do (the lockout worker).
-pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
-    let user_id = req
-        .extensions()
-        .get::<CurrentViewer>()
-        .and_then(|v| v.0.as_ref().map(|v| v.id));
-    if !is_read(&method) {
-        let res = next.run(req).await;
-        if user_id.is_some() && succeeded(&res) {
-            st.cache.invalidate();
-        }
-        return res;
-    }
-    let read_fn = method == Method::GET && req.uri().path().starts_with("/fn/");
-    let (Some(user_id), true) = (user_id, read_fn) else {
-        return next.run(req).await;
-    };
-    let key = ResponseKey {
-        user_id,
-        uri: req.uri().to_string(),
-        // The same address answers JSON to the app and HTML (a redirect) to a plain browser.
-        accept: req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string(),
-    };
-    if let Some(hit) = st.cache.response(&key) {
-        let mut res = Response::new(Body::from(hit.body));
-        *res.status_mut() = hit.status;
-        *res.headers_mut() = hit.headers;
-        return res;
-    }
-    let generation = st.cache.generation();
-    let res = next.run(req).await;
-    let small = axum::body::HttpBody::size_hint(res.body())
-        .exact()
-        .is_some_and(|n| n <= CACHED_BODY_MAX as u64);
-    if res.status() != StatusCode::OK
-        || res.headers().contains_key(header::SET_COOKIE)
-        || !small
-        || !st.cache.enabled()
-    {
-        return res;
-    }
-    let (parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, CACHED_BODY_MAX).await {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(path = %key.uri, error = %e, "a read-only answer could not be read");
-            return error_response(&AppError::Internal);
-        }
-    };
-    st.cache.remember_response(
-        key,
-        CachedResponse {
-            status: parts.status,
-            headers: parts.headers.clone(),
-            body: bytes.clone(),
-        },
-        generation,
-    );
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// A write went through: a success, or a redirect that carries no server-function error back to
-/// a form.
-fn succeeded(res: &Response) -> bool {
-    let s = res.status();
-    s.is_success()
-        || (s.is_redirection()
-            && !res
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .is_some_and(|l| l.contains("__err=")))
-}
-
-/// The largest answer the read cache keeps (a dashboard is about 30 KiB).
-const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
 
 /// Refuses state-changing requests that a browser sent from another site, using the headers
 /// browsers set and pages cannot forge (`Sec-Fetch-Site`, then `Origin`). Clients that are not

@@ -4,24 +4,32 @@
 //! none.
 //!
 //! What a reader can rely on:
-//! - A change made through this instance is seen by the very next read. Every successful
-//!   state-changing request by someone signed in ends with [`ReadCache::invalidate`] (as do the
-//!   scheduler and the lockout worker), which starts a new generation, and an entry is only ever
-//!   used by the generation that filled it. An entry filled while a change was under way
-//!   therefore dies as soon as that change finishes. Anonymous writes and refused ones do not
-//!   invalidate: a stranger's POST cannot empty everyone's cache.
+//! - A person sees their own changes at once: an answer is never served to someone if it was
+//!   read before a change of theirs finished. Every successful state-changing request by someone
+//!   signed in ends with [`ReadCache::changed_by`] or [`ReadCache::invalidate`], which start a new
+//!   generation; an entry carries the generation it was read at, and a person is only served
+//!   entries read at or after their own latest change. Signing in counts as a change, so a person
+//!   who just signed in sees everything done before.
+//! - Other people's work on requests (submissions, replies, taking, moving, approving: the
+//!   stream that never stops on a busy desk, see `server::middleware::request_activity`) reaches
+//!   everyone else's reads within the time to live: the queue's counts and pages are computed
+//!   once per time to live for everyone, not once per submission. Every other change (people,
+//!   roles, sessions, tokens, settings, guides, the registry, the calendar, rules) is
+//!   [`ReadCache::invalidate`]: nothing read before it is served to anyone after it.
+//!   `TIERDESK_READ_CACHE_STRICT=1` makes every change work that way.
 //! - A change made elsewhere (another instance on the same database, the command line) is seen
 //!   after at most the time to live, `TIERDESK_READ_CACHE_MS` (default 1000 ms; 0 turns the cache
 //!   off). That is also how long another instance may still honour a session that was signed out
 //!   or a role that was taken away: one second, the price of not asking the database each time.
+//!   Who a session belongs to is forgotten at every change that everyone must see at once.
 //! - Only a person's own answers are kept for them: entries are keyed by the person who asked,
 //!   the address and the `Accept` header (the same address answers the app in JSON and a plain
 //!   browser otherwise). Sessions that do not resolve are never kept, so random cookies cannot
-//!   fill the memory, and the answers kept are bounded in bytes as well as in number.
+//!   fill the memory, and the answers kept are bounded in bytes as well as in number. Anonymous
+//!   writes and refused ones change no generation: a stranger's POST cannot empty the cache.
 //! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
-//!   the macros) is [`ReadCache::shared`]: computed once per generation by the first to ask while
-//!   the others asking at that moment wait for it, instead of once per person. It follows the
-//!   same generations and time to live, so a change is seen by the very next read all the same.
+//!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
+//!   at that moment wait for it, instead of once per person, under the same rules.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
@@ -119,17 +127,20 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn get<Q>(&self, key: &Q, generation: u64, ttl: Duration) -> Option<V>
+    /// The entry under `key` if it was read at `floor` or later and is younger than `ttl`.
+    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
         let held = self.lock();
         let e = held.map.get(key)?;
-        (e.generation == generation && e.stored.elapsed() < ttl).then(|| e.value.clone())
+        (e.generation >= floor && e.stored.elapsed() < ttl).then(|| e.value.clone())
     }
 
-    fn put(&self, key: K, value: V, generation: u64, ttl: Duration) {
+    /// Keeps `value`, read at `generation`; past the bounds, what no one may be served any more
+    /// (read before `floor`, or expired) goes first.
+    fn put(&self, key: K, value: V, generation: u64, floor: u64, ttl: Duration) {
         let weight = value.weight();
         if weight > BYTES_MAX {
             return;
@@ -137,7 +148,7 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         let mut held = self.lock();
         if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
             held.map
-                .retain(|_, e| e.generation == generation && e.stored.elapsed() < ttl);
+                .retain(|_, e| e.generation >= floor && e.stored.elapsed() < ttl);
             held.bytes = held.map.values().map(|e| e.value.weight()).sum();
             if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
                 held.map.clear();
@@ -182,7 +193,15 @@ const SHARED_CAPACITY: usize = 2_000;
 /// See the module documentation. One per process, shared by every request.
 pub struct ReadCache {
     ttl: Duration,
+    /// Every change makes it one more.
     generation: AtomicU64,
+    /// The generation of the latest change nobody may read past ([`ReadCache::invalidate`]).
+    floor: AtomicU64,
+    /// Every change is [`ReadCache::invalidate`] (`TIERDESK_READ_CACHE_STRICT`).
+    strict: bool,
+    /// The generation each person's latest change made, and when: what they are served must
+    /// have been read at it or later.
+    writers: Mutex<HashMap<i64, (u64, Instant)>>,
     sessions: Shelf<String, CachedAuth>,
     responses: Shelf<ResponseKey, CachedResponse>,
     shared: Mutex<HashMap<String, SharedSlot>>,
@@ -192,6 +211,7 @@ impl std::fmt::Debug for ReadCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ReadCache")
             .field("ttl", &self.ttl)
+            .field("strict", &self.strict)
             .field("generation", &self.generation())
             .finish_non_exhaustive()
     }
@@ -202,17 +222,29 @@ impl ReadCache {
         ReadCache {
             ttl,
             generation: AtomicU64::new(0),
+            floor: AtomicU64::new(0),
+            strict: false,
+            writers: Mutex::new(HashMap::new()),
             sessions: Shelf::new(),
             responses: Shelf::new(),
             shared: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The answer everyone shares under `name`: the one computed in this generation within the
-    /// time to live, else `compute`'s, by the first asker while later ones wait for it. An
-    /// error is handed back and nothing is kept.
+    /// A cache in which every change is seen by everyone's very next read.
+    pub fn strict(ttl: Duration) -> Self {
+        ReadCache {
+            strict: true,
+            ..Self::new(ttl)
+        }
+    }
+
+    /// The answer everyone shares under `name`: the one computed within the time to live that
+    /// `asker` may be served (see the module documentation), else `compute`'s, by the first
+    /// asker while later ones wait for it. An error is handed back and nothing is kept.
     pub async fn shared<T, E, Fut>(
         &self,
+        asker: Option<i64>,
         name: &str,
         compute: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
@@ -233,7 +265,7 @@ impl ReadCache {
         let mut held = slot.lock().await;
         let generation = self.generation();
         if let Some((g, at, value)) = held.as_ref() {
-            if *g == generation && at.elapsed() < self.ttl {
+            if *g >= self.floor_for(asker) && at.elapsed() < self.ttl {
                 if let Ok(v) = value.clone().downcast::<T>() {
                     return Ok(v);
                 }
@@ -244,13 +276,20 @@ impl ReadCache {
         Ok(value)
     }
 
-    /// The time to live from `TIERDESK_READ_CACHE_MS`, else [`DEFAULT_TTL`].
+    /// The time to live from `TIERDESK_READ_CACHE_MS`, else [`DEFAULT_TTL`]; strict if
+    /// `TIERDESK_READ_CACHE_STRICT` is `1` or `true`.
     pub fn from_env() -> Self {
         let ttl = std::env::var("TIERDESK_READ_CACHE_MS")
             .ok()
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map_or(DEFAULT_TTL, Duration::from_millis);
-        Self::new(ttl)
+        let strict = std::env::var("TIERDESK_READ_CACHE_STRICT")
+            .is_ok_and(|v| matches!(v.trim(), "1" | "true"));
+        if strict {
+            Self::strict(ttl)
+        } else {
+            Self::new(ttl)
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -262,40 +301,86 @@ impl ReadCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Something changed: nothing remembered so far may be used again.
+    /// The oldest generation `asker` may be served an answer read at.
+    fn floor_for(&self, asker: Option<i64>) -> u64 {
+        let floor = self.floor.load(Ordering::Acquire);
+        let Some(id) = asker else { return floor };
+        let writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
+        writers.get(&id).map_or(floor, |(g, _)| floor.max(*g))
+    }
+
+    /// Something changed that everyone must see at once: nothing remembered so far may be used
+    /// again.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        self.floor.fetch_max(g, Ordering::AcqRel);
         self.sessions.clear();
         self.responses.clear();
     }
 
+    /// `user_id` changed a request (see the module documentation): from now on they are served
+    /// only what was read after it; everyone else within the time to live. Also what signing in
+    /// does, so that a person who just signed in reads nothing older.
+    pub fn changed_by(&self, user_id: i64) {
+        if self.strict {
+            return self.invalidate();
+        }
+        let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
+        if writers.len() >= CAPACITY && !writers.contains_key(&user_id) {
+            // A record matters while an entry read before it can still be served: well within
+            // a minute past the time to live.
+            let keep = self.ttl + Duration::from_secs(60);
+            writers.retain(|_, (_, at)| at.elapsed() < keep);
+            if writers.len() >= CAPACITY {
+                writers.clear();
+                drop(writers);
+                return self.invalidate();
+            }
+        }
+        writers.insert(user_id, (g, Instant::now()));
+    }
+
     /// The person a session or token (by the hash of its secret) belongs to, if remembered.
+    /// Kept only until the next change that everyone must see at once.
     pub fn session(&self, secret_hash: &str) -> Option<CachedAuth> {
         if !self.enabled() {
             return None;
         }
-        self.sessions.get(secret_hash, self.generation(), self.ttl)
+        self.sessions
+            .get(secret_hash, self.floor.load(Ordering::Acquire), self.ttl)
     }
 
     /// Remembers a resolved session, read at `generation`.
     pub fn remember_session(&self, secret_hash: &str, auth: &CachedAuth, generation: u64) {
         if self.enabled() {
-            self.sessions
-                .put(secret_hash.to_string(), auth.clone(), generation, self.ttl);
+            let floor = self.floor.load(Ordering::Acquire);
+            self.sessions.put(
+                secret_hash.to_string(),
+                auth.clone(),
+                generation,
+                floor,
+                self.ttl,
+            );
         }
     }
 
+    /// The answer remembered for this person, address and kind of client, if they may be
+    /// served it.
     pub fn response(&self, key: &ResponseKey) -> Option<CachedResponse> {
         if !self.enabled() {
             return None;
         }
-        self.responses.get(key, self.generation(), self.ttl)
+        self.responses
+            .get(key, self.floor_for(Some(key.user_id)), self.ttl)
     }
 
     /// Remembers an answer computed at `generation`.
     pub fn remember_response(&self, key: ResponseKey, response: CachedResponse, generation: u64) {
         if self.enabled() {
-            self.responses.put(key, response, generation, self.ttl);
+            let floor = self.floor.load(Ordering::Acquire);
+            self.responses
+                .put(key, response, generation, floor, self.ttl);
         }
     }
 
@@ -311,154 +396,5 @@ impl ReadCache {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn viewer(id: i64) -> CachedAuth {
-        CachedAuth {
-            viewer: Viewer {
-                id,
-                name: format!("P{id}"),
-                email: format!("p{id}@x.test"),
-                handle: format!("p{id}"),
-                roles: vec![],
-            },
-            can_write: true,
-        }
-    }
-
-    #[test]
-    fn an_entry_serves_its_own_generation_only() {
-        let c = ReadCache::new(Duration::from_secs(60));
-        let g = c.generation();
-        c.remember_session("h", &viewer(1), g);
-        assert_eq!(c.session("h").map(|a| a.viewer.id), Some(1));
-        c.invalidate();
-        assert_eq!(c.session("h"), None);
-        // Filled from a read that began before a change finished: never served.
-        c.remember_session("h", &viewer(1), g);
-        assert_eq!(c.session("h"), None);
-    }
-
-    #[test]
-    fn entries_expire() {
-        let c = ReadCache::new(Duration::from_millis(30));
-        c.remember_session("h", &viewer(1), c.generation());
-        assert!(c.session("h").is_some());
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(c.session("h"), None);
-    }
-
-    #[test]
-    fn a_zero_ttl_keeps_nothing() {
-        let c = ReadCache::new(Duration::ZERO);
-        c.remember_session("h", &viewer(1), c.generation());
-        assert_eq!(c.session("h"), None);
-        assert_eq!(c.sizes(), (0, 0));
-    }
-
-    #[test]
-    fn answers_are_per_person() {
-        let c = ReadCache::new(Duration::from_secs(60));
-        let key = |user_id| ResponseKey {
-            user_id,
-            uri: "/fn/queue_dashboard?query=".into(),
-            accept: "application/json".into(),
-        };
-        let answer = CachedResponse {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: "for 1".into(),
-        };
-        c.remember_response(key(1), answer, c.generation());
-        assert!(c.response(&key(1)).is_some());
-        assert!(c.response(&key(2)).is_none());
-        // A plain browser asking the same address gets its own answer, not the app's.
-        let html = ResponseKey {
-            accept: "text/html".into(),
-            ..key(1)
-        };
-        assert!(c.response(&html).is_none());
-    }
-
-    #[test]
-    fn answers_are_bounded_in_bytes() {
-        let c = ReadCache::new(Duration::from_secs(60));
-        let big = CachedResponse {
-            status: StatusCode::OK,
-            headers: HeaderMap::new(),
-            body: vec![b'x'; 4 * 1024 * 1024].into(),
-        };
-        for i in 0..40 {
-            let key = ResponseKey {
-                user_id: i,
-                uri: "/fn/x".into(),
-                accept: String::new(),
-            };
-            c.remember_response(key, big.clone(), c.generation());
-            assert!(
-                c.response_bytes() <= BYTES_MAX,
-                "{} bytes",
-                c.response_bytes()
-            );
-        }
-        assert!(c.sizes().1 >= 1);
-    }
-
-    #[tokio::test]
-    async fn a_shared_answer_is_computed_once_per_generation_by_one_of_many() {
-        let c = Arc::new(ReadCache::new(Duration::from_secs(60)));
-        let runs = Arc::new(AtomicU64::new(0));
-        let ask = |c: Arc<ReadCache>, runs: Arc<AtomicU64>| async move {
-            c.shared("counts", || async {
-                runs.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                Ok::<_, ()>(runs.load(Ordering::SeqCst))
-            })
-            .await
-            .unwrap()
-        };
-        let many: Vec<_> = (0..16)
-            .map(|_| tokio::spawn(ask(c.clone(), runs.clone())))
-            .collect();
-        for h in many {
-            assert_eq!(*h.await.unwrap(), 1, "everyone got the one computation");
-        }
-        assert_eq!(runs.load(Ordering::SeqCst), 1);
-        c.invalidate();
-        assert_eq!(
-            *ask(c.clone(), runs.clone()).await,
-            2,
-            "a change: computed again"
-        );
-        // An error is not kept; another name is another answer.
-        let failed: Result<Arc<u64>, &str> = c.shared("other", || async { Err("down") }).await;
-        assert!(failed.is_err());
-        let other: Result<Arc<u64>, &str> = c.shared("other", || async { Ok(7) }).await;
-        assert_eq!(*other.unwrap(), 7);
-        let off = ReadCache::new(Duration::ZERO);
-        for n in 1..=2u64 {
-            let v: Arc<u64> = off.shared("x", || async { Ok::<_, ()>(n) }).await.unwrap();
-            assert_eq!(*v, n, "with the cache off, always computed");
-        }
-    }
-
-    #[tokio::test]
-    async fn shared_answers_expire() {
-        let c = ReadCache::new(Duration::from_millis(30));
-        let first: Arc<u8> = c.shared("x", || async { Ok::<_, ()>(1) }).await.unwrap();
-        assert_eq!(*first, 1);
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        let again: Arc<u8> = c.shared("x", || async { Ok::<_, ()>(2) }).await.unwrap();
-        assert_eq!(*again, 2);
-    }
-
-    #[test]
-    fn the_memory_stays_bounded() {
-        let c = ReadCache::new(Duration::from_secs(60));
-        for i in 0..(CAPACITY + 10) {
-            c.remember_session(&format!("h{i}"), &viewer(1), c.generation());
-        }
-        assert!(c.sizes().0 <= CAPACITY);
-    }
-}
+#[path = "cache_tests.rs"]
+mod tests;

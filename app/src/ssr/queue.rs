@@ -52,17 +52,21 @@ pub async fn dashboard(
     let page = page_shared(st, &filter, v.id, &clock).await?;
     let groups = st
         .cache
-        .shared("queue:counts", || st.db.count_groups(now))
+        .shared(Some(v.id), "queue:counts", || st.db.count_groups(now))
         .await?;
     let team = st
         .cache
-        .shared(&format!("queue:team:{}", v.id), || st.db.team_of(v.id))
+        .shared(Some(v.id), &format!("queue:team:{}", v.id), || {
+            st.db.team_of(v.id)
+        })
         .await?;
     let counts = super::store::ViewCounts::tally(&groups, v.id, &team);
     let mut saved = Vec::new();
     let saved_views = st
         .cache
-        .shared(&format!("queue:saved:{}", v.id), || st.db.saved_views(v.id))
+        .shared(Some(v.id), &format!("queue:saved:{}", v.id), || {
+            st.db.saved_views(v.id)
+        })
         .await?;
     for s in saved_views.iter() {
         // A saved query that no longer parses (the vocabulary changed) shows with no count.
@@ -74,7 +78,7 @@ pub async fn dashboard(
                     f.to_query(false)
                 );
                 *st.cache
-                    .shared(&key, || st.db.queue_count(&f, v.id, now))
+                    .shared(Some(v.id), &key, || st.db.queue_count(&f, v.id, now))
                     .await?
             }
             Err(_) => -1,
@@ -94,7 +98,10 @@ pub async fn dashboard(
         }
         .to_query(true)
     });
-    let desk = st.cache.shared("queue:desk", || desk(st, now)).await?;
+    let desk = st
+        .cache
+        .shared(Some(v.id), "queue:desk", || desk(st, now))
+        .await?;
     Ok(QueuePageView {
         views: counts
             .counts
@@ -168,7 +175,7 @@ async fn page_shared(
     );
     Ok(st
         .cache
-        .shared(&key, || async {
+        .shared(Some(viewer), &key, || async {
             let (rows, next) = st
                 .db
                 .queue_page(filter, viewer, clock.now, crate::domain::queue::PAGE)

@@ -55,9 +55,13 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The calendar (shared by every reader until the next change) and now.
+    /// The calendar (shared by every reader until the next change: the calendar is only changed
+    /// by changes everyone sees at once) and now.
     pub async fn load(st: &AppState) -> Result<Clock, AppError> {
-        let calendar = st.cache.shared("calendar", || st.db.calendar()).await?;
+        let calendar = st
+            .cache
+            .shared(None, "calendar", || st.db.calendar())
+            .await?;
         Ok(Clock {
             calendar: (*calendar).clone(),
             now: st.db.now(),

@@ -58,6 +58,9 @@ pub async fn sign_in(
     if let Some(previous) = previous_session {
         st.db.delete_session(&auth::secret_hash(previous)).await?;
     }
+    // The sessions this one ended stop at once here, and the person reads nothing older than
+    // their sign-in.
+    st.cache.invalidate();
     Ok(signed_in)
 }
 

@@ -22,6 +22,7 @@ on_both!(
     batches_over_http_check_roles_and_transitions,
     macros_fill_placeholders_and_a_reply_reopens_within_a_week,
     the_read_cache_answers_repeats_and_forgets_on_change,
+    others_work_on_requests_reaches_an_analyst_within_the_time_to_live,
 );
 
 fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequestRecord {
@@ -1095,5 +1096,56 @@ async fn the_read_cache_answers_repeats_and_forgets_on_change(b: Backend) {
         "a signed-out session is not honoured"
     );
     other.finish_instance();
+    app.finish().await;
+}
+
+/// On a busy desk requests arrive all the time: the queue's counts and pages are computed once
+/// per time to live for every analyst, not once per submission. Whoever made a change sees it at
+/// once; other people's work on requests reaches everyone within the time to live (600 s here,
+/// so that it shows); any other change (an admin's notice here) reaches everyone at once.
+async fn others_work_on_requests_reaches_an_analyst_within_the_time_to_live(b: Backend) {
+    let app = TestApp::spawn_with_read_cache(b, std::time::Duration::from_secs(600)).await;
+    let t = &app.test_db;
+    t.person("mia@example.com", "Mia", &[Role::Member]).await;
+    t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    t.person("ben@example.com", "Ben", &[Role::Analyst]).await;
+    t.person("ada@example.com", "Ada", &[Role::Admin]).await;
+    let mia = app.signed_in("mia@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
+    let ben = app.signed_in("ben@example.com").await;
+    let ada = app.signed_in("ada@example.com").await;
+    let open = |c: &crate::client::Client| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            let res = app
+                .read(&c, "/fn/queue_dashboard", &[("query", "view=open")])
+                .await;
+            assert_eq!(res.status(), 200);
+            open_count(&res.json::<Value>().await.unwrap())
+        }
+    };
+    let before = open(&ana).await;
+
+    submit(&app, &mia, "Mia's laptop").await;
+    assert_eq!(open(&ana).await, before, "Ana is answered from memory");
+    assert_eq!(
+        open(&ben).await,
+        before,
+        "Ben shares the counts computed for Ana"
+    );
+    submit(&app, &ana, "Ana's own").await;
+    assert_eq!(
+        open(&ana).await,
+        before + 2,
+        "Ana sees her own change at once"
+    );
+    assert_eq!(open(&ben).await, before, "Ben, within the time to live");
+
+    let res = app
+        .call(&ada, "/fn/set_notice", &[("notice", "Printers are down")])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(open(&ben).await, before + 2, "another change: at once");
     app.finish().await;
 }

@@ -1,0 +1,255 @@
+//! The read cache's rules, one by one.
+
+use super::*;
+
+fn viewer(id: i64) -> CachedAuth {
+    CachedAuth {
+        viewer: Viewer {
+            id,
+            name: format!("P{id}"),
+            email: format!("p{id}@x.test"),
+            handle: format!("p{id}"),
+            roles: vec![],
+        },
+        can_write: true,
+    }
+}
+
+#[test]
+fn an_entry_serves_its_own_generation_only() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let g = c.generation();
+    c.remember_session("h", &viewer(1), g);
+    assert_eq!(c.session("h").map(|a| a.viewer.id), Some(1));
+    c.invalidate();
+    assert_eq!(c.session("h"), None);
+    // Filled from a read that began before a change finished: never served.
+    c.remember_session("h", &viewer(1), g);
+    assert_eq!(c.session("h"), None);
+}
+
+#[test]
+fn entries_expire() {
+    let c = ReadCache::new(Duration::from_millis(30));
+    c.remember_session("h", &viewer(1), c.generation());
+    assert!(c.session("h").is_some());
+    std::thread::sleep(Duration::from_millis(40));
+    assert_eq!(c.session("h"), None);
+}
+
+#[test]
+fn a_zero_ttl_keeps_nothing() {
+    let c = ReadCache::new(Duration::ZERO);
+    c.remember_session("h", &viewer(1), c.generation());
+    assert_eq!(c.session("h"), None);
+    assert_eq!(c.sizes(), (0, 0));
+}
+
+#[test]
+fn answers_are_per_person() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let key = |user_id| ResponseKey {
+        user_id,
+        uri: "/fn/queue_dashboard?query=".into(),
+        accept: "application/json".into(),
+    };
+    let answer = CachedResponse {
+        status: StatusCode::OK,
+        headers: HeaderMap::new(),
+        body: "for 1".into(),
+    };
+    c.remember_response(key(1), answer, c.generation());
+    assert!(c.response(&key(1)).is_some());
+    assert!(c.response(&key(2)).is_none());
+    // A plain browser asking the same address gets its own answer, not the app's.
+    let html = ResponseKey {
+        accept: "text/html".into(),
+        ..key(1)
+    };
+    assert!(c.response(&html).is_none());
+}
+
+#[test]
+fn answers_are_bounded_in_bytes() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let big = CachedResponse {
+        status: StatusCode::OK,
+        headers: HeaderMap::new(),
+        body: vec![b'x'; 4 * 1024 * 1024].into(),
+    };
+    for i in 0..40 {
+        let key = ResponseKey {
+            user_id: i,
+            uri: "/fn/x".into(),
+            accept: String::new(),
+        };
+        c.remember_response(key, big.clone(), c.generation());
+        assert!(
+            c.response_bytes() <= BYTES_MAX,
+            "{} bytes",
+            c.response_bytes()
+        );
+    }
+    assert!(c.sizes().1 >= 1);
+}
+
+#[tokio::test]
+async fn a_shared_answer_is_computed_once_per_generation_by_one_of_many() {
+    let c = Arc::new(ReadCache::new(Duration::from_secs(60)));
+    let runs = Arc::new(AtomicU64::new(0));
+    let ask = |c: Arc<ReadCache>, runs: Arc<AtomicU64>| async move {
+        c.shared(None, "counts", || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            Ok::<_, ()>(runs.load(Ordering::SeqCst))
+        })
+        .await
+        .unwrap()
+    };
+    let many: Vec<_> = (0..16)
+        .map(|_| tokio::spawn(ask(c.clone(), runs.clone())))
+        .collect();
+    for h in many {
+        assert_eq!(*h.await.unwrap(), 1, "everyone got the one computation");
+    }
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    c.invalidate();
+    assert_eq!(
+        *ask(c.clone(), runs.clone()).await,
+        2,
+        "a change: computed again"
+    );
+    // An error is not kept; another name is another answer.
+    let failed: Result<Arc<u64>, &str> = c.shared(None, "other", || async { Err("down") }).await;
+    assert!(failed.is_err());
+    let other: Result<Arc<u64>, &str> = c.shared(None, "other", || async { Ok(7) }).await;
+    assert_eq!(*other.unwrap(), 7);
+    let off = ReadCache::new(Duration::ZERO);
+    for n in 1..=2u64 {
+        let v: Arc<u64> = off
+            .shared(None, "x", || async { Ok::<_, ()>(n) })
+            .await
+            .unwrap();
+        assert_eq!(*v, n, "with the cache off, always computed");
+    }
+}
+
+#[tokio::test]
+async fn shared_answers_expire() {
+    let c = ReadCache::new(Duration::from_millis(30));
+    let first: Arc<u8> = c
+        .shared(None, "x", || async { Ok::<_, ()>(1) })
+        .await
+        .unwrap();
+    assert_eq!(*first, 1);
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let again: Arc<u8> = c
+        .shared(None, "x", || async { Ok::<_, ()>(2) })
+        .await
+        .unwrap();
+    assert_eq!(*again, 2);
+}
+
+#[test]
+fn the_memory_stays_bounded() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    for i in 0..(CAPACITY + 10) {
+        c.remember_session(&format!("h{i}"), &viewer(1), c.generation());
+    }
+    assert!(c.sizes().0 <= CAPACITY);
+}
+
+fn dashboard_of(user_id: i64) -> ResponseKey {
+    ResponseKey {
+        user_id,
+        uri: "/fn/queue_dashboard?query=".into(),
+        accept: "application/json".into(),
+    }
+}
+
+fn answer(body: &'static str) -> CachedResponse {
+    CachedResponse {
+        status: StatusCode::OK,
+        headers: HeaderMap::new(),
+        body: body.into(),
+    }
+}
+
+#[test]
+fn a_persons_own_change_reaches_their_next_read_and_others_within_the_ttl() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let g = c.generation();
+    c.remember_response(dashboard_of(1), answer("one"), g);
+    c.remember_response(dashboard_of(2), answer("two"), g);
+    c.remember_session("s2", &viewer(2), g);
+    c.changed_by(1);
+    assert!(
+        c.response(&dashboard_of(1)).is_none(),
+        "the writer reads afresh"
+    );
+    assert!(
+        c.response(&dashboard_of(2)).is_some(),
+        "someone else is served what was read within the time to live"
+    );
+    assert!(
+        c.session("s2").is_some(),
+        "sessions outlive request activity"
+    );
+    // Read while the writer's change was under way: never served to the writer.
+    c.remember_response(dashboard_of(1), answer("one"), g);
+    assert!(c.response(&dashboard_of(1)).is_none());
+    c.remember_response(dashboard_of(1), answer("one, later"), c.generation());
+    assert_eq!(c.response(&dashboard_of(1)).unwrap().body, "one, later");
+}
+
+#[test]
+fn other_changes_and_strict_mode_reach_everyone_at_once() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    c.remember_response(dashboard_of(2), answer("two"), c.generation());
+    c.remember_session("s2", &viewer(2), c.generation());
+    c.invalidate();
+    assert!(c.response(&dashboard_of(2)).is_none());
+    assert!(c.session("s2").is_none());
+
+    let strict = ReadCache::strict(Duration::from_secs(60));
+    strict.remember_response(dashboard_of(2), answer("two"), strict.generation());
+    strict.remember_session("s2", &viewer(2), strict.generation());
+    strict.changed_by(1);
+    assert!(strict.response(&dashboard_of(2)).is_none());
+    assert!(strict.session("s2").is_none());
+}
+
+#[tokio::test]
+async fn a_shared_answer_is_recomputed_for_the_writer_and_then_serves_everyone() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let ask =
+        |who: Option<i64>, n: u8| c.shared(who, "counts", move || async move { Ok::<_, ()>(n) });
+    assert_eq!(*ask(Some(2), 1).await.unwrap(), 1);
+    c.changed_by(1);
+    assert_eq!(
+        *ask(Some(2), 2).await.unwrap(),
+        1,
+        "within the time to live"
+    );
+    assert_eq!(*ask(None, 2).await.unwrap(), 1);
+    assert_eq!(
+        *ask(Some(1), 3).await.unwrap(),
+        3,
+        "the writer's read is fresh"
+    );
+    assert_eq!(*ask(Some(2), 4).await.unwrap(), 3, "and everyone shares it");
+    c.invalidate();
+    assert_eq!(*ask(Some(2), 5).await.unwrap(), 5);
+}
+
+#[test]
+fn the_writers_remembered_stay_bounded() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    c.remember_response(dashboard_of(-1), answer("x"), c.generation());
+    for id in 0..(CAPACITY as i64 + 10) {
+        c.changed_by(id);
+        assert!(c.writers.lock().unwrap().len() <= CAPACITY);
+    }
+    // Past the bound with every record still needed, everyone reads afresh instead.
+    assert!(c.response(&dashboard_of(-1)).is_none());
+}

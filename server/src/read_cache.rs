@@ -1,0 +1,137 @@
+//! The read cache's middleware (see `app::ssr::cache`): a signed-in person's repeated read of a
+//! read-only server function is answered from memory, and every change they make is told to the
+//! cache, as work on requests or as a change everyone must see at once.
+
+use crate::middleware::{error_response, is_read};
+use app::domain::error::AppError;
+use app::ssr::cache::{CachedResponse, ResponseKey};
+use app::ssr::ctx::CurrentViewer;
+use app::ssr::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Work on requests, the changes a busy desk makes all day: submitting, replying, taking,
+/// assigning, moving, approving, closing tasks, rating, reopening, copying people in, drafts.
+/// Through the read cache the person who made one sees it at once and everyone else within its
+/// time to live (see `app::ssr::cache`); any other change is seen by everyone's next read.
+/// Anything not named here is treated as such another change.
+pub fn request_activity(path: &str) -> bool {
+    const SERVER_FNS: [&str; 16] = [
+        "submit_request",
+        "post_comment",
+        "claim_request",
+        "assign_request",
+        "change_state",
+        "batch_update",
+        "apply_macro",
+        "close_task",
+        "decide_approval",
+        "rate_request",
+        "reopen_request",
+        "add_participant",
+        "remove_participant",
+        "record_identity_check",
+        "form_draft",
+        "guide_solved",
+    ];
+    if let Some(name) = path.strip_prefix("/fn/") {
+        return SERVER_FNS.contains(&name);
+    }
+    path == "/api/v1/requests"
+        || path.starts_with("/api/v1/requests/")
+        || path == "/api/v1/queue/batch"
+}
+
+/// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) from
+/// the read cache, and ends every successful state-changing request by someone signed in by
+/// telling that cache (see [`request_activity`]), so that nothing read before a change is served
+/// to its author after it. Anonymous writes (a visitor's vote, the lockout form) change nothing
+/// a signed-in person reads here, or tell the cache from where they do (the lockout worker,
+/// signing in).
+pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let user_id = req
+        .extensions()
+        .get::<CurrentViewer>()
+        .and_then(|v| v.0.as_ref().map(|v| v.id));
+    if !is_read(&method) {
+        let activity = request_activity(req.uri().path());
+        let res = next.run(req).await;
+        match user_id {
+            Some(id) if succeeded(&res) && activity => st.cache.changed_by(id),
+            Some(_) if succeeded(&res) => st.cache.invalidate(),
+            _ => {}
+        }
+        return res;
+    }
+    let read_fn = method == Method::GET && req.uri().path().starts_with("/fn/");
+    let (Some(user_id), true) = (user_id, read_fn) else {
+        return next.run(req).await;
+    };
+    let key = ResponseKey {
+        user_id,
+        uri: req.uri().to_string(),
+        // The same address answers JSON to the app and HTML (a redirect) to a plain browser.
+        accept: req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
+    };
+    if let Some(hit) = st.cache.response(&key) {
+        let mut res = Response::new(Body::from(hit.body));
+        *res.status_mut() = hit.status;
+        *res.headers_mut() = hit.headers;
+        return res;
+    }
+    let generation = st.cache.generation();
+    let res = next.run(req).await;
+    let small = axum::body::HttpBody::size_hint(res.body())
+        .exact()
+        .is_some_and(|n| n <= CACHED_BODY_MAX as u64);
+    if res.status() != StatusCode::OK
+        || res.headers().contains_key(header::SET_COOKIE)
+        || !small
+        || !st.cache.enabled()
+    {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, CACHED_BODY_MAX).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(path = %key.uri, error = %e, "a read-only answer could not be read");
+            return error_response(&AppError::Internal);
+        }
+    };
+    st.cache.remember_response(
+        key,
+        CachedResponse {
+            status: parts.status,
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+        },
+        generation,
+    );
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A write went through: a success, or a redirect that carries no server-function error back to
+/// a form.
+fn succeeded(res: &Response) -> bool {
+    let s = res.status();
+    s.is_success()
+        || (s.is_redirection()
+            && !res
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .is_some_and(|l| l.contains("__err=")))
+}
+
+/// The largest answer the read cache keeps (a dashboard is about 30 KiB).
+const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
