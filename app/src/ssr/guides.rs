@@ -56,7 +56,7 @@ pub async fn browse(
     let hits = if q.trim().is_empty() {
         None
     } else {
-        let words = st.words.vocabulary(&st.db, internal).await?;
+        let words = words(st, internal).await?;
         let (terms, fixed) = forgiving_terms(&words, q);
         let rows = st
             .db
@@ -111,6 +111,17 @@ pub async fn browse(
 
 /// The search's words with each misspelt one put right where one edit makes it a word of the
 /// guides; and whether any was.
+/// The guides' words for this audience. Whether the guides changed is asked once per the read
+/// cache's time to live, not on every search: a guide or system saved here reaches the next
+/// search at once (such changes invalidate the cache), one saved elsewhere within that time.
+async fn words(st: &AppState, internal: bool) -> Result<std::sync::Arc<Vocabulary>, AppError> {
+    let stamp = st
+        .cache
+        .shared(None, "guides:stamp", || st.db.guides_stamp())
+        .await?;
+    st.words.vocabulary(&st.db, *stamp, internal).await
+}
+
 fn forgiving_terms(words: &Vocabulary, q: &str) -> (Vec<String>, bool) {
     let terms = search_terms(q);
     match words.correct_terms(&terms) {
@@ -165,7 +176,7 @@ pub async fn suggest(
     title: &str,
 ) -> Result<Vec<GuideHit>, AppError> {
     let internal = access::can_read_internal_guides(v);
-    let (terms, _) = forgiving_terms(&*st.words.vocabulary(&st.db, internal).await?, title);
+    let (terms, _) = forgiving_terms(&*words(st, internal).await?, title);
     let rows = st
         .db
         .search_guides(&terms, internal, None, SUGGEST_LIMIT)
@@ -235,7 +246,7 @@ pub async fn api_list(
         c => Some(Category::parse(c)?),
     };
     if !q.trim().is_empty() {
-        let (terms, _) = forgiving_terms(&*st.words.vocabulary(&st.db, internal).await?, q);
+        let (terms, _) = forgiving_terms(&*words(st, internal).await?, q);
         let rows = st
             .db
             .search_guides(

@@ -41,7 +41,17 @@ impl Highlighter {
         }
     }
 
+    /// Whether `word` is a match. Stemming is most of a search's work, so a word is lowered
+    /// and stemmed only when a term begins with its letter (the English stemmer changes
+    /// endings only, never a word's first letter).
     fn matches(&self, word: &str) -> bool {
+        let Some(first) = word.chars().next().and_then(|c| c.to_lowercase().next()) else {
+            return false;
+        };
+        let begins = |t: &String| t.starts_with(first);
+        if !self.stems.iter().any(begins) && !self.prefixes.iter().any(begins) {
+            return false;
+        }
         let word = word.to_lowercase();
         self.prefixes.iter().any(|p| word.starts_with(p.as_str()))
             || self.stems.iter().any(|s| *s == self.stemmer.stem(&word))
@@ -137,6 +147,35 @@ mod tests {
             h.snippet("Resets of 2FA: a reset needs a video call.", 20),
             "\u{2}Resets\u{3} of 2FA: a \u{2}reset\u{3} needs a video call."
         );
+    }
+
+    #[test]
+    fn irregular_forms_still_match_their_stem() {
+        // Forms the stemmer changes most, the first letter included in none.
+        for (asked, text) in [
+            ("die", "dying"),
+            ("sky", "skies"),
+            ("early", "Early on"),
+            ("happy", "happiness"),
+            ("yes", "Yesterday yes"),
+        ] {
+            let h = Highlighter::new(&[exact(asked)]);
+            assert!(h.snippet(text, 5).contains('\u{2}'), "{asked} in {text}");
+        }
+        let stemmer = Stemmer::create(Algorithm::English);
+        for w in [
+            "dying",
+            "lying",
+            "tying",
+            "skies",
+            "idly",
+            "ugly",
+            "only",
+            "yelling",
+            "ytterbium",
+        ] {
+            assert_eq!(stemmer.stem(w).chars().next(), w.chars().next(), "{w}");
+        }
     }
 
     #[test]

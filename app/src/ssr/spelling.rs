@@ -23,9 +23,13 @@ struct Entry {
 }
 
 impl WordCache {
-    /// The words of the guides this audience may read.
-    pub async fn vocabulary(&self, db: &Db, internal: bool) -> Result<Arc<Vocabulary>, AppError> {
-        let stamp = db.guides_stamp().await?;
+    /// The words of the guides this audience may read, as of `stamp` (`Db::guides_stamp`).
+    pub async fn vocabulary(
+        &self,
+        db: &Db,
+        stamp: (i64, i64, i64, i64),
+        internal: bool,
+    ) -> Result<Arc<Vocabulary>, AppError> {
         let pick = |e: &Entry| {
             if internal {
                 e.all.clone()
