@@ -58,21 +58,20 @@ pub async fn browse(
     } else {
         let words = words(st, internal).await?;
         let (terms, fixed) = forgiving_terms(&words, q);
-        let rows = st
-            .db
-            .search_guides(
-                &terms,
-                internal,
-                category.map(Category::as_str),
-                SEARCH_LIMIT,
-            )
-            .await?;
+        let rows = search(
+            st,
+            &terms,
+            internal,
+            category.map(Category::as_str),
+            SEARCH_LIMIT,
+        )
+        .await?;
         if rows.is_empty() {
             suggestions = closest_words(&words, &terms);
         } else if fixed {
             corrected = Some(terms.join(" "));
         }
-        Some(rows.into_iter().map(hit).collect())
+        Some(rows.iter().cloned().map(hit).collect())
     };
     let mut categories: Vec<CategoryGuides> = Category::ALL
         .iter()
@@ -120,6 +119,30 @@ async fn words(st: &AppState, internal: bool) -> Result<std::sync::Arc<Vocabular
         .shared(None, "guides:stamp", || st.db.guides_stamp())
         .await?;
     st.words.vocabulary(&st.db, *stamp, internal).await
+}
+
+/// The hits for these words and audience, shared by everyone asking the same within the read
+/// cache's time to live: a guide saved here reaches the next search at once (such changes
+/// invalidate the cache), one saved elsewhere within that time. Requests arriving do not touch
+/// it. The terms are letters and digits only, so the key is unambiguous.
+async fn search(
+    st: &AppState,
+    terms: &[String],
+    internal: bool,
+    category: Option<&str>,
+    limit: i64,
+) -> Result<std::sync::Arc<Vec<SearchHit>>, AppError> {
+    let key = format!(
+        "guides:search:{internal}:{}:{limit}:{}",
+        category.unwrap_or(""),
+        terms.join(" ")
+    );
+    Ok(st
+        .cache
+        .shared(None, &key, || {
+            st.db.search_guides(terms, internal, category, limit)
+        })
+        .await?)
 }
 
 fn forgiving_terms(words: &Vocabulary, q: &str) -> (Vec<String>, bool) {
@@ -177,11 +200,8 @@ pub async fn suggest(
 ) -> Result<Vec<GuideHit>, AppError> {
     let internal = access::can_read_internal_guides(v);
     let (terms, _) = forgiving_terms(&*words(st, internal).await?, title);
-    let rows = st
-        .db
-        .search_guides(&terms, internal, None, SUGGEST_LIMIT)
-        .await?;
-    Ok(rows.into_iter().map(hit).collect())
+    let rows = search(st, &terms, internal, None, SUGGEST_LIMIT).await?;
+    Ok(rows.iter().cloned().map(hit).collect())
 }
 
 /// The voter's key: the person, or for visitors a per-browser cookie (set here if missing).
@@ -247,16 +267,15 @@ pub async fn api_list(
     };
     if !q.trim().is_empty() {
         let (terms, _) = forgiving_terms(&*words(st, internal).await?, q);
-        let rows = st
-            .db
-            .search_guides(
-                &terms,
-                internal,
-                category.map(Category::as_str),
-                SEARCH_LIMIT,
-            )
-            .await?;
-        return Ok((rows.into_iter().map(hit).collect(), None));
+        let rows = search(
+            st,
+            &terms,
+            internal,
+            category.map(Category::as_str),
+            SEARCH_LIMIT,
+        )
+        .await?;
+        return Ok((rows.iter().cloned().map(hit).collect(), None));
     }
     const PAGE: i64 = 50;
     let rows = st

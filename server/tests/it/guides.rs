@@ -8,6 +8,7 @@ use app::ssr::store::{Db, Saved};
 use serde_json::Value;
 
 on_both!(
+    a_search_is_shared_until_a_guide_changes,
     search_ranks_titles_first_and_stems,
     search_hides_runbooks_unless_asked,
     search_relaxes_in_stages,
@@ -829,5 +830,86 @@ async fn search_forgives_typos_without_leaking_runbook_words(b: Backend) {
     )
     .await;
     assert_eq!(slugs(&search(&visitor, "printr").await), ["printer-setup"]);
+    app.finish().await;
+}
+
+/// Everyone searching the same words shares one answer within the read cache's time to live
+/// (600 s here, so that it shows): a guide written straight into the database, as another
+/// instance or the import command would, is found after that time; one saved through this
+/// instance at once, and requests arriving meanwhile change nothing.
+async fn a_search_is_shared_until_a_guide_changes(b: Backend) {
+    let app = TestApp::spawn_with_read_cache(b, std::time::Duration::from_secs(600)).await;
+    let t = &app.test_db;
+    t.person("mia@example.com", "Mia", &[Role::Member]).await;
+    t.person("max@example.com", "Max", &[Role::Member]).await;
+    t.person("eli@example.com", "Eli Engineer", &[Role::Engineer])
+        .await;
+    guide(
+        &t.db,
+        "vpn-setup",
+        "VPN setup",
+        "tech-support",
+        "public",
+        "Install the VPN client.",
+    )
+    .await;
+    let mia = app.signed_in("mia@example.com").await;
+    let max = app.signed_in("max@example.com").await;
+    let eli = app.signed_in("eli@example.com").await;
+    let found = |c: &crate::client::Client| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            let res = app.read(&c, "/api/v1/guides", &[("q", "vpn")]).await;
+            assert_eq!(res.status(), 200);
+            let page: Value = res.json().await.unwrap();
+            let mut slugs: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["slug"].as_str().unwrap().to_string())
+                .collect();
+            slugs.sort();
+            slugs
+        }
+    };
+    assert_eq!(found(&mia).await, ["vpn-setup"]);
+    guide(
+        &t.db,
+        "vpn-phone",
+        "VPN on phones",
+        "tech-support",
+        "public",
+        "The VPN app.",
+    )
+    .await;
+    assert_eq!(
+        found(&max).await,
+        ["vpn-setup"],
+        "shared within the time to live"
+    );
+    let res = app
+        .call(
+            &eli,
+            "/fn/save_guide",
+            &[
+                ("original", ""),
+                ("slug", ""),
+                ("title", "VPN for travel"),
+                ("category", "tech-support"),
+                ("visibility", "public"),
+                ("owner", "IT"),
+                ("body", "Abroad, connect the VPN first."),
+                ("revision", ""),
+                ("note", "new"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        found(&mia).await,
+        ["vpn-for-travel", "vpn-phone", "vpn-setup"],
+        "a guide saved here: at once"
+    );
     app.finish().await;
 }
