@@ -997,6 +997,15 @@ async fn macros_fill_placeholders_and_a_reply_reopens_within_a_week(b: Backend) 
     app.finish().await;
 }
 
+/// How many requests the dashboard's "Open" view counts, as `c` is answered.
+async fn open_in_dashboard(app: &TestApp, c: &crate::client::Client) -> i64 {
+    let res = app
+        .read(c, "/fn/queue_dashboard", &[("query", "view=open")])
+        .await;
+    assert_eq!(res.status(), 200);
+    open_count(&res.json::<Value>().await.unwrap())
+}
+
 fn open_count(page: &Value) -> i64 {
     page["views"]
         .as_array()
@@ -1018,25 +1027,14 @@ async fn the_read_cache_answers_repeats_and_forgets_on_change(b: Backend) {
     let other = app.another_instance().await;
     let mia = other.signed_in("mia@example.com").await;
     let ana = app.signed_in("ana@example.com").await;
-    let dashboard = |c: &crate::client::Client| {
-        let c = c.clone();
-        let app = &app;
-        async move {
-            let res = app
-                .read(&c, "/fn/queue_dashboard", &[("query", "view=open")])
-                .await;
-            assert_eq!(res.status(), 200);
-            res.json::<Value>().await.unwrap()
-        }
-    };
-    let before = open_count(&dashboard(&ana).await);
+    let before = open_in_dashboard(&app, &ana).await;
 
     // A request made through another instance: this one keeps answering from memory …
     submit(&other, &mia, "Through the other instance").await;
-    assert_eq!(open_count(&dashboard(&ana).await), before);
+    assert_eq!(open_in_dashboard(&app, &ana).await, before);
     // … until a change goes through it, after which nothing read before is served.
     submit(&app, &ana, "Through this instance").await;
-    assert_eq!(open_count(&dashboard(&ana).await), before + 2);
+    assert_eq!(open_in_dashboard(&app, &ana).await, before + 2);
 
     // The same address asked by another person is not answered with Ana's page.
     let mia_here = app.signed_in("mia@example.com").await;
@@ -1114,38 +1112,39 @@ async fn others_work_on_requests_reaches_an_analyst_within_the_time_to_live(b: B
     let ana = app.signed_in("ana@example.com").await;
     let ben = app.signed_in("ben@example.com").await;
     let ada = app.signed_in("ada@example.com").await;
-    let open = |c: &crate::client::Client| {
-        let c = c.clone();
-        let app = &app;
-        async move {
-            let res = app
-                .read(&c, "/fn/queue_dashboard", &[("query", "view=open")])
-                .await;
-            assert_eq!(res.status(), 200);
-            open_count(&res.json::<Value>().await.unwrap())
-        }
-    };
-    let before = open(&ana).await;
+    let before = open_in_dashboard(&app, &ana).await;
 
     submit(&app, &mia, "Mia's laptop").await;
-    assert_eq!(open(&ana).await, before, "Ana is answered from memory");
     assert_eq!(
-        open(&ben).await,
+        open_in_dashboard(&app, &ana).await,
+        before,
+        "Ana is answered from memory"
+    );
+    assert_eq!(
+        open_in_dashboard(&app, &ben).await,
         before,
         "Ben shares the counts computed for Ana"
     );
     submit(&app, &ana, "Ana's own").await;
     assert_eq!(
-        open(&ana).await,
+        open_in_dashboard(&app, &ana).await,
         before + 2,
         "Ana sees her own change at once"
     );
-    assert_eq!(open(&ben).await, before, "Ben, within the time to live");
+    assert_eq!(
+        open_in_dashboard(&app, &ben).await,
+        before,
+        "Ben, within the time to live"
+    );
 
     let res = app
         .call(&ada, "/fn/set_notice", &[("notice", "Printers are down")])
         .await;
     assert_eq!(res.status(), 200);
-    assert_eq!(open(&ben).await, before + 2, "another change: at once");
+    assert_eq!(
+        open_in_dashboard(&app, &ben).await,
+        before + 2,
+        "another change: at once"
+    );
     app.finish().await;
 }
