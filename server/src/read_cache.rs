@@ -1,13 +1,14 @@
 //! The read cache's middleware (see `app::ssr::cache`): a signed-in person's repeated read of a
-//! read-only server function is answered from memory, and every change they make is told to the
-//! cache, as work on requests or as a change everyone must see at once.
+//! read-only server function or of a list page is answered from memory (a page with a nonce of
+//! its own, as every page has), and every change they make is told to the cache, as work on
+//! requests or as a change everyone must see at once.
 
 use crate::middleware::{error_response, is_read};
 use app::domain::error::AppError;
 use app::ssr::cache::{CachedResponse, ResponseKey};
-use app::ssr::ctx::CurrentViewer;
+use app::ssr::ctx::{CurrentViewer, PageNonce};
 use app::ssr::AppState;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
@@ -45,8 +46,8 @@ pub fn request_activity(path: &str) -> bool {
         || path == "/api/v1/queue/batch"
 }
 
-/// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) from
-/// the read cache, and ends every successful state-changing request by someone signed in by
+/// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) or of
+/// a list page (see [`kept_page`]) from the read cache, and ends every successful state-changing request by someone signed in by
 /// telling that cache (see [`request_activity`]), so that nothing read before a change is served
 /// to its author after it. Anonymous writes (a visitor's vote, the lockout form) change nothing
 /// a signed-in person reads here, or tell the cache from where they do (the lockout worker,
@@ -67,10 +68,18 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
         }
         return res;
     }
-    let read_fn = method == Method::GET && req.uri().path().starts_with("/fn/");
-    let (Some(user_id), true) = (user_id, read_fn) else {
+    let path = req.uri().path();
+    let page = method == Method::GET && kept_page(path);
+    let read_fn = method == Method::GET && path.starts_with("/fn/");
+    let (Some(user_id), true) = (user_id, read_fn || page) else {
         return next.run(req).await;
     };
+    // The nonce this answer's scripts carry (see `middleware::security_headers`): a page is only
+    // kept with the nonce it was rendered with, to be replaced by each later answer's own.
+    let nonce = req.extensions().get::<PageNonce>().map(|n| n.0.clone());
+    if page && nonce.is_none() {
+        return next.run(req).await;
+    }
     let key = ResponseKey {
         user_id,
         uri: req.uri().to_string(),
@@ -83,41 +92,71 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
             .to_string(),
     };
     if let Some(hit) = st.cache.response(&key) {
-        let mut res = Response::new(Body::from(hit.body));
+        let body = match (&hit.nonce, &nonce) {
+            (Some(then), Some(now)) => with_nonce(&hit.body, then, now),
+            _ => hit.body,
+        };
+        let mut res = Response::new(Body::from(body));
         *res.status_mut() = hit.status;
         *res.headers_mut() = hit.headers;
         return res;
     }
     let generation = st.cache.generation();
     let res = next.run(req).await;
+    // A page is rendered whole before it is sent (`SsrMode::Async`), so reading it all costs no
+    // memory it did not take already; its body does not say how long it is, a server function's
+    // does.
     let small = axum::body::HttpBody::size_hint(res.body())
         .exact()
         .is_some_and(|n| n <= CACHED_BODY_MAX as u64);
     if res.status() != StatusCode::OK
         || res.headers().contains_key(header::SET_COOKIE)
-        || !small
+        || !(small || page)
         || !st.cache.enabled()
     {
         return res;
     }
     let (parts, body) = res.into_parts();
-    let bytes = match axum::body::to_bytes(body, CACHED_BODY_MAX).await {
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(path = %key.uri, error = %e, "a read-only answer could not be read");
             return error_response(&AppError::Internal);
         }
     };
-    st.cache.remember_response(
-        key,
-        CachedResponse {
-            status: parts.status,
-            headers: parts.headers.clone(),
-            body: bytes.clone(),
-        },
-        generation,
-    );
+    // A page is kept only if its nonce can be found again (it is text) and it is not huge.
+    if !page || (bytes.len() <= CACHED_BODY_MAX && std::str::from_utf8(&bytes).is_ok()) {
+        st.cache.remember_response(
+            key,
+            CachedResponse {
+                status: parts.status,
+                headers: parts.headers.clone(),
+                body: bytes.clone(),
+                nonce: nonce.filter(|_| page),
+            },
+            generation,
+        );
+    }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The pages kept like server functions' answers: the lists people reload all day, each from
+/// counts and rows the read cache shares already, so what is saved is the rendering. The pages
+/// of a single request or guide are not (they are what a change is followed by).
+fn kept_page(path: &str) -> bool {
+    matches!(
+        path,
+        "/queue" | "/requests" | "/approvals" | "/issues" | "/issues/board"
+    )
+}
+
+/// A kept page with each of its nonces (a random 32-hex-digit word that occurs nowhere else)
+/// made this answer's.
+fn with_nonce(body: &Bytes, then: &str, now: &str) -> Bytes {
+    match std::str::from_utf8(body) {
+        Ok(text) if !then.is_empty() => Bytes::from(text.replace(then, now)),
+        _ => body.clone(),
+    }
 }
 
 /// A write went through: a success, or a redirect that carries no server-function error back to

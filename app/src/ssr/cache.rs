@@ -27,6 +27,8 @@
 //!   browser otherwise). Sessions that do not resolve are never kept, so random cookies cannot
 //!   fill the memory, and the answers kept are bounded in bytes as well as in number. Anonymous
 //!   writes and refused ones change no generation: a stranger's POST cannot empty the cache.
+//!   The list pages people reload (`server::read_cache::kept_page`) are kept the same way, with
+//!   the script nonce they were rendered with replaced by each answer's own.
 //! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
 //!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
 //!   at that moment wait for it, instead of once per person, under the same rules.
@@ -53,6 +55,8 @@ pub struct CachedResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: axum::body::Bytes,
+    /// A page's script nonce as it appears in `body`, to be replaced by each answer's own.
+    pub nonce: Option<String>,
 }
 
 impl CachedResponse {
@@ -187,8 +191,12 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
 type SharedEntry = (u64, Instant, Arc<dyn std::any::Any + Send + Sync>);
 /// One name's answer; its lock is held while it is computed, so it is computed once.
 type SharedSlot = Arc<tokio::sync::Mutex<Option<SharedEntry>>>;
-/// Most names held; past it, every name goes (they are recomputed on the next ask).
-const SHARED_CAPACITY: usize = 2_000;
+/// Most names held in each of the two maps of shared answers; past it, the names no one may be
+/// served any more go, and if none had, every name does (they are recomputed on the next ask).
+pub const SHARED_CAPACITY: usize = 2_000;
+
+/// Shared answers by name.
+type SharedNames = Mutex<HashMap<String, SharedSlot>>;
 
 /// See the module documentation. One per process, shared by every request.
 pub struct ReadCache {
@@ -204,7 +212,13 @@ pub struct ReadCache {
     writers: Mutex<HashMap<i64, (u64, Instant)>>,
     sessions: Shelf<String, CachedAuth>,
     responses: Shelf<ResponseKey, CachedResponse>,
-    shared: Mutex<HashMap<String, SharedSlot>>,
+    /// The answers the desk itself asks for: a bounded set of names (counts, views, pages).
+    shared: SharedNames,
+    /// Answers named by what someone typed, which anyone can vary without end: kept apart so
+    /// that a flood of different searches never pushes the desk's answers out.
+    searches: SharedNames,
+    /// Answers served from memory so far.
+    hits: AtomicU64,
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -228,6 +242,8 @@ impl ReadCache {
             sessions: Shelf::new(),
             responses: Shelf::new(),
             shared: Mutex::new(HashMap::new()),
+            searches: Mutex::new(HashMap::new()),
+            hits: AtomicU64::new(0),
         }
     }
 
@@ -252,13 +268,42 @@ impl ReadCache {
         T: Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<T, E>>,
     {
+        self.shared_in(&self.shared, asker, name, compute).await
+    }
+
+    /// [`ReadCache::shared`] for answers named by what someone typed (a search), held apart
+    /// from the desk's own answers and bounded on their own.
+    pub async fn shared_search<T, E, Fut>(
+        &self,
+        asker: Option<i64>,
+        name: &str,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        self.shared_in(&self.searches, asker, name, compute).await
+    }
+
+    async fn shared_in<T, E, Fut>(
+        &self,
+        names: &SharedNames,
+        asker: Option<i64>,
+        name: &str,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
         if !self.enabled() {
             return compute().await.map(Arc::new);
         }
         let slot = {
-            let mut names = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+            let mut names = names.lock().unwrap_or_else(|p| p.into_inner());
             if names.len() >= SHARED_CAPACITY && !names.contains_key(name) {
-                names.clear();
+                self.forget_stale(&mut names);
             }
             names.entry(name.to_string()).or_default().clone()
         };
@@ -274,6 +319,21 @@ impl ReadCache {
         let value = Arc::new(compute().await?);
         *held = Some((generation, Instant::now(), value.clone()));
         Ok(value)
+    }
+
+    /// Makes room in a full map of shared answers: drops every name no one is computing or
+    /// waiting for whose answer expired or was never kept, and everything if that freed nothing.
+    fn forget_stale(&self, names: &mut HashMap<String, SharedSlot>) {
+        names.retain(|_, slot| {
+            Arc::strong_count(slot) > 1
+                || slot.try_lock().map_or(true, |held| {
+                    held.as_ref()
+                        .is_some_and(|(_, at, _)| at.elapsed() < self.ttl)
+                })
+        });
+        if names.len() >= SHARED_CAPACITY {
+            names.clear();
+        }
     }
 
     /// The time to live from `TIERDESK_READ_CACHE_MS`, else [`DEFAULT_TTL`]; strict if
@@ -371,8 +431,18 @@ impl ReadCache {
         if !self.enabled() {
             return None;
         }
-        self.responses
-            .get(key, self.floor_for(Some(key.user_id)), self.ttl)
+        let hit = self
+            .responses
+            .get(key, self.floor_for(Some(key.user_id)), self.ttl);
+        if hit.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        hit
+    }
+
+    /// How many answers were served from memory so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
     }
 
     /// Remembers an answer computed at `generation`.

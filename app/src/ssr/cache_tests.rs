@@ -57,6 +57,7 @@ fn answers_are_per_person() {
         status: StatusCode::OK,
         headers: HeaderMap::new(),
         body: "for 1".into(),
+        nonce: None,
     };
     c.remember_response(key(1), answer, c.generation());
     assert!(c.response(&key(1)).is_some());
@@ -76,6 +77,7 @@ fn answers_are_bounded_in_bytes() {
         status: StatusCode::OK,
         headers: HeaderMap::new(),
         body: vec![b'x'; 4 * 1024 * 1024].into(),
+        nonce: None,
     };
     for i in 0..40 {
         let key = ResponseKey {
@@ -172,6 +174,7 @@ fn answer(body: &'static str) -> CachedResponse {
         status: StatusCode::OK,
         headers: HeaderMap::new(),
         body: body.into(),
+        nonce: None,
     }
 }
 
@@ -252,4 +255,42 @@ fn the_writers_remembered_stay_bounded() {
     }
     // Past the bound with every record still needed, everyone reads afresh instead.
     assert!(c.response(&dashboard_of(-1)).is_none());
+}
+
+#[tokio::test]
+async fn a_flood_of_searches_leaves_the_desks_answers_alone() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    let counts = |n: u64| c.shared(None, "queue:counts", move || async move { Ok::<_, ()>(n) });
+    assert_eq!(*counts(1).await.unwrap(), 1);
+    for i in 0..(2 * SHARED_CAPACITY) {
+        let hit: Arc<usize> = c
+            .shared_search(None, &format!("search:{i}"), || async { Ok::<_, ()>(i) })
+            .await
+            .unwrap();
+        assert_eq!(*hit, i);
+    }
+    assert_eq!(
+        *counts(2).await.unwrap(),
+        1,
+        "the desk's answer was still held after {} different searches",
+        2 * SHARED_CAPACITY
+    );
+}
+
+#[tokio::test]
+async fn a_full_map_drops_expired_answers_before_fresh_ones() {
+    let c = ReadCache::new(Duration::from_millis(200));
+    for i in 0..(SHARED_CAPACITY - 1) {
+        c.shared(None, &format!("old:{i}"), || async { Ok::<_, ()>(i) })
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let fresh = |n: u64| c.shared(None, "fresh", move || async move { Ok::<_, ()>(n) });
+    assert_eq!(*fresh(1).await.unwrap(), 1);
+    // The map is full: the next new name makes room by dropping only the expired ones.
+    c.shared(None, "newcomer", || async { Ok::<_, ()>(0u64) })
+        .await
+        .unwrap();
+    assert_eq!(*fresh(2).await.unwrap(), 1, "the fresh answer survived");
 }

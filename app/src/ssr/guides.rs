@@ -139,7 +139,7 @@ async fn search(
     );
     Ok(st
         .cache
-        .shared(None, &key, || {
+        .shared_search(None, &key, || {
             st.db.search_guides(terms, internal, category, limit)
         })
         .await?)

@@ -419,6 +419,11 @@ impl TestApp {
         self.cache.generation()
     }
 
+    /// How many answers the read cache has served from memory.
+    pub fn cache_hits(&self) -> u64 {
+        self.cache.hits()
+    }
+
     pub fn db(&self) -> &Db {
         &self.test_db.db
     }
@@ -549,4 +554,23 @@ impl TestApp {
     pub async fn finish(self) {
         self.test_db.drop_db().await;
     }
+}
+
+/// A page's HTML and the nonce of its policy, once every script on it is seen to carry it.
+pub async fn html_and_nonce(res: crate::client::Response) -> (String, String) {
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = res.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|n| n.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in {csp}"))
+        .to_string();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts);
+    (html, nonce)
 }

@@ -23,6 +23,7 @@ on_both!(
     macros_fill_placeholders_and_a_reply_reopens_within_a_week,
     the_read_cache_answers_repeats_and_forgets_on_change,
     others_work_on_requests_reaches_an_analyst_within_the_time_to_live,
+    a_kept_queue_page_gets_a_nonce_of_its_own_each_time,
 );
 
 fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequestRecord {
@@ -1146,5 +1147,42 @@ async fn others_work_on_requests_reaches_an_analyst_within_the_time_to_live(b: B
         before + 2,
         "another change: at once"
     );
+    app.finish().await;
+}
+
+/// The queue page an analyst reloads is kept like the dashboard's data (the read cache), but every
+/// answer still runs its scripts under a nonce of its own that no earlier answer carried; the
+/// rest of the page is the same. The author of a change gets a page rendered after it.
+async fn a_kept_queue_page_gets_a_nonce_of_its_own_each_time(b: Backend) {
+    let app = TestApp::spawn_with_read_cache(b, std::time::Duration::from_secs(600)).await;
+    app.test_db
+        .person("ana@example.com", "Ana", &[Role::Analyst])
+        .await;
+    let ana = app.signed_in("ana@example.com").await;
+    let open = || ana.get(app.url("/queue?view=open")).send();
+    let first = open().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let hits = app.cache_hits();
+    let second = open().await.unwrap();
+    assert_eq!(
+        app.cache_hits(),
+        hits + 1,
+        "the second page came from memory"
+    );
+    let (first_html, first_nonce) = crate::common::html_and_nonce(first).await;
+    let (second_html, second_nonce) = crate::common::html_and_nonce(second).await;
+    assert_ne!(first_nonce, second_nonce, "a kept page gets a new nonce");
+    assert!(!second_html.contains(&first_nonce));
+    assert_eq!(
+        first_html.replace(&first_nonce, "N"),
+        second_html.replace(&second_nonce, "N"),
+        "and is otherwise the page as it was rendered"
+    );
+
+    submit(&app, &ana, "Ana's printer jams").await;
+    let hits = app.cache_hits();
+    let html = app.html(&ana, "/queue?view=open").await;
+    assert_eq!(app.cache_hits(), hits, "rendered again after Ana's change");
+    assert!(html.contains("printer jams"));
     app.finish().await;
 }

@@ -862,29 +862,6 @@ async fn the_read_cache_forgets_only_after_real_writes(b: Backend) {
     app.finish().await;
 }
 
-/// The page's policy and its nonce, once every script on the page is seen to carry that nonce.
-async fn scripts_under_nonce(res: crate::client::Response) -> (String, String) {
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let html = res.text().await.unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .and_then(|n| n.split('\'').next())
-        .unwrap_or_else(|| panic!("no nonce in {csp}"))
-        .to_string();
-    let scripts = html.matches("<script").count();
-    assert!(scripts > 0);
-    assert_eq!(
-        html.matches(&format!("nonce=\"{nonce}\"")).count(),
-        scripts,
-        "{html}"
-    );
-    (csp, nonce)
-}
-
 async fn pages_carry_a_nonce_policy_and_private_answers_are_not_stored(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.test_db
@@ -896,7 +873,11 @@ async fn pages_carry_a_nonce_policy_and_private_answers_are_not_stored(b: Backen
         .headers()
         .get("cache-control")
         .is_none_or(|v| v != "no-store"));
-    let (csp, nonce) = scripts_under_nonce(res).await;
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let (_, nonce) = crate::common::html_and_nonce(res).await;
     assert!(nonce.len() >= 16);
     assert!(
         csp.contains("'wasm-unsafe-eval'") && !csp.contains("unsafe-inline"),
@@ -912,7 +893,7 @@ async fn pages_carry_a_nonce_policy_and_private_answers_are_not_stored(b: Backen
     // The page for an address that leads nowhere runs its scripts under the same rule.
     let res = visitor.get(app.url("/no-such-page")).send().await.unwrap();
     assert_eq!(res.status(), 404);
-    scripts_under_nonce(res).await;
+    crate::common::html_and_nonce(res).await;
     // What isn't a page allows nothing.
     let res = visitor.get(app.url("/api/v1/guides")).send().await.unwrap();
     assert!(res.headers()["content-security-policy"]
