@@ -5,7 +5,7 @@
 
 use crate::middleware::{error_response, is_read};
 use app::domain::error::AppError;
-use app::ssr::cache::{CachedResponse, ResponseKey};
+use app::ssr::cache::{CachedResponse, Nonced, ResponseKey};
 use app::ssr::ctx::{CurrentViewer, PageNonce};
 use app::ssr::AppState;
 use axum::body::{Body, Bytes};
@@ -93,7 +93,10 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     };
     if let Some(hit) = st.cache.response(&key) {
         let body = match (&hit.nonce, &nonce) {
-            (Some(then), Some(now)) => with_nonce(&hit.body, then, now),
+            (Some(then), Some(now)) => match then.replaced(&hit.body, now) {
+                Some(b) => Bytes::from(b),
+                None => return next.run(req).await,
+            },
             _ => hit.body,
         };
         let mut res = Response::new(Body::from(body));
@@ -124,15 +127,19 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
             return error_response(&AppError::Internal);
         }
     };
-    // A page is kept only if its nonce can be found again (it is text) and it is not huge.
-    if !page || (bytes.len() <= CACHED_BODY_MAX && std::str::from_utf8(&bytes).is_ok()) {
+    // A page is kept with the places its nonce stands, if it is not huge.
+    let nonced = match (page, &nonce) {
+        (true, Some(n)) => Nonced::find(&bytes, n),
+        _ => None,
+    };
+    if !page || (bytes.len() <= CACHED_BODY_MAX && nonced.is_some()) {
         st.cache.remember_response(
             key,
             CachedResponse {
                 status: parts.status,
                 headers: parts.headers.clone(),
                 body: bytes.clone(),
-                nonce: nonce.filter(|_| page),
+                nonce: nonced,
             },
             generation,
         );
@@ -148,15 +155,6 @@ fn kept_page(path: &str) -> bool {
         path,
         "/queue" | "/requests" | "/approvals" | "/issues" | "/issues/board"
     )
-}
-
-/// A kept page with each of its nonces (a random 32-hex-digit word that occurs nowhere else)
-/// made this answer's.
-fn with_nonce(body: &Bytes, then: &str, now: &str) -> Bytes {
-    match std::str::from_utf8(body) {
-        Ok(text) if !then.is_empty() => Bytes::from(text.replace(then, now)),
-        _ => body.clone(),
-    }
 }
 
 /// A write went through: a success, or a redirect that carries no server-function error back to

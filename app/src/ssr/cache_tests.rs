@@ -294,3 +294,19 @@ async fn a_full_map_drops_expired_answers_before_fresh_ones() {
         .unwrap();
     assert_eq!(*fresh(2).await.unwrap(), 1, "the fresh answer survived");
 }
+
+#[test]
+fn a_kept_pages_nonce_is_replaced_wherever_it_stood() {
+    let then = "0123456789abcdef0123456789abcdef";
+    let now = "fedcba9876543210fedcba9876543210";
+    let body = format!("<script nonce=\"{then}\">a</script><p>{then}</p><script nonce=\"{then}\">");
+    let found = Nonced::find(body.as_bytes(), then).unwrap();
+    let out = String::from_utf8(found.replaced(body.as_bytes(), now).unwrap()).unwrap();
+    assert_eq!(out, body.replace(then, now));
+    assert!(!out.contains(then));
+    assert!(
+        found.replaced(body.as_bytes(), "short").is_none(),
+        "another length: not kept"
+    );
+    assert!(Nonced::find(body.as_bytes(), "").is_none());
+}

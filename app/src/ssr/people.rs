@@ -14,11 +14,19 @@ use crate::domain::user::Viewer;
 use crate::model::{GrantView, PersonView, WaitingItem, WaitingView};
 
 /// The number of steps, tasks and escalations back [`waiting_for`] lists (up to 200 of each).
+/// Every page's header shows it: it is asked once per person per the read cache's time to live
+/// (the person's own changes at once, others' within that time, like the queue's counts).
 pub async fn waiting_count(st: &AppState, v: &Viewer) -> Result<u32, AppError> {
-    let approvals = st.db.approvals_waiting_for(v.id, 200).await?.len();
-    let tasks = st.db.tasks_waiting_for(v.id, 200).await?.len();
-    let back = st.db.escalations_back(v.id, 200).await?.len();
-    Ok((approvals + tasks + back) as u32)
+    let n = st
+        .cache
+        .shared(Some(v.id), &format!("waiting:{}", v.id), || async {
+            let approvals = st.db.approvals_waiting_for(v.id, 200).await?.len();
+            let tasks = st.db.tasks_waiting_for(v.id, 200).await?.len();
+            let back = st.db.escalations_back(v.id, 200).await?.len();
+            Ok::<_, AppError>((approvals + tasks + back) as u32)
+        })
+        .await?;
+    Ok(*n)
 }
 
 pub async fn waiting_for(st: &AppState, v: &Viewer) -> Result<WaitingView, AppError> {
