@@ -31,7 +31,9 @@
 //!   the script nonce they were rendered with replaced by each answer's own.
 //! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
 //!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
-//!   at that moment wait for it, instead of once per person, under the same rules.
+//!   at that moment wait for it, instead of once per person, under the same rules. Past half its
+//!   time to live a shared answer is computed again by the first to ask while everyone else is
+//!   still served the one held, so a busy desk never queues behind a recomputation that was due.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
@@ -175,15 +177,17 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The entry under `key` if it was read at `floor` or later and is younger than `ttl`.
-    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<V>
+    /// The entry under `key` and its age, if it was read at `floor` or later and is younger
+    /// than `ttl`.
+    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<(V, Duration)>
     where
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
         let held = self.lock();
         let e = held.map.get(key)?;
-        (e.generation >= floor && e.stored.elapsed() < ttl).then(|| e.value.clone())
+        let age = e.stored.elapsed();
+        (e.generation >= floor && age < ttl).then(|| (e.value.clone(), age))
     }
 
     /// Keeps `value`, read at `generation`; past the bounds, what no one may be served any more
@@ -233,8 +237,35 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
 
 /// A shared answer with the generation and time it was computed at.
 type SharedEntry = (u64, Instant, Arc<dyn std::any::Any + Send + Sync>);
-/// One name's answer; its lock is held while it is computed, so it is computed once.
-type SharedSlot = Arc<tokio::sync::Mutex<Option<SharedEntry>>>;
+/// One name's answer, and the lock held while it is computed, so that it is computed once.
+#[derive(Default)]
+struct Slot {
+    held: Mutex<Option<SharedEntry>>,
+    computing: tokio::sync::Mutex<()>,
+    /// Someone is computing the next answer while the current one is still served.
+    refreshing: std::sync::atomic::AtomicBool,
+}
+
+impl Slot {
+    fn current(&self) -> Option<SharedEntry> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn keep(&self, entry: SharedEntry) {
+        *self.held.lock().unwrap_or_else(|p| p.into_inner()) = Some(entry);
+    }
+}
+
+/// Lowers a slot's refreshing flag however the refresh ends, a dropped request included.
+struct Refreshing<'a>(&'a Slot);
+
+impl Drop for Refreshing<'_> {
+    fn drop(&mut self) {
+        self.0.refreshing.store(false, Ordering::Release);
+    }
+}
+
+type SharedSlot = Arc<Slot>;
 /// Most names held in each of the two maps of shared answers; past it, the names no one may be
 /// served any more go, and if none had, every name does (they are recomputed on the next ask).
 pub const SHARED_CAPACITY: usize = 2_000;
@@ -263,6 +294,24 @@ pub struct ReadCache {
     searches: SharedNames,
     /// Answers served from memory so far.
     hits: AtomicU64,
+    /// The answers being computed again in the background ([`ReadCache::begin_refresh`]).
+    refreshing: Mutex<std::collections::HashSet<ResponseKey>>,
+}
+
+/// An answer being computed again; the mark is lifted when this is dropped, however that ends.
+pub struct RefreshMark {
+    cache: Arc<ReadCache>,
+    key: ResponseKey,
+}
+
+impl Drop for RefreshMark {
+    fn drop(&mut self) {
+        self.cache
+            .refreshing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.key);
+    }
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -288,6 +337,7 @@ impl ReadCache {
             shared: Mutex::new(HashMap::new()),
             searches: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
+            refreshing: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -351,17 +401,46 @@ impl ReadCache {
             }
             names.entry(name.to_string()).or_default().clone()
         };
-        let mut held = slot.lock().await;
-        let generation = self.generation();
-        if let Some((g, at, value)) = held.as_ref() {
-            if *g >= self.floor_for(asker) && at.elapsed() < self.ttl {
-                if let Ok(v) = value.clone().downcast::<T>() {
+        let floor = self.floor_for(asker);
+        let usable = |e: &SharedEntry| e.0 >= floor && e.1.elapsed() < self.ttl;
+        // Past half its life an answer is computed again by the first to ask, while everyone
+        // else is still served the one held: nobody waits for a recomputation that was due, and
+        // nothing older than the time to live is served.
+        if let Some(entry) = slot.current().filter(|e| usable(e)) {
+            let young = entry.1.elapsed() < self.ttl / 2;
+            if young || slot.refreshing.swap(true, Ordering::AcqRel) {
+                if let Ok(v) = entry.2.downcast::<T>() {
                     return Ok(v);
                 }
+            } else {
+                let _refreshing = Refreshing(&slot);
+                let _computing = slot.computing.lock().await;
+                return self.compute_into(&slot, compute).await;
             }
         }
+        let _computing = slot.computing.lock().await;
+        // Whoever held the lock before may have computed what is needed.
+        if let Some(entry) = slot.current().filter(|e| usable(e)) {
+            if let Ok(v) = entry.2.downcast::<T>() {
+                return Ok(v);
+            }
+        }
+        self.compute_into(&slot, compute).await
+    }
+
+    /// Computes a shared answer and keeps it, with the generation read before it was computed.
+    async fn compute_into<T, E, Fut>(
+        &self,
+        slot: &Slot,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
+        let generation = self.generation();
         let value = Arc::new(compute().await?);
-        *held = Some((generation, Instant::now(), value.clone()));
+        slot.keep((generation, Instant::now(), value.clone()));
         Ok(value)
     }
 
@@ -370,10 +449,9 @@ impl ReadCache {
     fn forget_stale(&self, names: &mut HashMap<String, SharedSlot>) {
         names.retain(|_, slot| {
             Arc::strong_count(slot) > 1
-                || slot.try_lock().map_or(true, |held| {
-                    held.as_ref()
-                        .is_some_and(|(_, at, _)| at.elapsed() < self.ttl)
-                })
+                || slot
+                    .current()
+                    .is_some_and(|(_, at, _)| at.elapsed() < self.ttl)
         });
         if names.len() >= SHARED_CAPACITY {
             names.clear();
@@ -453,6 +531,7 @@ impl ReadCache {
         }
         self.sessions
             .get(secret_hash, self.floor.load(Ordering::Acquire), self.ttl)
+            .map(|(auth, _)| auth)
     }
 
     /// Remembers a resolved session, read at `generation`.
@@ -470,18 +549,29 @@ impl ReadCache {
     }
 
     /// The answer remembered for this person, address and kind of client, if they may be
-    /// served it.
-    pub fn response(&self, key: &ResponseKey) -> Option<CachedResponse> {
+    /// served it, and whether it is past half its time to live (due to be computed again).
+    pub fn response(&self, key: &ResponseKey) -> Option<(CachedResponse, bool)> {
         if !self.enabled() {
             return None;
         }
-        let hit = self
+        let (hit, age) = self
             .responses
-            .get(key, self.floor_for(Some(key.user_id)), self.ttl);
-        if hit.is_some() {
-            self.hits.fetch_add(1, Ordering::Relaxed);
+            .get(key, self.floor_for(Some(key.user_id)), self.ttl)?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some((hit, age >= self.ttl / 2))
+    }
+
+    /// Marks the answer under `key` as being computed again, unless it already is; the mark
+    /// goes with what is handed back.
+    pub fn begin_refresh(self: &Arc<Self>, key: &ResponseKey) -> Option<RefreshMark> {
+        let mut refreshing = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
+        if refreshing.len() >= CAPACITY || !refreshing.insert(key.clone()) {
+            return None;
         }
-        hit
+        Some(RefreshMark {
+            cache: self.clone(),
+            key: key.clone(),
+        })
     }
 
     /// How many answers were served from memory so far.

@@ -130,6 +130,11 @@ async fn check(
         Some((id, hash)) => (Some(id), Some(hash)),
         None => (None, None),
     };
+    // A hash made with older settings is made again once the password is known to be right.
+    let upgrade = hash
+        .clone()
+        .filter(|h| auth::outdated(h))
+        .map(|h| (h, password.clone()));
     let ok = match auth::verify_password(password, hash).await {
         Ok(ok) => ok,
         Err(busy) => {
@@ -152,6 +157,13 @@ async fn check(
             st.db.reset_attempts(&l.key).await?;
         } else {
             st.db.uncount_attempt(&l.key).await?;
+        }
+    }
+    if let Some((old, password)) = upgrade {
+        // Best effort: when no hashing slot comes free the old hash stays until the next time.
+        match auth::hash_password(password).await {
+            Ok(new) => st.db.upgrade_password_hash(user_id, &old, &new).await?,
+            Err(e) => tracing::info!(error = %e, "password hash left for the next sign-in"),
         }
     }
     let session_secret = auth::new_secret("");

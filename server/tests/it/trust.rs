@@ -23,6 +23,7 @@ on_both!(
     pages_carry_a_nonce_policy_and_private_answers_are_not_stored,
     https_means_host_cookies_and_hsts,
     signing_in_again_ends_the_previous_session,
+    a_hash_made_with_older_settings_is_made_again_at_sign_in,
     tokens_end_can_be_revoked_and_keep_to_their_scope,
 );
 
@@ -1011,6 +1012,50 @@ async fn signing_in_again_ends_the_previous_session(b: Backend) {
         .await;
     assert_eq!(res.status(), 302);
     assert_eq!(app.db().count_sessions().await.unwrap(), 1);
+    app.finish().await;
+}
+
+/// Hashes made before the argon2 settings changed (19 MiB, 2 passes) still let their people in,
+/// and are replaced by one with today's settings then; a wrong password changes nothing.
+async fn a_hash_made_with_older_settings_is_made_again_at_sign_in(b: Backend) {
+    // PASSWORD hashed with argon2id, m=19456, t=2, p=1 (by argon2-cffi, another implementation).
+    const OLD: &str = "$argon2id$v=19$m=19456,t=2,p=1$9wKKVKvG6j82gQBbKOg62w$iIqoHo2pBnurHur7/Dehvlm/pA+nzlrF+pInMNDZNHI";
+    let app = TestApp::spawn(b).await;
+    let mia = app
+        .test_db
+        .person("mia@example.com", "Mia", &[Role::Member])
+        .await;
+    app.db()
+        .update_user(mia, "Mia", OLD, &[Role::Member])
+        .await
+        .unwrap();
+    let stored = || async {
+        app.db()
+            .credentials("mia@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    };
+    let res = app
+        .form(
+            &app.client(),
+            "/fn/sign_in",
+            &[
+                ("email", "mia@example.com"),
+                ("password", "not the password"),
+            ],
+            "/sign-in",
+        )
+        .await;
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.contains("__err"), "refused: {back}");
+    assert_eq!(stored().await, OLD, "a wrong password replaces nothing");
+    app.signed_in("mia@example.com").await;
+    let new = stored().await;
+    assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+    app.signed_in("mia@example.com").await;
+    assert_eq!(stored().await, new, "and it is kept");
     app.finish().await;
 }
 

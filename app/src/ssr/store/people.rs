@@ -56,6 +56,16 @@ impl Db {
         })
     }
 
+    /// Replaces a person's password hash with `new` if it is still `old` (a hash of the same
+    /// password made with newer settings; a password changed meanwhile stays as it is).
+    pub async fn upgrade_password_hash(&self, id: i64, old: &str, new: &str) -> Result<()> {
+        on_pool!(self, p => {
+            q(sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3")
+                .bind(new).bind(id).bind(old).execute(p).await)?;
+            Ok(())
+        })
+    }
+
     /// The id and password hash of an active person, for sign-in.
     pub async fn credentials(&self, email: &str) -> Result<Option<(i64, String)>> {
         on_pool!(self, p => q(sqlx::query_as(
