@@ -91,7 +91,7 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
             .unwrap_or("")
             .to_string(),
     };
-    if let Some((hit, due)) = st.cache.response(&key) {
+    if let Some(hit) = st.cache.response(&key) {
         let body = match (&hit.nonce, &nonce) {
             (Some(then), Some(now)) => match then.replaced(&hit.body, now) {
                 Some(b) => Bytes::from(b),
@@ -99,9 +99,6 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
             },
             _ => hit.body,
         };
-        if page && due {
-            refresh_page(&st, &req, &key, next);
-        }
         let mut res = Response::new(Body::from(body));
         *res.status_mut() = hit.status;
         *res.headers_mut() = hit.headers;
@@ -110,30 +107,6 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     let generation = st.cache.generation();
     let res = next.run(req).await;
     keep(&st, key, page.then_some(nonce).flatten(), generation, res).await
-}
-
-/// Renders a kept page again in the background, past half its time to live, while it is still
-/// served: the person's next reload finds it fresh instead of waiting for it. One at a time per
-/// page; the answer served now is unchanged.
-fn refresh_page(st: &AppState, req: &Request, key: &ResponseKey, next: Next) {
-    let Some(refreshing) = st.cache.begin_refresh(key) else {
-        return;
-    };
-    let mut again = Request::new(Body::empty());
-    *again.method_mut() = Method::GET;
-    *again.uri_mut() = req.uri().clone();
-    *again.version_mut() = req.version();
-    *again.headers_mut() = req.headers().clone();
-    *again.extensions_mut() = req.extensions().clone();
-    let nonce = PageNonce::new();
-    again.extensions_mut().insert(nonce.clone());
-    let (st, key) = (st.clone(), key.clone());
-    tokio::spawn(async move {
-        let _refreshing = refreshing;
-        let generation = st.cache.generation();
-        let res = next.run(again).await;
-        keep(&st, key, Some(nonce.0), generation, res).await;
-    });
 }
 
 /// Keeps a read-only answer (a page with the nonce it was rendered with) if it may be kept, and

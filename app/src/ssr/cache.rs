@@ -177,17 +177,15 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The entry under `key` and its age, if it was read at `floor` or later and is younger
-    /// than `ttl`.
-    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<(V, Duration)>
+    /// The entry under `key` if it was read at `floor` or later and is younger than `ttl`.
+    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
         let held = self.lock();
         let e = held.map.get(key)?;
-        let age = e.stored.elapsed();
-        (e.generation >= floor && age < ttl).then(|| (e.value.clone(), age))
+        (e.generation >= floor && e.stored.elapsed() < ttl).then(|| e.value.clone())
     }
 
     /// Keeps `value`, read at `generation`; past the bounds, what no one may be served any more
@@ -294,24 +292,6 @@ pub struct ReadCache {
     searches: SharedNames,
     /// Answers served from memory so far.
     hits: AtomicU64,
-    /// The answers being computed again in the background ([`ReadCache::begin_refresh`]).
-    refreshing: Mutex<std::collections::HashSet<ResponseKey>>,
-}
-
-/// An answer being computed again; the mark is lifted when this is dropped, however that ends.
-pub struct RefreshMark {
-    cache: Arc<ReadCache>,
-    key: ResponseKey,
-}
-
-impl Drop for RefreshMark {
-    fn drop(&mut self) {
-        self.cache
-            .refreshing
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&self.key);
-    }
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -337,7 +317,6 @@ impl ReadCache {
             shared: Mutex::new(HashMap::new()),
             searches: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
-            refreshing: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -531,7 +510,6 @@ impl ReadCache {
         }
         self.sessions
             .get(secret_hash, self.floor.load(Ordering::Acquire), self.ttl)
-            .map(|(auth, _)| auth)
     }
 
     /// Remembers a resolved session, read at `generation`.
@@ -549,29 +527,16 @@ impl ReadCache {
     }
 
     /// The answer remembered for this person, address and kind of client, if they may be
-    /// served it, and whether it is past half its time to live (due to be computed again).
-    pub fn response(&self, key: &ResponseKey) -> Option<(CachedResponse, bool)> {
+    /// served it.
+    pub fn response(&self, key: &ResponseKey) -> Option<CachedResponse> {
         if !self.enabled() {
             return None;
         }
-        let (hit, age) = self
+        let hit = self
             .responses
             .get(key, self.floor_for(Some(key.user_id)), self.ttl)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
-        Some((hit, age >= self.ttl / 2))
-    }
-
-    /// Marks the answer under `key` as being computed again, unless it already is; the mark
-    /// goes with what is handed back.
-    pub fn begin_refresh(self: &Arc<Self>, key: &ResponseKey) -> Option<RefreshMark> {
-        let mut refreshing = self.refreshing.lock().unwrap_or_else(|p| p.into_inner());
-        if refreshing.len() >= CAPACITY || !refreshing.insert(key.clone()) {
-            return None;
-        }
-        Some(RefreshMark {
-            cache: self.clone(),
-            key: key.clone(),
-        })
+        Some(hit)
     }
 
     /// How many answers were served from memory so far.

@@ -327,8 +327,11 @@ impl Db {
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
             }
+            // Two readers per core (4 to 16): more only wait for the cores, each with its own
+            // page cache and thread.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let readers = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(u32::try_from((2 * cores).clamp(4, 16)).unwrap_or(8))
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_with(opts.clone())
                 .await
