@@ -19,6 +19,7 @@ mod demo_words;
 pub mod form_drafts;
 pub mod import;
 mod inbound;
+pub mod kept_gzip;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

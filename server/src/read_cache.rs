@@ -3,14 +3,15 @@
 //! its own, as every page has), and every change they make is told to the cache, as work on
 //! requests or as a change everyone must see at once.
 
+use crate::kept_gzip;
 use crate::middleware::{error_response, is_read};
 use app::domain::error::AppError;
 use app::ssr::cache::{CachedResponse, Nonced, ResponseKey};
 use app::ssr::ctx::{CurrentViewer, PageNonce};
 use app::ssr::AppState;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -94,14 +95,34 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     if let Some(hit) = st.cache.response(&key) {
         let body = match (&hit.nonce, &nonce) {
             (Some(then), Some(now)) => match then.replaced(&hit.body, now) {
-                Some(b) => Bytes::from(b),
+                Some(b) => b,
                 None => return next.run(req).await,
             },
-            _ => hit.body,
+            _ => hit.body.to_vec(),
+        };
+        let gzip = req
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(kept_gzip::accepted);
+        let mut headers = hit.headers;
+        let body = match (&hit.gzip, &nonce) {
+            (Some(parts), Some(now)) if gzip => {
+                match kept_gzip::joined(parts, now.as_bytes(), &body) {
+                    Some(gz) => {
+                        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+                        headers.remove(header::CONTENT_LENGTH);
+                        gz
+                    }
+                    None => body,
+                }
+            }
+            _ => body,
         };
         let mut res = Response::new(Body::from(body));
         *res.status_mut() = hit.status;
-        *res.headers_mut() = hit.headers;
+        *res.headers_mut() = headers;
         return res;
     }
     let generation = st.cache.generation();
@@ -142,6 +163,9 @@ async fn keep(
     };
     // A page is kept with the places its nonce stands, if it is not huge.
     let nonced = nonce.and_then(|n| Nonced::find(&bytes, &n));
+    let gzip = nonced
+        .as_ref()
+        .and_then(|n| kept_gzip::parts(&bytes, n.places(), n.nonce_len()));
     if !page || (bytes.len() <= CACHED_BODY_MAX && nonced.is_some()) {
         st.cache.remember_response(
             key,
@@ -150,6 +174,7 @@ async fn keep(
                 headers: parts.headers.clone(),
                 body: bytes.clone(),
                 nonce: nonced,
+                gzip,
             },
             generation,
         );

@@ -40,6 +40,7 @@ pub fn QueuePage() -> impl IntoView {
     );
     live_refresh(data, changed);
     keyboard_shortcuts();
+    provide_context(MoreFiltersOpen(RwSignal::new(None)));
     view! {
         <Title text="Queue" />
         <div class="page-head">
@@ -193,9 +194,16 @@ fn view_class(view: View, count: i64) -> &'static str {
     }
 }
 
+/// Whether the person opened or closed "More filters" on this page (`None`: not yet). Kept
+/// above the list, which is drawn again whenever the queue refreshes itself, so that a refresh
+/// never folds away the filters someone is choosing.
+#[derive(Clone, Copy)]
+struct MoreFiltersOpen(RwSignal<Option<bool>>);
+
 /// The filter form: a GET form, so a filtered queue is a link anyone can bookmark.
 #[component]
 fn Filters(page: QueuePageView) -> impl IntoView {
+    let chosen = use_context::<MoreFiltersOpen>().map(|m| m.0);
     let f = page.filter.clone();
     let state = match f.state {
         StateFilter::Open => "open".to_string(),
@@ -260,7 +268,18 @@ fn Filters(page: QueuePageView) -> impl IntoView {
                     {RequestState::ALL.iter().map(|s| opt(s.as_str(), s.label(), &state)).collect_view()}
                 </select>
             </div>
-            <details class="more-filters" open={more_set > 0}>
+            <details
+                class="more-filters"
+                open=move || chosen.and_then(|c| c.get()).unwrap_or(more_set > 0)
+                on:toggle=move |ev| {
+                    if let Some(c) = chosen {
+                        let open = event_target::<leptos::web_sys::Element>(&ev).has_attribute("open");
+                        if c.get_untracked() != Some(open) {
+                            c.set(Some(open));
+                        }
+                    }
+                }
+            >
             <summary>{more_summary}</summary>
             <div class="more-filters-grid">
             <div class="field">

@@ -59,6 +59,8 @@ pub struct CachedResponse {
     pub body: axum::body::Bytes,
     /// A page's script nonce as it appears in `body`, to be replaced by each answer's own.
     pub nonce: Option<Nonced>,
+    /// A page's gzip, compressed in parts around its nonce (`server::kept_gzip`).
+    pub gzip: Option<Vec<axum::body::Bytes>>,
 }
 
 /// Where a kept page's nonce stands in its body.
@@ -90,6 +92,16 @@ impl Nonced {
         })
     }
 
+    /// Where the nonce starts, each time it stands in the body.
+    pub fn places(&self) -> &[usize] {
+        &self.at
+    }
+
+    /// How long the nonce is.
+    pub fn nonce_len(&self) -> usize {
+        self.len
+    }
+
     /// `body` with the nonce found in it replaced by `now` (a nonce of the same length) at every
     /// place it stood.
     pub fn replaced(&self, body: &[u8], now: &str) -> Option<Vec<u8>> {
@@ -109,6 +121,10 @@ impl CachedResponse {
     /// What keeping it costs, roughly.
     fn size(&self) -> usize {
         self.body.len()
+            + self
+                .gzip
+                .as_ref()
+                .map_or(0, |parts| parts.iter().map(|p| p.len()).sum())
             + self
                 .headers
                 .iter()

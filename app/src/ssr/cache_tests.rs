@@ -58,6 +58,7 @@ fn answers_are_per_person() {
         headers: HeaderMap::new(),
         body: "for 1".into(),
         nonce: None,
+        gzip: None,
     };
     c.remember_response(key(1), answer, c.generation());
     assert!(c.response(&key(1)).is_some());
@@ -78,6 +79,7 @@ fn answers_are_bounded_in_bytes() {
         headers: HeaderMap::new(),
         body: vec![b'x'; 4 * 1024 * 1024].into(),
         nonce: None,
+        gzip: None,
     };
     for i in 0..40 {
         let key = ResponseKey {
@@ -175,6 +177,7 @@ fn answer(body: &'static str) -> CachedResponse {
         headers: HeaderMap::new(),
         body: body.into(),
         nonce: None,
+        gzip: None,
     }
 }
 

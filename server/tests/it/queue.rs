@@ -1178,6 +1178,36 @@ async fn a_kept_queue_page_gets_a_nonce_of_its_own_each_time(b: Backend) {
         second_html.replace(&second_nonce, "N"),
         "and is otherwise the page as it was rendered"
     );
+    // Gzipped (from parts compressed once), it is the same page with its own nonce again.
+    let zipped = ana
+        .get(app.url("/queue?view=open"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    let csp = zipped.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut html = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&zipped.bytes().await.unwrap()[..]),
+        &mut html,
+    )
+    .unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(nonce != first_nonce && nonce != second_nonce);
+    assert_eq!(
+        html.replace(nonce, "N"),
+        first_html.replace(&first_nonce, "N")
+    );
 
     submit(&app, &ana, "Ana's printer jams").await;
     let hits = app.cache_hits();
