@@ -1,8 +1,8 @@
 //! A kept page's gzip, made once: the page is compressed in parts, cut where its script nonce
 //! stands, each part ending byte-aligned (deflate's sync flush). Each answer then joins the parts
 //! with its own nonce between them, as stored (uncompressed) deflate blocks, and ends the stream:
-//! one valid gzip member, the same bytes as if the whole page had been compressed, but costing a
-//! copy instead of compressing 90 KB again for every answer.
+//! one valid gzip member that inflates to the page as sent, costing a copy instead of
+//! compressing 90 KB again for every answer.
 
 use axum::body::Bytes;
 use flate2::{Compress, Compression, Crc, FlushCompress};

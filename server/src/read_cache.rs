@@ -9,7 +9,7 @@ use app::domain::error::AppError;
 use app::ssr::cache::{CachedResponse, Nonced, ResponseKey};
 use app::ssr::ctx::{CurrentViewer, PageNonce};
 use app::ssr::AppState;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -48,9 +48,9 @@ pub fn request_activity(path: &str) -> bool {
 }
 
 /// Answers a signed-in person's repeated read of a read-only server function (`GET /fn/…`) or of
-/// a list page (see [`kept_page`]) from the read cache, and ends every successful state-changing request by someone signed in by
-/// telling that cache (see [`request_activity`]), so that nothing read before a change is served
-/// to its author after it. Anonymous writes (a visitor's vote, the lockout form) change nothing
+/// a list page (see [`kept_page`]) from the read cache, and ends every successful state-changing
+/// request by someone signed in by telling that cache (see [`request_activity`]), so that
+/// nothing read before a change is served to its author after it. Anonymous writes (a visitor's vote, the lockout form) change nothing
 /// a signed-in person reads here, or tell the cache from where they do (the lockout worker,
 /// signing in).
 pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
@@ -95,10 +95,10 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     if let Some(hit) = st.cache.response(&key) {
         let body = match (&hit.nonce, &nonce) {
             (Some(then), Some(now)) => match then.replaced(&hit.body, now) {
-                Some(b) => b,
+                Some(b) => Bytes::from(b),
                 None => return next.run(req).await,
             },
-            _ => hit.body.to_vec(),
+            _ => hit.body,
         };
         let gzip = req
             .headers()
@@ -113,7 +113,7 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
                         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
                         headers.remove(header::CONTENT_LENGTH);
-                        gz
+                        Bytes::from(gz)
                     }
                     None => body,
                 }

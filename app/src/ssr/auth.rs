@@ -29,13 +29,10 @@ fn argon2() -> Argon2<'static> {
 /// Whether a stored hash was made with other settings than [`argon2`]'s: it is replaced at the
 /// next successful sign-in.
 pub fn outdated(stored: &str) -> bool {
+    let costs = |p: &Params| (p.m_cost(), p.t_cost(), p.p_cost());
     PasswordHash::new(stored).is_ok_and(|h| {
-        let current = Params::new(MEMORY_KIB, PASSES, 1, None).ok();
         h.algorithm != Algorithm::Argon2id.ident()
-            || Params::try_from(&h)
-                .ok()
-                .map(|p| (p.m_cost(), p.t_cost(), p.p_cost()))
-                != current.map(|p| (p.m_cost(), p.t_cost(), p.p_cost()))
+            || Params::try_from(&h).ok().as_ref().map(costs) != Some(costs(argon2().params()))
     })
 }
 
