@@ -64,54 +64,67 @@ ensure_wasm_opt() {
   WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
 }
 
-# The browser half: wasm32 build, wasm-bindgen, wasm-opt, CSS and public files into target/site,
-# the layout cargo-leptos produces (minus its hashing), which `tierdesk serve` expects.
+# The browser half: wasm32 build, split at its lazy routes (tools/wasm-split), wasm-bindgen,
+# wasm-opt, CSS and public files into target/site, the layout cargo-leptos produces with --split,
+# which `tierdesk serve` expects.
 build_site() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_wasm_opt
   say "building the browser half (wasm32, profile wasm-release)"
-  # (.cargo/config.toml sets `--cfg erase_components` for this build and the server alike.)
+  # (.cargo/config.toml sets `--cfg erase_components` for this build and the server alike, and
+  # keeps the relocations the split needs.)
   "${WASM_CARGO[@]}" build --quiet -p frontend --lib --target wasm32-unknown-unknown \
     --profile wasm-release ${WASM_FLAGS[@]+"${WASM_FLAGS[@]}"}
+  cargo build --quiet --release -p tierdesk-wasm-split
   local wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
-  # wasm-bindgen and wasm-opt take a minute and a half: skip them when the wasm is the one the
-  # site was last built from.
-  local stamp
-  stamp="$(sha256sum "$wasm" | cut -d' ' -f1) ${WASM_OPT:+opt}"
-  if [ -f "$SITE/pkg/tierdesk_bg.wasm" ] && [ "$(cat "$SITE/.built-from" 2>/dev/null)" = "$stamp" ]; then
-    say "the browser half is unchanged: keeping $SITE/pkg"
+  # Splitting, wasm-bindgen and wasm-opt take a minute and a half: skip them when the wasm is
+  # the one the site was last built from.
+  local stamp out="$ROOT/target/site-build"
+  stamp="$(sha256sum "$wasm" | cut -d' ' -f1) split ${WASM_OPT:+opt}"
+  if [ -f "$out/tierdesk_bg.wasm" ] && [ "$(cat "$out/.built-from" 2>/dev/null)" = "$stamp" ]; then
+    say "the browser half is unchanged: keeping its build"
   else
-    rm -rf "$SITE"
-    mkdir -p "$SITE/pkg"
-    wasm-bindgen --target web --no-typescript --out-dir "$SITE/pkg" --out-name tierdesk "$wasm"
+    rm -rf "$out"
+    mkdir -p "$out"
+    target/release/tierdesk-wasm-split "$wasm" "$out" >/dev/null
+    # The main module keeps the exports its chunks link against, under their own names.
+    wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+      --out-dir "$out" --out-name tierdesk "$out/tierdesk_split.wasm"
+    rm "$out/tierdesk_split.wasm"
     if [ -n "$WASM_OPT" ]; then
-      "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-        --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        -o "$SITE/pkg/tierdesk_bg.wasm" "$SITE/pkg/tierdesk_bg.wasm"
+      local f
+      for f in "$out"/*.wasm; do
+        "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+          --enable-mutable-globals --enable-reference-types --enable-multivalue -o "$f" "$f"
+      done
     fi
-    echo "$stamp" > "$SITE/.built-from"
+    echo "$stamp" > "$out/.built-from"
   fi
-  cp style/main.css "$SITE/pkg/tierdesk.css"
-  publish_hashed
+  cp style/main.css "$out/tierdesk.css"
+  publish_hashed "$out"
   cp -R public/. "$SITE/"
 }
 
-# The files browsers fetch, under names carrying a hash of all three (script, WebAssembly,
-# stylesheet), each beside its brotli and gzip twin: the server sends them with a year's
-# Cache-Control and names them in every page from pkg/manifest.txt (server/src/assets.rs).
+# The browser's files in one directory named by a hash of them all, `pkg/<hash>/` (script,
+# WebAssembly main module and chunks, loader, stylesheet), each beside its brotli and gzip twin:
+# the server sends them with a year's Cache-Control and names the directory in every page from
+# pkg/manifest.txt (server/src/assets.rs). One directory rather than one hash per file because
+# the script, the loader and the chunks name each other by relative paths. The stylesheet is
+# also kept unhashed at pkg/tierdesk.css for the server's own error pages.
 publish_hashed() {
-  local pkg="$SITE/pkg" hash
-  hash="$(cat "$pkg/tierdesk.js" "$pkg/tierdesk_bg.wasm" "$pkg/tierdesk.css" | sha256sum | cut -c1-16)"
-  if [ "$(cat "$pkg/manifest.txt" 2>/dev/null)" = "output-name: tierdesk.$hash" ] &&
-    [ -f "$pkg/tierdesk.$hash.css.gz" ]; then
+  local from="$1" pkg="$SITE/pkg" hash
+  hash="$(cd "$from" && find . -type f ! -name '.built-from' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)"
+  if [ "$(cat "$pkg/manifest.txt" 2>/dev/null)" = "output-name: tierdesk
+build: $hash" ] && [ -f "$pkg/$hash/tierdesk.css.gz" ]; then
     return 0
   fi
-  rm -f "$pkg"/tierdesk.????????????????*
-  cp "$pkg/tierdesk.js" "$pkg/tierdesk.$hash.js"
-  cp "$pkg/tierdesk_bg.wasm" "$pkg/tierdesk.${hash}_bg.wasm"
-  cp "$pkg/tierdesk.css" "$pkg/tierdesk.$hash.css"
-  local files=("$pkg/tierdesk.$hash.js" "$pkg/tierdesk.${hash}_bg.wasm" "$pkg/tierdesk.$hash.css")
+  rm -rf "$SITE"
+  mkdir -p "$pkg/$hash"
+  cp "$from"/* "$pkg/$hash/"
+  cp "$from/tierdesk.css" "$pkg/tierdesk.css"
+  local files=()
+  mapfile -t files < <(find "$pkg/$hash" -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \))
   if have node; then
     node -e '
       const zlib = require("zlib"), fs = require("fs");
@@ -124,7 +137,7 @@ publish_hashed() {
   else
     for f in "${files[@]}"; do gzip -9 -k -f "$f"; done
   fi
-  echo "output-name: tierdesk.$hash" > "$pkg/manifest.txt"
+  printf 'output-name: tierdesk\nbuild: %s\n' "$hash" > "$pkg/manifest.txt"
 }
 
 # The tests' real receivers (scripts/sinks.py): aiosmtpd in a virtualenv under target/tools.

@@ -234,11 +234,17 @@ fn crates() -> Vec<PathBuf> {
         .parent()
         .unwrap()
         .to_path_buf();
-    ["app/src", "server/src", "bench/src", "frontend/src"]
-        .iter()
-        .map(|c| root.join(c))
-        .filter(|p| p.is_dir())
-        .collect()
+    [
+        "app/src",
+        "server/src",
+        "bench/src",
+        "frontend/src",
+        "tools/wasm-split/src",
+    ]
+    .iter()
+    .map(|c| root.join(c))
+    .filter(|p| p.is_dir())
+    .collect()
 }
 
 #[test]
@@ -326,6 +332,59 @@ fn no_file_is_over_600_lines_without_a_reason() {
         "files over {MAX_LINES} lines with no \u{201c}{REASON}\u{201d} at the top:\n{}",
         long.join("\n")
     );
+}
+
+/// The one file allowed to relax the workspace's `unsafe_code = "deny"`: the lazy routes, whose
+/// macro expands to the WebAssembly chunk's imports and exports.
+const UNSAFE_ALLOWED: &str = "app/src/routes/lazy.rs";
+
+#[test]
+fn only_the_lazy_routes_allow_unsafe_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut allowing = Vec::new();
+    for dir in crates() {
+        let mut files = Vec::new();
+        rust_files(&dir, &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let rel = f.strip_prefix(root).unwrap().to_string_lossy().to_string();
+            // This file names the allowances it looks for.
+            if rel == "app/src/architecture_tests.rs" {
+                continue;
+            }
+            if allows_unsafe(&code(&text)) && rel != UNSAFE_ALLOWED {
+                allowing.push(rel);
+            }
+        }
+    }
+    assert!(allowing.is_empty(), "unsafe code allowed in: {allowing:?}");
+    let lazy = std::fs::read_to_string(root.join(UNSAFE_ALLOWED)).unwrap();
+    assert!(
+        allows_unsafe(&code(&lazy)),
+        "{UNSAFE_ALLOWED} no longer needs the exception: take it away (and forbid unsafe_code again)"
+    );
+}
+
+/// Whether code (comments removed) relaxes the `unsafe_code` lint or writes `unsafe` itself.
+fn allows_unsafe(code: &str) -> bool {
+    let squeezed: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "allow(unsafe_code)",
+        "expect(unsafe_code)",
+        "warn(unsafe_code)",
+    ]
+    .iter()
+    .any(|a| squeezed.contains(a))
+}
+
+#[test]
+fn the_unsafe_check_sees_an_allowance() {
+    assert!(allows_unsafe("#![allow( unsafe_code )]\nfn f() {}"));
+    assert!(allows_unsafe("#[expect(unsafe_code)] mod m {}"));
+    assert!(!allows_unsafe("fn f() { let allowed = 1; }"));
+    assert!(!allows_unsafe(&code(
+        "// #![allow(unsafe_code)]\nfn f() {}"
+    )));
 }
 
 /// The text a `<textarea>` is given in a view, if any: what stands between the end of its

@@ -11,17 +11,17 @@ use leptos_router::components::A;
 
 /// The signed-in person, loaded once per page load and shared through context.
 #[derive(Clone, Copy)]
-pub struct ViewerResource(pub Resource<Result<Option<Viewer>, AppError>>);
+pub struct ViewerResource(pub crate::resource::Data<Result<Option<Viewer>, AppError>>);
 
 pub fn provide_viewer() {
     // Blocking: the header is in the first HTML sent, so it is right without JavaScript too.
-    provide_context(ViewerResource(Resource::new_blocking(
+    provide_context(ViewerResource(crate::resource::load_blocking(
         || (),
         |_| get_viewer(),
     )));
 }
 
-pub fn use_viewer() -> Resource<Result<Option<Viewer>, AppError>> {
+pub fn use_viewer() -> crate::resource::Data<Result<Option<Viewer>, AppError>> {
     expect_context::<ViewerResource>().0
 }
 
@@ -30,7 +30,7 @@ pub fn Header() -> impl IntoView {
     let viewer = use_viewer();
     // Counted again on every page change (zero for a visitor).
     let location = leptos_router::hooks::use_location();
-    let waiting = Resource::new(
+    let waiting = crate::resource::load(
         move || location.pathname.get(),
         |_| crate::requests::waiting_count(),
     );
@@ -316,9 +316,9 @@ pub fn TextField(
 /// What a form held when the server refused it without JavaScript (the `__draft` in the page's
 /// address), so that it comes back with everything typed. Empty when there is none; read it
 /// with [`FormDraft::value`] and the form's action path.
-pub fn refused_form() -> Resource<FormDraft> {
+pub fn refused_form() -> crate::resource::Data<FormDraft> {
     let query = leptos_router::hooks::use_query_map();
-    Resource::new(
+    crate::resource::load(
         move || query.read().get("__draft"),
         |id| async move {
             match id {

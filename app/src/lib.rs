@@ -11,6 +11,7 @@ pub mod home;
 pub mod model;
 pub mod queue;
 pub mod requests;
+pub mod resource;
 pub mod routes;
 pub mod session;
 #[cfg(feature = "ssr")]
@@ -25,36 +26,8 @@ use components::Header;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
-use routes::{
-    admin_coverage::CoveragePage,
-    admin_issue_templates::IssueTemplatesPage,
-    admin_registry::RegistryAdminPage,
-    admin_rules::RulesPage,
-    admin_templates::RoleTemplatesPage,
-    api_reference::ApiReferencePage,
-    approvals::ApprovalsPage,
-    catalog::CatalogPage,
-    guide::GuidePage,
-    guide_edit::{GuideEditPage, GuideNewPage},
-    guide_history::GuideHistoryPage,
-    guides::GuidesPage,
-    home::HomePage,
-    issue::{IssueNewPage, IssuePage},
-    issues::{BoardPage, IssuesPage},
-    locked_out::LockedOutPage,
-    macros::MacrosPage,
-    my_requests::MyRequestsPage,
-    not_found::NotFoundPage,
-    notification_settings::NotificationSettingsPage,
-    person::PersonPage,
-    queue::QueuePage,
-    request::RequestPage,
-    request_form::RequestFormPage,
-    sign_in::SignInPage,
-    system::{SystemEditPage, SystemPage},
-    systems::SystemsPage,
-};
+use leptos_router::{path, Lazy, SsrMode};
+use routes::{lazy, not_found::NotFoundPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -104,13 +77,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     components::provide_viewer();
 
-    // Lets end-to-end tests (and curious people) tell when the page has come alive.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Title formatter=page_title />
         <Router>
@@ -122,36 +88,36 @@ pub fn App() -> impl IntoView {
             // without JavaScript and 404/403 statuses can still be set.
             <main id="main" class="page">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("sign-in") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=path!("help/locked-out") view=LockedOutPage ssr=SsrMode::Async />
-                    <Route path=path!("help/api") view=ApiReferencePage ssr=SsrMode::Async />
-                    <Route path=path!("guides") view=GuidesPage ssr=SsrMode::Async />
-                    <Route path=path!("guides/new") view=GuideNewPage ssr=SsrMode::Async />
-                    <Route path=path!("guides/:slug") view=GuidePage ssr=SsrMode::Async />
-                    <Route path=path!("guides/:slug/edit") view=GuideEditPage ssr=SsrMode::Async />
-                    <Route path=path!("guides/:slug/history") view=GuideHistoryPage ssr=SsrMode::Async />
-                    <Route path=path!("request") view=CatalogPage ssr=SsrMode::Async />
-                    <Route path=path!("request/:kind") view=RequestFormPage ssr=SsrMode::Async />
-                    <Route path=path!("requests") view=MyRequestsPage ssr=SsrMode::Async />
-                    <Route path=path!("requests/:key") view=RequestPage ssr=SsrMode::Async />
-                    <Route path=path!("queue") view=QueuePage ssr=SsrMode::Async />
-                    <Route path=path!("queue/macros") view=MacrosPage ssr=SsrMode::Async />
-                    <Route path=path!("approvals") view=ApprovalsPage ssr=SsrMode::Async />
-                    <Route path=path!("people/:handle") view=PersonPage ssr=SsrMode::Async />
-                    <Route path=path!("systems") view=SystemsPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/registry") view=RegistryAdminPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/role-templates") view=RoleTemplatesPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/coverage") view=CoveragePage ssr=SsrMode::Async />
-                    <Route path=path!("admin/issue-templates") view=IssueTemplatesPage ssr=SsrMode::Async />
-                    <Route path=path!("admin/rules") view=RulesPage ssr=SsrMode::Async />
-                    <Route path=path!("settings/notifications") view=NotificationSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("issues") view=IssuesPage ssr=SsrMode::Async />
-                    <Route path=path!("issues/board") view=BoardPage ssr=SsrMode::Async />
-                    <Route path=path!("issues/new") view=IssueNewPage ssr=SsrMode::Async />
-                    <Route path=path!("issues/:key") view=IssuePage ssr=SsrMode::Async />
-                    <Route path=path!("systems/:slug") view=SystemPage ssr=SsrMode::Async />
-                    <Route path=path!("systems/:slug/edit") view=SystemEditPage ssr=SsrMode::Async />
+                    <Route path=path!("") view={Lazy::<lazy::Home>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("sign-in") view={Lazy::<lazy::SignIn>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("help/locked-out") view={Lazy::<lazy::LockedOut>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("help/api") view={Lazy::<lazy::ApiReference>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("guides") view={Lazy::<lazy::Guides>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("guides/new") view={Lazy::<lazy::GuideNew>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug") view={Lazy::<lazy::Guide>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug/edit") view={Lazy::<lazy::GuideEdit>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("guides/:slug/history") view={Lazy::<lazy::GuideHistory>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("request") view={Lazy::<lazy::Catalog>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("request/:kind") view={Lazy::<lazy::RequestForm>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("requests") view={Lazy::<lazy::MyRequests>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("requests/:key") view={Lazy::<lazy::Request>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("queue") view={Lazy::<lazy::Queue>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("queue/macros") view={Lazy::<lazy::Macros>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("approvals") view={Lazy::<lazy::Approvals>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("people/:handle") view={Lazy::<lazy::Person>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("systems") view={Lazy::<lazy::Systems>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/registry") view={Lazy::<lazy::RegistryAdmin>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/role-templates") view={Lazy::<lazy::RoleTemplates>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/coverage") view={Lazy::<lazy::Coverage>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/issue-templates") view={Lazy::<lazy::IssueTemplates>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("admin/rules") view={Lazy::<lazy::Rules>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("settings/notifications") view={Lazy::<lazy::NotificationSettings>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("issues") view={Lazy::<lazy::Issues>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("issues/board") view={Lazy::<lazy::Board>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("issues/new") view={Lazy::<lazy::IssueNew>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("issues/:key") view={Lazy::<lazy::Issue>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("systems/:slug") view={Lazy::<lazy::System>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("systems/:slug/edit") view={Lazy::<lazy::SystemEdit>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

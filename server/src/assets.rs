@@ -1,9 +1,9 @@
-//! The browser half's files under `/pkg`: the script, the WebAssembly and the stylesheet, under
-//! names that carry a hash of their content (`scripts/lib.sh` writes them and
-//! `pkg/manifest.txt`, which names them: `<name>.js`, `<name>_bg.wasm` and `<name>.css`, one
-//! hash for the three), precompressed with brotli and gzip. A hashed file never
-//! changes, so browsers keep it a year without asking again; a new build has new names, which
-//! the pages name as soon as the server restarts.
+//! The browser half's files under `/pkg`: the script, the WebAssembly (its main module and one
+//! chunk per lazily loaded page), the chunks' loader and the stylesheet, in a directory named by
+//! a hash of them all, `pkg/<hash>/` (`scripts/lib.sh` writes it and `pkg/manifest.txt`, which
+//! names it), each precompressed with brotli and gzip. A file under a hash never changes, so
+//! browsers keep it a year without asking again; a new build has a new directory, which the
+//! pages name as soon as the server restarts.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -15,9 +15,11 @@ use std::path::{Path, PathBuf};
 /// What the build named the files, read from `<site>/<pkg>/manifest.txt`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
-    /// The files' name without extension: `tierdesk.<hash>` gives `tierdesk.<hash>.js`,
-    /// `tierdesk.<hash>_bg.wasm` and `tierdesk.<hash>.css`.
+    /// The files' name without extension: `tierdesk` gives `tierdesk.js`, `tierdesk_bg.wasm`
+    /// and `tierdesk.css`.
     pub output_name: String,
+    /// The hash naming the directory the files are in, when the build hashed them.
+    pub build: Option<String>,
 }
 
 impl Manifest {
@@ -25,11 +27,12 @@ impl Manifest {
     pub fn unhashed() -> Self {
         Manifest {
             output_name: "tierdesk".into(),
+            build: None,
         }
     }
 
-    /// Parses the `output-name: …` line; a name that is not a plain file name is
-    /// ignored (the manifest is the build's, but a page must never carry markup from a file).
+    /// Parses the `output-name: …` and `build: …` lines; a value that is not a plain file name
+    /// is ignored (the manifest is the build's, but a page must never carry markup from a file).
     pub fn parse(text: &str) -> Self {
         let mut m = Manifest::unhashed();
         for line in text.lines() {
@@ -42,8 +45,10 @@ impl Manifest {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
                 && !value.starts_with('.');
-            if key.trim() == "output-name" && plain {
-                m.output_name = value.into();
+            match key.trim() {
+                "output-name" if plain => m.output_name = value.into(),
+                "build" if is_hash(value) => m.build = Some(value.into()),
+                _ => {}
             }
         }
         m
@@ -55,20 +60,31 @@ impl Manifest {
             .map(|t| Manifest::parse(&t))
             .unwrap_or_else(|_| Manifest::unhashed())
     }
+
+    /// Where pages find the files: `<pkg_dir>/<hash>`, or `pkg_dir` itself when unhashed.
+    pub fn files_dir(&self, pkg_dir: &str) -> String {
+        match &self.build {
+            Some(hash) => format!("{pkg_dir}/{hash}"),
+            None => pkg_dir.to_string(),
+        }
+    }
 }
 
-/// Whether a file name carries a content hash: `<name>.<16 hex digits>` before its extension
-/// (and before `_bg` for the WebAssembly).
-pub fn is_hashed(file: &str) -> bool {
-    file.split('.').any(|part| {
-        let part = part.strip_suffix("_bg").unwrap_or(part);
-        part.len() == 16 && part.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+/// A build's hash: 16 hexadecimal digits.
+fn is_hash(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether a path under `/pkg` is inside a build's hashed directory: `/pkg/<hash>/<file>`.
+pub fn is_hashed(path: &str) -> bool {
+    let mut parts = path.trim_start_matches('/').split('/');
+    parts.next();
+    matches!((parts.next(), parts.next(), parts.next()), (Some(dir), Some(file), None) if is_hash(dir) && !file.is_empty())
 }
 
 /// A year and `immutable` for hashed files; anything else under `/pkg` is checked each time.
 async fn cache_control(req: Request, next: Next) -> Response {
-    let hashed = is_hashed(req.uri().path().rsplit('/').next().unwrap_or(""));
+    let hashed = is_hashed(req.uri().path());
     let mut res = next.run(req).await;
     if res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED {
         res.headers_mut().insert(
@@ -99,27 +115,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_manifest_names_the_hashed_files_and_nothing_else() {
-        let m = Manifest::parse("built: today\noutput-name: tierdesk.0123456789abcdef\n");
-        assert_eq!(m.output_name, "tierdesk.0123456789abcdef");
+    fn the_manifest_names_the_hashed_directory_and_nothing_else() {
+        let m = Manifest::parse("built: today\noutput-name: tierdesk\nbuild: 0123456789abcdef\n");
+        assert_eq!(m.output_name, "tierdesk");
+        assert_eq!(m.build.as_deref(), Some("0123456789abcdef"));
+        assert_eq!(m.files_dir("pkg"), "pkg/0123456789abcdef");
         for hostile in [
             "output-name: x\"><script>",
             "output-name: ../../etc/passwd",
             "output-name: ",
+            "build: ../0123456789abcd",
+            "build: 0123456789abcdefg",
+            "build: \"><script>",
         ] {
             assert_eq!(Manifest::parse(hostile), Manifest::unhashed(), "{hostile}");
         }
         assert_eq!(Manifest::parse(""), Manifest::unhashed());
+        assert_eq!(Manifest::unhashed().files_dir("pkg"), "pkg");
     }
 
     #[test]
-    fn only_names_with_a_content_hash_count_as_hashed() {
-        assert!(is_hashed("tierdesk.0123456789abcdef.js"));
-        assert!(is_hashed("tierdesk.0123456789abcdef_bg.wasm"));
-        assert!(is_hashed("tierdesk.fedcba9876543210.css"));
-        assert!(!is_hashed("tierdesk.js"));
-        assert!(!is_hashed("tierdesk_bg.wasm"));
-        assert!(!is_hashed("manifest.txt"));
-        assert!(!is_hashed("tierdesk.0123.js"));
+    fn only_files_in_a_hashed_directory_count_as_hashed() {
+        assert!(is_hashed("/pkg/0123456789abcdef/tierdesk.js"));
+        assert!(is_hashed("/pkg/0123456789abcdef/tierdesk_bg.wasm"));
+        assert!(is_hashed(
+            "/pkg/fedcba9876543210/__wasm_split.______________________.js"
+        ));
+        assert!(!is_hashed("/pkg/tierdesk.css"));
+        assert!(!is_hashed("/pkg/manifest.txt"));
+        assert!(!is_hashed("/pkg/0123456789abcdef/"));
+        assert!(!is_hashed("/pkg/0123456789abcdef"));
+        assert!(!is_hashed("/pkg/0123/tierdesk.js"));
+        assert!(!is_hashed("/pkg/0123456789abcdef/a/tierdesk.js"));
     }
 }

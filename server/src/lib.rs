@@ -54,8 +54,8 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     let manifest = assets::Manifest::load(&site_root, &pkg_dir);
     LeptosOptions::builder()
         .output_name(env("LEPTOS_OUTPUT_NAME", &manifest.output_name))
+        .site_pkg_dir(manifest.files_dir(&pkg_dir))
         .site_root(site_root)
-        .site_pkg_dir(pkg_dir)
         .site_addr(addr)
         .build()
 }
@@ -132,7 +132,9 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
     let spec = std::sync::Arc::new(spec);
     let context_state = state.clone();
     let fallback_state = state.clone();
-    let assets = assets::routes(&options.site_root, &options.site_pkg_dir);
+    // Files are served from the whole of `/pkg`, of which the pages name the build's directory.
+    let pkg_root = options.site_pkg_dir.split('/').next().unwrap_or("pkg");
+    let assets = assets::routes(&options.site_root, pkg_root);
     let pages = Router::new()
         .leptos_routes_with_context(
             &options,

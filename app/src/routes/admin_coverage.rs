@@ -14,7 +14,7 @@ pub fn CoveragePage() -> impl IntoView {
     let add_shift = ServerAction::<AddShift>::new();
     let delete_shift = ServerAction::<DeleteShift>::new();
     let round_robin = ServerAction::<SetRoundRobin>::new();
-    let page = Resource::new(
+    let page = crate::resource::load(
         move || {
             (
                 put_holiday.version().get(),

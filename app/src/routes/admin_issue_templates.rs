@@ -16,7 +16,7 @@ pub fn IssueTemplatesPage() -> impl IntoView {
     let viewer = crate::components::use_viewer();
     let save = ServerAction::<SaveIssueTemplate>::new();
     let delete = ServerAction::<DeleteIssueTemplate>::new();
-    let templates = Resource::new(
+    let templates = crate::resource::load(
         move || (save.version().get(), delete.version().get()),
         |_| list_issue_templates(),
     );

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn RegistryAdminPage() -> impl IntoView {
     let query = use_query_map();
     let shown = move || query.read().get("import").unwrap_or_default();
-    let data = Resource::new(shown, get_registry_admin);
+    let data = crate::resource::load(shown, get_registry_admin);
     view! {
         <Title text="Registry import" />
         <p class="crumbs"><a href="/systems">"Systems"</a></p>

@@ -33,7 +33,7 @@ pub fn RulesPage() -> impl IntoView {
     let change = ServerAction::<ChangeRule>::new();
     let retry = ServerAction::<RetryDeadLetter>::new();
     let query = use_query_map();
-    let data = Resource::new(
+    let data = crate::resource::load(
         move || {
             (
                 save.version().get(),
@@ -44,7 +44,7 @@ pub fn RulesPage() -> impl IntoView {
         |_| automation(),
     );
     // A try sent without JavaScript comes back in the address; the page tries it again.
-    let tried = Resource::new(
+    let tried = crate::resource::load(
         move || {
             let q = query.read();
             let get = |k: &str| q.get(k).unwrap_or_default();

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 pub fn RoleTemplatesPage() -> impl IntoView {
     let save = ServerAction::<SaveRoleTemplate>::new();
     let delete = ServerAction::<DeleteRoleTemplate>::new();
-    let templates = Resource::new(
+    let templates = crate::resource::load(
         move || (save.version().get(), delete.version().get()),
         |_| list_role_templates(),
     );

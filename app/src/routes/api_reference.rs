@@ -9,7 +9,7 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ApiReferencePage() -> impl IntoView {
-    let doc = Resource::new(|| (), |_| api_reference());
+    let doc = crate::resource::load(|| (), |_| api_reference());
     view! {
         <Title text="API" />
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ApprovalsPage() -> impl IntoView {
     let decide = ServerAction::<DecideApproval>::new();
-    let data = Resource::new(move || decide.version().get(), |_| waiting_for_me());
+    let data = crate::resource::load(move || decide.version().get(), |_| waiting_for_me());
     let error = action_error(decide);
     view! {
         <Title text="Waiting for me" />

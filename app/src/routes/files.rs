@@ -183,7 +183,7 @@ pub fn FilePicker(
         }
     });
     let kept_ids: Vec<String> = kept.split_whitespace().map(str::to_string).collect();
-    let kept_files = Resource::new(
+    let kept_files = crate::resource::load(
         move || kept.clone(),
         |ids| async move {
             if ids.trim().is_empty() {

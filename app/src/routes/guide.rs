@@ -12,7 +12,7 @@ pub fn GuidePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let guide = Resource::new(slug, get_guide);
+    let guide = crate::resource::load(slug, get_guide);
     let solved = move || query.read().get("solved").is_some();
     let voted = move || query.read().get("voted").is_some();
     view! {

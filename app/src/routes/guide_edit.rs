@@ -41,7 +41,7 @@ pub fn GuideNewPage() -> impl IntoView {
 pub fn GuideEditPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let source = Resource::new(slug, get_guide_source);
+    let source = crate::resource::load(slug, get_guide_source);
     let draft = refused_form();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
@@ -99,7 +99,7 @@ fn GuideEditor(source: Option<GuideSource>, draft: FormDraft) -> impl IntoView {
 
     let (preview_src, set_preview_src) = signal(body0.clone());
     let on_body = debounced_input(300, move |value| set_preview_src.set(value));
-    let preview = Resource::new(
+    let preview = crate::resource::load(
         move || preview_src.get(),
         |body| async move {
             if body.trim().is_empty() {

@@ -13,7 +13,7 @@ pub fn GuideHistoryPage() -> impl IntoView {
     let slug = move || params.read().get("slug").unwrap_or_default();
     let num = move |k: &str| query.read().get(k).unwrap_or_default();
     let restore = ServerAction::<RestoreGuide>::new();
-    let history = Resource::new(
+    let history = crate::resource::load(
         move || (slug(), num("from"), num("to"), restore.version().get()),
         |(slug, from, to, _)| get_guide_history(slug, from, to),
     );

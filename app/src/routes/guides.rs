@@ -15,7 +15,7 @@ pub fn GuidesPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let category = move || query.read().get("category").unwrap_or_default();
-    let data = Resource::new(move || (q(), category()), |(q, c)| list_guides(q, c));
+    let data = crate::resource::load(move || (q(), category()), |(q, c)| list_guides(q, c));
     let viewer = use_viewer();
     view! {
         <Title text="Guides" />

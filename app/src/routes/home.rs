@@ -9,7 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let set_notice = ServerAction::<SetNotice>::new();
-    let data = Resource::new(move || set_notice.version().get(), |_| home_page());
+    let data = crate::resource::load(move || set_notice.version().get(), |_| home_page());
     view! {
         <Title text="" />
         <Transition fallback=|| ()>

@@ -51,7 +51,7 @@ pub fn IssuePage() -> impl IntoView {
         edit: ServerAction::new(),
     };
     let draft = refused_form();
-    let issue = Resource::new(
+    let issue = crate::resource::load(
         move || (key(), actions.version()),
         |(key, _)| get_issue(key),
     );
@@ -351,8 +351,8 @@ fn WorkForms(
 pub fn IssueNewPage() -> impl IntoView {
     let open = ServerAction::<OpenIssue>::new();
     follow(open, |key| format!("/issues/{key}"));
-    let templates = Resource::new(|| (), |_| list_issue_templates());
-    let titles = Resource::new(|| (), |_| system_titles());
+    let templates = crate::resource::load(|| (), |_| list_issue_templates());
+    let titles = crate::resource::load(|| (), |_| system_titles());
     let draft = refused_form();
     view! {
         <Title text="New issue" />

@@ -157,7 +157,7 @@ fn Head(current: &'static str, query: IssueQuery, can_work: bool) -> impl IntoVi
 #[component]
 pub fn IssuesPage() -> impl IntoView {
     let query = read_query();
-    let list = Resource::new(query, |q| {
+    let list = crate::resource::load(query, |q| {
         list_issues(q.state, q.label, q.assignee, q.system, q.q, q.before)
     });
     view! {
@@ -249,7 +249,7 @@ pub fn Labels(labels: Vec<String>) -> impl IntoView {
 pub fn BoardPage() -> impl IntoView {
     let query = read_query();
     let moved = ServerAction::<MoveIssue>::new();
-    let board = Resource::new(
+    let board = crate::resource::load(
         move || (query(), moved.version().get()),
         // The board shows every state: the state filter is the list's.
         |(q, _)| issue_board(String::new(), q.label, q.assignee, q.system, q.q),

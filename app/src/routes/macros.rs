@@ -10,7 +10,7 @@ use leptos_meta::Title;
 pub fn MacrosPage() -> impl IntoView {
     let save = ServerAction::<SaveMacro>::new();
     let delete = ServerAction::<DeleteMacro>::new();
-    let page = Resource::new(
+    let page = crate::resource::load(
         move || (save.version().get(), delete.version().get()),
         |_| list_macros(),
     );

@@ -16,6 +16,7 @@ pub mod guides;
 pub mod home;
 pub mod issue;
 pub mod issues;
+pub mod lazy;
 pub mod locked_out;
 pub mod macros;
 pub mod my_requests;

@@ -15,7 +15,7 @@ pub fn MyRequestsPage() -> impl IntoView {
     let query = use_query_map();
     let show = move || query.read().get("show").unwrap_or_else(|| "open".into());
     let text = move || query.read().get("q").unwrap_or_default();
-    let requests = Resource::new(
+    let requests = crate::resource::load(
         move || (show(), text()),
         |(show, q)| list_my_requests(show, q),
     );

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 #[component]
 pub fn NotificationSettingsPage() -> impl IntoView {
     let save = ServerAction::<SetEmailPrefs>::new();
-    let prefs = Resource::new(move || save.version().get(), |_| email_prefs());
+    let prefs = crate::resource::load(move || save.version().get(), |_| email_prefs());
     let error = form_error(save);
     let saved = Signal::derive(move || matches!(save.value().get(), Some(Ok(()))));
     view! {

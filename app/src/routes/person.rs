@@ -12,7 +12,7 @@ pub fn PersonPage() -> impl IntoView {
     let handle = move || params.read().get("handle").unwrap_or_default();
     let allow = ServerAction::<AllowContractorSystem>::new();
     let disallow = ServerAction::<DisallowContractorSystem>::new();
-    let person = Resource::new(
+    let person = crate::resource::load(
         move || (handle(), allow.version().get(), disallow.version().get()),
         |(handle, ..)| get_person(handle),
     );
@@ -59,7 +59,7 @@ fn Allowed(
     disallow: ServerAction<DisallowContractorSystem>,
 ) -> impl IntoView {
     let system_error = field_error(allow, "system");
-    let titles = Resource::new(|| (), |_| system_titles());
+    let titles = crate::resource::load(|| (), |_| system_titles());
     let remove_handle = handle.clone();
     view! {
         <section aria-labelledby="allowed-heading">

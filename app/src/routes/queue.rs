@@ -26,7 +26,7 @@ pub fn QueuePage() -> impl IntoView {
     let delete_view = ServerAction::<DeleteQueueView>::new();
     // Bumped when the requests changed elsewhere (polled), so the page reloads its data.
     let changed = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data = crate::resource::load(
         move || {
             (
                 location.search.get(),

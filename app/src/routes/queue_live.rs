@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// Polls the latest change every few seconds; when it moved, the dashboard reloads. Only in the
 /// browser: effects never run on the server.
 pub(crate) fn live_refresh(
-    data: Resource<Result<QueuePageView, crate::domain::error::AppError>>,
+    data: crate::resource::Data<Result<QueuePageView, crate::domain::error::AppError>>,
     changed: RwSignal<u32>,
 ) {
     Effect::new(move |_| {

@@ -36,7 +36,7 @@ pub fn RequestPage() -> impl IntoView {
     let escalate = escalate_action();
     let draft = refused_form();
 
-    let request = Resource::new(
+    let request = crate::resource::load(
         move || {
             (
                 key(),

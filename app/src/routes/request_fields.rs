@@ -232,7 +232,7 @@ fn SystemInput(
 ) -> impl IntoView {
     let (chosen, set_chosen) = signal(value.clone());
     let on_input = debounced_input(250, move |v| set_chosen.set(v));
-    let choice = Resource::new(
+    let choice = crate::resource::load(
         move || chosen.get(),
         |title| async move {
             if title.trim().is_empty() {

@@ -68,7 +68,7 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
     // Suggestions follow the title as it is typed, 300 ms after the last key.
     let (lookup, set_lookup) = signal(title0.clone());
     let on_title = debounced_input(300, move |value| set_lookup.set(value));
-    let suggestions = Resource::new(
+    let suggestions = crate::resource::load(
         move || lookup.get(),
         |title| async move {
             if search_terms(&title).is_empty() {
@@ -88,7 +88,7 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
         .fields()
         .iter()
         .any(|f| matches!(f.ty, FieldType::System | FieldType::SystemLines));
-    let titles = Resource::new(|| (), |_| system_titles());
+    let titles = crate::resource::load(|| (), |_| system_titles());
     let title_hint = if kind.title_required() {
         "One line that says what is wrong, e.g. \u{201c}Zoom crashes when I share my screen\u{201d}."
     } else {
@@ -244,7 +244,9 @@ fn RequestForm(kind: RequestKind, draft: FormDraft) -> impl IntoView {
 
 /// Guides that may answer the request before it is sent (deflection).
 #[component]
-fn Suggestions(suggestions: Resource<Result<Vec<GuideHit>, AppError>>) -> impl IntoView {
+fn Suggestions(
+    suggestions: crate::resource::Data<Result<Vec<GuideHit>, AppError>>,
+) -> impl IntoView {
     let solved = ServerAction::<GuideSolved>::new();
     follow(solved, str::to_string);
     view! {

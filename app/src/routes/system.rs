@@ -14,7 +14,7 @@ pub fn SystemPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let system = Resource::new(slug, get_system);
+    let system = crate::resource::load(slug, get_system);
     let saved = move || query.read().get("saved").is_some();
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
@@ -285,7 +285,7 @@ fn History(events: Vec<SystemEventView>) -> impl IntoView {
 pub fn SystemEditPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let system = Resource::new(slug, get_system);
+    let system = crate::resource::load(slug, get_system);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Loading\u{2026}"</p> }>
             {move || Suspend::new(async move {

@@ -25,7 +25,7 @@ pub fn SystemsPage() -> impl IntoView {
             page: get("page"),
         }
     };
-    let data = Resource::new(current, list_systems);
+    let data = crate::resource::load(current, list_systems);
     view! {
         <Title text="Systems" />
         <div class="page-head">
