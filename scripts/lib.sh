@@ -76,7 +76,8 @@ build_site() {
   # keeps the relocations the split needs.)
   "${WASM_CARGO[@]}" build --quiet -p frontend --lib --target wasm32-unknown-unknown \
     --profile wasm-release ${WASM_FLAGS[@]+"${WASM_FLAGS[@]}"}
-  cargo build --quiet --release -p tierdesk-wasm-split
+  # (Built with the tests' profile, whose dependencies CI keeps between runs.)
+  cargo build --quiet --profile ci -p tierdesk-wasm-split
   local wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
   # Splitting, wasm-bindgen and wasm-opt take a minute and a half: skip them when the wasm is
   # the one the site was last built from.
@@ -87,7 +88,7 @@ build_site() {
   else
     rm -rf "$out"
     mkdir -p "$out"
-    target/release/tierdesk-wasm-split "$wasm" "$out" >/dev/null
+    target/ci/tierdesk-wasm-split "$wasm" "$out" >/dev/null
     # The main module keeps the exports its chunks link against, under their own names.
     wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
       --out-dir "$out" --out-name tierdesk "$out/tierdesk_split.wasm"
