@@ -176,7 +176,7 @@ async fn take(st: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<String,
         return Err(refuse("The reply holds no text above the quoted message."));
     }
     app::ssr::service::comment(st, &viewer, &key, &text, false, Default::default()).await?;
-    st.cache.invalidate();
+    st.cache.changed_by(viewer.id);
     tracing::info!(request = %key, user, "reply by e-mail added");
     Ok(key)
 }

@@ -1,28 +1,53 @@
 //! A kept page's gzip, made once: the page is compressed in parts, cut where its script nonce
-//! stands, each part ending byte-aligned (deflate's sync flush). Each answer then joins the parts
-//! with its own nonce between them, as stored (uncompressed) deflate blocks, and ends the stream:
-//! one valid gzip member that inflates to the page as sent, costing a copy instead of
-//! compressing 90 KB again for every answer.
+//! stands, each part ending byte-aligned (deflate's sync flush), and kept with each part's
+//! checksum instead of the page. Each answer then joins the parts with its own nonce between
+//! them, as stored (uncompressed) deflate blocks, and ends the stream with the checksum combined
+//! from the parts' and the nonce's: one valid gzip member that inflates to the page as sent,
+//! costing a copy instead of compressing 90 KB again for every answer. The rare client that does
+//! not take gzip is sent that member inflated.
 
+use app::ssr::cache::KeptGzip;
 use axum::body::Bytes;
-use flate2::{Compress, Compression, Crc, FlushCompress};
+use crc32fast::Hasher;
+use flate2::{Compress, Compression, FlushCompress};
+use std::io::Read;
 
-/// The compressed parts of `body` between the places (`at`, each `len` bytes long) where its
-/// nonce stands; `None` if compressing failed.
-pub fn parts(body: &[u8], at: &[usize], len: usize) -> Option<Vec<Bytes>> {
-    let mut out = Vec::with_capacity(at.len() + 1);
+/// `body` compressed in parts between the places (`at`, each `len` bytes long) where its nonce
+/// stands; `None` if compressing failed.
+pub fn parts(body: &[u8], at: &[usize], len: usize) -> Option<KeptGzip> {
+    let mut kept = KeptGzip {
+        parts: Vec::with_capacity(at.len() + 1),
+        raw: Vec::with_capacity(at.len() + 1),
+    };
     let mut start = 0;
-    for &i in at {
-        out.push(deflate_aligned(body.get(start..i)?)?);
-        start = i + len;
+    for end in at.iter().copied().chain([body.len()]) {
+        let part = body.get(start..end)?;
+        kept.parts.push(deflate_aligned(part)?);
+        kept.raw
+            .push((crc32fast::hash(part), u64::try_from(part.len()).ok()?));
+        start = end + len;
     }
-    out.push(deflate_aligned(body.get(start..)?)?);
-    Some(out)
+    Some(kept)
+}
+
+thread_local! {
+    /// Each thread's compressor, reset for every part: making one allocates and clears a
+    /// few hundred kilobytes, which cost more than compressing a page's part.
+    static COMPRESSOR: std::cell::RefCell<Compress> =
+        std::cell::RefCell::new(Compress::new(Compression::fast(), false));
 }
 
 /// Raw deflate of `data`, ending byte-aligned and not final, so that more blocks may follow.
+/// Each part on its own, with no reference into another: the nonce between them differs.
 fn deflate_aligned(data: &[u8]) -> Option<Bytes> {
-    let mut c = Compress::new(Compression::fast(), false);
+    COMPRESSOR.with(|c| {
+        let mut c = c.try_borrow_mut().ok()?;
+        c.reset();
+        deflate_with(&mut c, data)
+    })
+}
+
+fn deflate_with(c: &mut Compress, data: &[u8]) -> Option<Bytes> {
     let mut out: Vec<u8> = Vec::with_capacity(data.len() / 3 + 64);
     loop {
         out.reserve(data.len() / 8 + 256);
@@ -36,30 +61,42 @@ fn deflate_aligned(data: &[u8]) -> Option<Bytes> {
     }
 }
 
-/// The gzip of the page whose `parts` were compressed around its nonce, with `nonce` in every
-/// place; `body` is that page as sent (for the checksum and length).
-pub fn joined(parts: &[Bytes], nonce: &[u8], body: &[u8]) -> Option<Vec<u8>> {
+/// The gzip of the kept page with `nonce` in every place its own stood.
+pub fn joined(kept: &KeptGzip, nonce: &[u8]) -> Option<Vec<u8>> {
     let len = u16::try_from(nonce.len()).ok()?;
-    let size = u32::try_from(body.len()).ok()?;
-    let mut out = Vec::with_capacity(parts.iter().map(Bytes::len).sum::<usize>() + 64);
+    let mut out = Vec::with_capacity(kept.parts.iter().map(Bytes::len).sum::<usize>() + 64);
     // Header: deflate, no flags, no time, no extra flags, unknown system.
     out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    for (i, part) in parts.iter().enumerate() {
+    let nonce_crc = Hasher::new_with_initial_len(crc32fast::hash(nonce), u64::from(len));
+    let mut crc = Hasher::new();
+    for (i, (part, &(part_crc, part_len))) in kept.parts.iter().zip(&kept.raw).enumerate() {
         out.extend_from_slice(part);
-        if i + 1 < parts.len() {
+        crc.combine(&Hasher::new_with_initial_len(part_crc, part_len));
+        if i + 1 < kept.parts.len() {
             // A stored block, not final: its header byte, then LEN and its complement.
             out.push(0);
             out.extend_from_slice(&len.to_le_bytes());
             out.extend_from_slice(&(!len).to_le_bytes());
             out.extend_from_slice(nonce);
+            crc.combine(&nonce_crc);
         }
     }
     // The last block: stored, final and empty.
     out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    let mut crc = Crc::new();
-    crc.update(body);
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    out.extend_from_slice(&size.to_le_bytes());
+    let size = kept.raw.iter().map(|r| r.1).sum::<u64>()
+        + u64::from(len) * u64::try_from(kept.parts.len().saturating_sub(1)).ok()?;
+    out.extend_from_slice(&crc.finalize().to_le_bytes());
+    // ISIZE: the length modulo 2^32.
+    out.extend_from_slice(&u32::try_from(size & 0xffff_ffff).ok()?.to_le_bytes());
+    Some(out)
+}
+
+/// The page a joined gzip holds, for a client that does not take gzip.
+pub fn inflated(gzip: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(gzip.len() * 5);
+    flate2::read::GzDecoder::new(gzip)
+        .read_to_end(&mut out)
+        .ok()?;
     Some(out)
 }
 
@@ -108,11 +145,12 @@ mod tests {
             rows.clone(),
         ] {
             let at = places(&body, then);
-            let parts = parts(body.as_bytes(), &at, then.len()).unwrap();
-            assert_eq!(parts.len(), at.len() + 1);
+            let kept = parts(body.as_bytes(), &at, then.len()).unwrap();
+            assert_eq!(kept.parts.len(), at.len() + 1);
             let sent = body.replace(then, now);
-            let gz = joined(&parts, now.as_bytes(), sent.as_bytes()).unwrap();
+            let gz = joined(&kept, now.as_bytes()).unwrap();
             assert_eq!(gunzip(&gz), sent.as_bytes());
+            assert_eq!(inflated(&gz).unwrap(), sent.as_bytes());
             assert!(gz.len() < sent.len() / 2 || sent.len() < 100, "compressed");
         }
     }

@@ -301,8 +301,10 @@ async fn run_jobs(state: AppState, every: std::time::Duration, monitor: metrics:
         tick.tick().await;
         let outcome = app::ssr::jobs::run(&state, state.db.now()).await;
         metrics::record_jobs(&monitor, &outcome);
-        // The jobs change requests outside any HTTP request: what was read before is stale.
-        state.cache.invalidate();
+        // The jobs change requests outside any HTTP request (see `changed_by_automation`).
+        if outcome.as_ref().is_ok_and(|r| !r.is_empty()) {
+            state.cache.changed_by_automation();
+        }
         match outcome {
             Ok(r) if r.is_empty() => {}
             Ok(r) => tracing::info!(

@@ -266,7 +266,7 @@ pub async fn work(state: AppState, delivery: Delivery, owner: String) {
             }
         }
         if changed {
-            state.cache.invalidate();
+            state.cache.changed_by_automation();
         }
     }
 }

@@ -92,42 +92,87 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
             .unwrap_or("")
             .to_string(),
     };
-    if let Some(hit) = st.cache.response(&key) {
-        let body = match (&hit.nonce, &nonce) {
-            (Some(then), Some(now)) => match then.replaced(&hit.body, now) {
-                Some(b) => Bytes::from(b),
-                None => return next.run(req).await,
-            },
-            _ => hit.body,
-        };
-        let gzip = req
-            .headers()
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(kept_gzip::accepted);
-        let mut headers = hit.headers;
-        let body = match (&hit.gzip, &nonce) {
-            (Some(parts), Some(now)) if gzip => {
-                match kept_gzip::joined(parts, now.as_bytes(), &body) {
-                    Some(gz) => {
-                        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-                        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
-                        headers.remove(header::CONTENT_LENGTH);
-                        Bytes::from(gz)
-                    }
-                    None => body,
-                }
+    let gzip = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(kept_gzip::accepted);
+    if let Some((hit, due)) = st.cache.response(&key) {
+        if let Some(res) = answer(hit, nonce.as_deref(), gzip) {
+            if due {
+                refresh(&st, &req, key, page, next);
             }
-            _ => body,
-        };
-        let mut res = Response::new(Body::from(body));
-        *res.status_mut() = hit.status;
-        *res.headers_mut() = headers;
-        return res;
+            return res;
+        }
+        return next.run(req).await;
+    }
+    // One computation per answer at a time: whoever missed it meanwhile is served its result.
+    let flight = st.cache.flight(&key).await;
+    if let Some((hit, _)) = st.cache.response(&key) {
+        if let Some(res) = answer(hit, nonce.as_deref(), gzip) {
+            return res;
+        }
     }
     let generation = st.cache.generation();
     let res = next.run(req).await;
-    keep(&st, key, page.then_some(nonce).flatten(), generation, res).await
+    let res = keep(&st, key, page.then_some(nonce).flatten(), generation, res).await;
+    drop(flight);
+    res
+}
+
+/// A kept answer as this request is sent it: a page with this answer's nonce, gzipped if the
+/// client takes it; `None` if the page could not be made so.
+fn answer(hit: CachedResponse, nonce: Option<&str>, gzip: bool) -> Option<Response> {
+    let mut headers = hit.headers;
+    let body = match (&hit.gzip, &hit.nonce, nonce) {
+        // A kept page: its gzip joined with this answer's nonce, inflated for the rare client
+        // that does not take gzip.
+        (Some(kept), _, Some(now)) => {
+            let gz = kept_gzip::joined(kept, now.as_bytes())?;
+            headers.remove(header::CONTENT_LENGTH);
+            if gzip {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+                Bytes::from(gz)
+            } else {
+                Bytes::from(kept_gzip::inflated(&gz)?)
+            }
+        }
+        (None, Some(then), Some(now)) => Bytes::from(then.replaced(&hit.body, now)?),
+        (None, Some(_), None) | (Some(_), _, None) => return None,
+        (None, None, _) => hit.body,
+    };
+    let mut res = Response::new(Body::from(body));
+    *res.status_mut() = hit.status;
+    *res.headers_mut() = headers;
+    Some(res)
+}
+
+/// Computes a kept answer again in the background, past seven eighths of its time to live,
+/// while it is still served: whoever keeps asking finds a fresh one and never waits for it.
+/// Not if someone is computing it already.
+fn refresh(st: &AppState, req: &Request, key: ResponseKey, page: bool, next: Next) {
+    let Some(flight) = st.cache.try_flight(&key) else {
+        return;
+    };
+    let mut again = Request::new(Body::empty());
+    *again.method_mut() = Method::GET;
+    *again.uri_mut() = req.uri().clone();
+    *again.version_mut() = req.version();
+    *again.headers_mut() = req.headers().clone();
+    *again.extensions_mut() = req.extensions().clone();
+    // A page is kept with the nonce it was rendered with; this one is never sent.
+    let nonce = page.then(PageNonce::new);
+    if let Some(n) = &nonce {
+        again.extensions_mut().insert(n.clone());
+    }
+    let st = st.clone();
+    tokio::spawn(async move {
+        let generation = st.cache.generation();
+        let res = next.run(again).await;
+        keep(&st, key, nonce.map(|n| n.0), generation, res).await;
+        drop(flight);
+    });
 }
 
 /// Keeps a read-only answer (a page with the nonce it was rendered with) if it may be kept, and
@@ -172,7 +217,12 @@ async fn keep(
             CachedResponse {
                 status: parts.status,
                 headers: parts.headers.clone(),
-                body: bytes.clone(),
+                // A page compressed is kept only so.
+                body: if gzip.is_some() {
+                    Bytes::new()
+                } else {
+                    bytes.clone()
+                },
                 nonce: nonced,
                 gzip,
             },

@@ -32,8 +32,8 @@
 //! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
 //!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
 //!   at that moment wait for it, instead of once per person, under the same rules. Past half its
-//!   time to live a shared answer is computed again by the first to ask while everyone else is
-//!   still served the one held, so a busy desk never queues behind a recomputation that was due.
+//!   time to live a shared answer is computed again in the background while everyone is still
+//!   served the one held, so a busy desk never queues behind a recomputation that was due.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
@@ -43,7 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Most entries a shelf holds; past it, expired entries go, and if none had, everything does.
+/// Most entries a shelf holds; past it, expired entries go, and if that is not enough, the oldest.
 const CAPACITY: usize = 10_000;
 /// Most bytes of answers held, bodies and headers; the same rule applies past it.
 pub const BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -56,11 +56,23 @@ pub const DEFAULT_TTL: Duration = Duration::from_millis(1000);
 pub struct CachedResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The answer's body; empty for a page kept as [`KeptGzip`].
     pub body: axum::body::Bytes,
-    /// A page's script nonce as it appears in `body`, to be replaced by each answer's own.
+    /// A page's script nonce as it stood, to be replaced by each answer's own.
     pub nonce: Option<Nonced>,
-    /// A page's gzip, compressed in parts around its nonce (`server::kept_gzip`).
-    pub gzip: Option<Vec<axum::body::Bytes>>,
+    /// A page compressed once, in parts around its nonce.
+    pub gzip: Option<KeptGzip>,
+}
+
+/// A kept page compressed once, in parts cut where its nonce stood (`server::kept_gzip`), and
+/// kept so instead of as it was sent: a fifth of the memory, so that every analyst's views fit.
+#[derive(Clone, Debug)]
+pub struct KeptGzip {
+    /// The raw deflate of each part.
+    pub parts: Vec<axum::body::Bytes>,
+    /// The CRC-32 and length of each part before it was compressed: with the nonce's, the
+    /// checksum of every answer.
+    pub raw: Vec<(u32, u64)>,
 }
 
 /// Where a kept page's nonce stands in its body.
@@ -124,7 +136,7 @@ impl CachedResponse {
             + self
                 .gzip
                 .as_ref()
-                .map_or(0, |parts| parts.iter().map(|p| p.len()).sum())
+                .map_or(0, |g| g.parts.iter().map(|p| p.len()).sum())
             + self
                 .headers
                 .iter()
@@ -178,6 +190,36 @@ struct Held<K, V> {
     bytes: usize,
 }
 
+impl<K, V: Weigh> Held<K, V> {
+    /// Drops the oldest entries until a quarter of both bounds is free besides `weight` more
+    /// bytes. (Emptying the whole shelf instead made a full one a moment when everyone's
+    /// answers were computed again at once, and a shelf filled within one time to live full
+    /// again at once.)
+    fn drop_oldest(&mut self, weight: usize) {
+        let mut ages: Vec<(Instant, usize)> = self
+            .map
+            .values()
+            .map(|e| (e.stored, e.value.weight()))
+            .collect();
+        ages.sort_unstable_by_key(|(at, _)| *at);
+        let (bytes_goal, len_goal) = ((BYTES_MAX / 4 * 3).saturating_sub(weight), CAPACITY / 4 * 3);
+        let (mut bytes, mut len) = (self.bytes, self.map.len());
+        let mut cutoff = None;
+        for (at, w) in ages {
+            if bytes <= bytes_goal && len <= len_goal {
+                break;
+            }
+            bytes -= w;
+            len -= 1;
+            cutoff = Some(at);
+        }
+        if let Some(cutoff) = cutoff {
+            self.map.retain(|_, e| e.stored > cutoff);
+        }
+        self.bytes = self.map.values().map(|e| e.value.weight()).sum();
+    }
+}
+
 struct Shelf<K, V>(Mutex<Held<K, V>>);
 
 impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
@@ -193,15 +235,17 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The entry under `key` if it was read at `floor` or later and is younger than `ttl`.
-    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<V>
+    /// The entry under `key` and its age, if it was read at `floor` or later and is younger
+    /// than `ttl`.
+    fn get<Q>(&self, key: &Q, floor: u64, ttl: Duration) -> Option<(V, Duration)>
     where
         K: std::borrow::Borrow<Q>,
         Q: Eq + Hash + ?Sized,
     {
         let held = self.lock();
         let e = held.map.get(key)?;
-        (e.generation >= floor && e.stored.elapsed() < ttl).then(|| e.value.clone())
+        let age = e.stored.elapsed();
+        (e.generation >= floor && age < ttl).then(|| (e.value.clone(), age))
     }
 
     /// Keeps `value`, read at `generation`; past the bounds, what no one may be served any more
@@ -217,8 +261,7 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
                 .retain(|_, e| e.generation >= floor && e.stored.elapsed() < ttl);
             held.bytes = held.map.values().map(|e| e.value.weight()).sum();
             if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
-                held.map.clear();
-                held.bytes = 0;
+                held.drop_oldest(weight);
             }
         }
         if let Some(old) = held.map.insert(
@@ -270,10 +313,10 @@ impl Slot {
     }
 }
 
-/// Lowers a slot's refreshing flag however the refresh ends, a dropped request included.
-struct Refreshing<'a>(&'a Slot);
+/// Lowers a slot's refreshing flag however the refresh ends.
+struct Refreshing(SharedSlot);
 
-impl Drop for Refreshing<'_> {
+impl Drop for Refreshing {
     fn drop(&mut self) {
         self.0.refreshing.store(false, Ordering::Release);
     }
@@ -308,6 +351,28 @@ pub struct ReadCache {
     searches: SharedNames,
     /// Answers served from memory so far.
     hits: AtomicU64,
+    /// Who is computing which answer ([`ReadCache::flight`]).
+    flights: Mutex<HashMap<ResponseKey, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to compute one answer ([`ReadCache::flight`]), given up when dropped.
+pub struct Flight {
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    cache: Arc<ReadCache>,
+    key: ResponseKey,
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|p| p.into_inner());
+        // Forgotten unless someone else waits for it (the map and this guard's mutex are two).
+        if flights
+            .get(&self.key)
+            .is_some_and(|lock| Arc::strong_count(lock) <= 2)
+        {
+            flights.remove(&self.key);
+        }
+    }
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -333,6 +398,7 @@ impl ReadCache {
             shared: Mutex::new(HashMap::new()),
             searches: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
+            flights: Mutex::new(HashMap::new()),
         }
     }
 
@@ -346,45 +412,53 @@ impl ReadCache {
 
     /// The answer everyone shares under `name`: the one computed within the time to live that
     /// `asker` may be served (see the module documentation), else `compute`'s, by the first
-    /// asker while later ones wait for it. An error is handed back and nothing is kept.
-    pub async fn shared<T, E, Fut>(
+    /// asker while later ones wait for it. An error is handed back and nothing is kept. Past
+    /// half its life the answer held is still served, to its refresher too, while `compute`
+    /// runs in the background: owning what it reads, it outlives the request that started it.
+    pub async fn shared<T, E, F, Fut>(
         &self,
         asker: Option<i64>,
         name: &str,
-        compute: impl FnOnce() -> Fut,
+        compute: F,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<T, E>>,
+        E: Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
     {
         self.shared_in(&self.shared, asker, name, compute).await
     }
 
     /// [`ReadCache::shared`] for answers named by what someone typed (a search), held apart
     /// from the desk's own answers and bounded on their own.
-    pub async fn shared_search<T, E, Fut>(
+    pub async fn shared_search<T, E, F, Fut>(
         &self,
         asker: Option<i64>,
         name: &str,
-        compute: impl FnOnce() -> Fut,
+        compute: F,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<T, E>>,
+        E: Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
     {
         self.shared_in(&self.searches, asker, name, compute).await
     }
 
-    async fn shared_in<T, E, Fut>(
+    async fn shared_in<T, E, F, Fut>(
         &self,
         names: &SharedNames,
         asker: Option<i64>,
         name: &str,
-        compute: impl FnOnce() -> Fut,
+        compute: F,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<T, E>>,
+        E: Send + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
     {
         if !self.enabled() {
             return compute().await.map(Arc::new);
@@ -398,19 +472,27 @@ impl ReadCache {
         };
         let floor = self.floor_for(asker);
         let usable = |e: &SharedEntry| e.0 >= floor && e.1.elapsed() < self.ttl;
-        // Past half its life an answer is computed again by the first to ask, while everyone
-        // else is still served the one held: nobody waits for a recomputation that was due, and
-        // nothing older than the time to live is served.
         if let Some(entry) = slot.current().filter(|e| usable(e)) {
-            let young = entry.1.elapsed() < self.ttl / 2;
-            if young || slot.refreshing.swap(true, Ordering::AcqRel) {
-                if let Ok(v) = entry.2.downcast::<T>() {
-                    return Ok(v);
+            if let Ok(v) = entry.2.downcast::<T>() {
+                // Past half its life an answer is computed again in the background, by one
+                // task at a time, while everyone is still served the one held: nobody waits for
+                // a recomputation that was due, and nothing older than the time to live is
+                // served.
+                let young = entry.1.elapsed() < self.ttl / 2;
+                if !young && !slot.refreshing.swap(true, Ordering::AcqRel) {
+                    let generation = self.generation();
+                    let slot = slot.clone();
+                    tokio::spawn(async move {
+                        let _refreshing = Refreshing(slot.clone());
+                        let _computing = slot.computing.lock().await;
+                        // An error is not kept: whoever asks after the time to live computes
+                        // again and is handed it.
+                        if let Ok(value) = compute().await {
+                            slot.keep((generation, Instant::now(), Arc::new(value)));
+                        }
+                    });
                 }
-            } else {
-                let _refreshing = Refreshing(&slot);
-                let _computing = slot.computing.lock().await;
-                return self.compute_into(&slot, compute).await;
+                return Ok(v);
             }
         }
         let _computing = slot.computing.lock().await;
@@ -420,19 +502,6 @@ impl ReadCache {
                 return Ok(v);
             }
         }
-        self.compute_into(&slot, compute).await
-    }
-
-    /// Computes a shared answer and keeps it, with the generation read before it was computed.
-    async fn compute_into<T, E, Fut>(
-        &self,
-        slot: &Slot,
-        compute: impl FnOnce() -> Fut,
-    ) -> Result<Arc<T>, E>
-    where
-        T: Send + Sync + 'static,
-        Fut: std::future::Future<Output = Result<T, E>>,
-    {
         let generation = self.generation();
         let value = Arc::new(compute().await?);
         slot.keep((generation, Instant::now(), value.clone()));
@@ -518,6 +587,17 @@ impl ReadCache {
         writers.insert(user_id, (g, Instant::now()));
     }
 
+    /// The desk's own automation changed requests outside anyone's HTTP request (rules acting
+    /// on events, the scheduled jobs): like other people's work on requests, everyone sees it
+    /// within the time to live, or at once if the cache is strict. Emptying everything here
+    /// instead made every automated change (several a second when many clocks run out at once)
+    /// a moment when every analyst's page was rendered again at the same time.
+    pub fn changed_by_automation(&self) {
+        if self.strict {
+            self.invalidate();
+        }
+    }
+
     /// The person a session or token (by the hash of its secret) belongs to, if remembered.
     /// Kept only until the next change that everyone must see at once.
     pub fn session(&self, secret_hash: &str) -> Option<CachedAuth> {
@@ -526,6 +606,7 @@ impl ReadCache {
         }
         self.sessions
             .get(secret_hash, self.floor.load(Ordering::Acquire), self.ttl)
+            .map(|(auth, _)| auth)
     }
 
     /// Remembers a resolved session, read at `generation`.
@@ -543,16 +624,50 @@ impl ReadCache {
     }
 
     /// The answer remembered for this person, address and kind of client, if they may be
-    /// served it.
-    pub fn response(&self, key: &ResponseKey) -> Option<CachedResponse> {
+    /// served it, and whether it is due to be computed again: past seven eighths of its time
+    /// to live, so that someone still asking has a fresh one before it expires.
+    pub fn response(&self, key: &ResponseKey) -> Option<(CachedResponse, bool)> {
         if !self.enabled() {
             return None;
         }
-        let hit = self
+        let (hit, age) = self
             .responses
             .get(key, self.floor_for(Some(key.user_id)), self.ttl)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
-        Some(hit)
+        Some((hit, age >= self.ttl / 8 * 7))
+    }
+
+    /// The right to compute the answer under `key`, held by one at a time: whoever asks while
+    /// another computes it waits for them, then finds their answer kept. Without it every
+    /// person's page that expired under a busy desk was rendered by each of their requests at
+    /// once.
+    pub async fn flight(self: &Arc<Self>, key: &ResponseKey) -> Flight {
+        let lock = self.flight_lock(key);
+        Flight {
+            _guard: lock.lock_owned().await,
+            cache: self.clone(),
+            key: key.clone(),
+        }
+    }
+
+    /// [`ReadCache::flight`] if nobody holds it now (a refresh in the background need not
+    /// wait: someone is computing the answer already).
+    pub fn try_flight(self: &Arc<Self>, key: &ResponseKey) -> Option<Flight> {
+        let lock = self.flight_lock(key);
+        Some(Flight {
+            _guard: lock.try_lock_owned().ok()?,
+            cache: self.clone(),
+            key: key.clone(),
+        })
+    }
+
+    fn flight_lock(&self, key: &ResponseKey) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights.len() >= CAPACITY && !flights.contains_key(key) {
+            // Only flights under way (held by someone besides the map) matter.
+            flights.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        flights.entry(key.clone()).or_default().clone()
     }
 
     /// How many answers were served from memory so far.

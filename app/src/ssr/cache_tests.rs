@@ -102,7 +102,7 @@ async fn a_shared_answer_is_computed_once_per_generation_by_one_of_many() {
     let c = Arc::new(ReadCache::new(Duration::from_secs(60)));
     let runs = Arc::new(AtomicU64::new(0));
     let ask = |c: Arc<ReadCache>, runs: Arc<AtomicU64>| async move {
-        c.shared(None, "counts", || async {
+        c.shared(None, "counts", move || async move {
             runs.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(20)).await;
             Ok::<_, ()>(runs.load(Ordering::SeqCst))
@@ -205,7 +205,7 @@ fn a_persons_own_change_reaches_their_next_read_and_others_within_the_ttl() {
     c.remember_response(dashboard_of(1), answer("one"), g);
     assert!(c.response(&dashboard_of(1)).is_none());
     c.remember_response(dashboard_of(1), answer("one, later"), c.generation());
-    assert_eq!(c.response(&dashboard_of(1)).unwrap().body, "one, later");
+    assert_eq!(c.response(&dashboard_of(1)).unwrap().0.body, "one, later");
 }
 
 #[test]
@@ -223,6 +223,19 @@ fn other_changes_and_strict_mode_reach_everyone_at_once() {
     strict.changed_by(1);
     assert!(strict.response(&dashboard_of(2)).is_none());
     assert!(strict.session("s2").is_none());
+    strict.remember_response(dashboard_of(2), answer("two"), strict.generation());
+    strict.changed_by_automation();
+    assert!(strict.response(&dashboard_of(2)).is_none());
+}
+
+#[test]
+fn automation_reaches_everyone_within_the_ttl() {
+    let c = ReadCache::new(Duration::from_secs(60));
+    c.remember_response(dashboard_of(2), answer("two"), c.generation());
+    c.remember_session("s2", &viewer(2), c.generation());
+    c.changed_by_automation();
+    assert!(c.response(&dashboard_of(2)).is_some());
+    assert!(c.session("s2").is_some());
 }
 
 #[tokio::test]
@@ -315,7 +328,7 @@ fn a_kept_pages_nonce_is_replaced_wherever_it_stood() {
 }
 
 #[tokio::test]
-async fn past_half_its_life_an_answer_is_served_while_one_asker_refreshes_it() {
+async fn past_half_its_life_an_answer_is_served_while_it_is_refreshed_in_the_background() {
     let c = Arc::new(ReadCache::new(Duration::from_millis(400)));
     let first: Arc<u8> = c
         .shared(None, "counts", || async { Ok::<_, ()>(1) })
@@ -323,18 +336,25 @@ async fn past_half_its_life_an_answer_is_served_while_one_asker_refreshes_it() {
         .unwrap();
     assert_eq!(*first, 1);
     tokio::time::sleep(Duration::from_millis(250)).await;
-    // The first asker past half the life computes again, slowly.
-    let refresher = {
-        let c = c.clone();
-        tokio::spawn(async move {
-            *c.shared(None, "counts", || async {
+    // The first asker past half the life starts a slow computation and is served at once.
+    let runs = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let refresher: Arc<u8> = c
+        .shared(None, "counts", {
+            let runs = runs.clone();
+            move || async move {
+                runs.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 Ok::<_, ()>(2u8)
-            })
-            .await
-            .unwrap()
+            }
         })
-    };
+        .await
+        .unwrap();
+    assert_eq!(*refresher, 1, "the answer held");
+    assert!(
+        started.elapsed() < Duration::from_millis(50),
+        "without waiting"
+    );
     tokio::time::sleep(Duration::from_millis(20)).await;
     // Meanwhile others are served the answer held, without waiting and without computing.
     let started = Instant::now();
@@ -344,14 +364,57 @@ async fn past_half_its_life_an_answer_is_served_while_one_asker_refreshes_it() {
         .unwrap();
     assert_eq!(*other, 1);
     assert!(started.elapsed() < Duration::from_millis(50));
-    assert_eq!(
-        refresher.await.unwrap(),
-        2,
-        "the refresher gets its own answer"
-    );
+    tokio::time::sleep(Duration::from_millis(150)).await;
     let after: Arc<u8> = c
         .shared(None, "counts", || async { Ok::<_, ()>(9) })
         .await
         .unwrap();
-    assert_eq!(*after, 2, "and everyone after it");
+    assert_eq!(*after, 2, "everyone after the refresh gets its answer");
+    assert_eq!(runs.load(Ordering::SeqCst), 1, "computed once");
+}
+
+#[tokio::test]
+async fn one_computes_an_answer_while_the_others_wait_for_it() {
+    let c = Arc::new(ReadCache::new(Duration::from_secs(60)));
+    let key = dashboard_of(1);
+    let first = c.flight(&key).await;
+    assert!(c.try_flight(&key).is_none(), "a refresh does not wait");
+    let waiter = {
+        let (c, key) = (c.clone(), key.clone());
+        tokio::spawn(async move {
+            let _flight = c.flight(&key).await;
+            c.response(&key).map(|(hit, _)| hit.body)
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    assert!(!waiter.is_finished(), "the second waits for the first");
+    c.remember_response(key.clone(), answer("rendered once"), c.generation());
+    drop(first);
+    assert_eq!(
+        waiter.await.unwrap().as_deref(),
+        Some(&b"rendered once"[..]),
+        "and finds its answer"
+    );
+    assert!(c.try_flight(&key).is_some(), "free again");
+    assert!(
+        c.flights.lock().unwrap().is_empty(),
+        "nothing is held for answers no one computes"
+    );
+}
+
+#[test]
+fn an_answer_is_due_again_past_seven_eighths_of_its_life() {
+    let c = ReadCache::new(Duration::from_millis(200));
+    c.remember_response(dashboard_of(1), answer("a"), c.generation());
+    assert_eq!(
+        c.response(&dashboard_of(1)).map(|(_, due)| due),
+        Some(false)
+    );
+    std::thread::sleep(Duration::from_millis(130));
+    assert_eq!(
+        c.response(&dashboard_of(1)).map(|(_, due)| due),
+        Some(false)
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(c.response(&dashboard_of(1)).map(|(_, due)| due), Some(true));
 }

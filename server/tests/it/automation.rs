@@ -572,7 +572,28 @@ async fn notices_reach_a_real_smtp_server_and_webhook_receiver_once(b: Backend) 
         poll: Duration::from_millis(50),
         inbound_secret: None,
     };
-    let state = app::ssr::AppState::new(db.clone(), false);
+    // The worker's read cache holds a minute's answers, one of them an analyst's dashboard: the
+    // rule acting below is work on a request, which reaches other people within the time to
+    // live, so it must not empty the cache (every page rendered again at once).
+    let mut state = app::ssr::AppState::new(db.clone(), false);
+    state.cache = std::sync::Arc::new(app::ssr::cache::ReadCache::new(Duration::from_secs(60)));
+    let cache = state.cache.clone();
+    let held = app::ssr::cache::ResponseKey {
+        user_id: w.max,
+        uri: "/fn/queue_dashboard?query=view%3Dopen".into(),
+        accept: "application/json".into(),
+    };
+    cache.remember_response(
+        held.clone(),
+        app::ssr::cache::CachedResponse {
+            status: axum::http::StatusCode::OK,
+            headers: Default::default(),
+            body: "{}".into(),
+            nonce: None,
+            gzip: None,
+        },
+        cache.generation(),
+    );
     let worker = tokio::spawn(tierdesk::outbox::work(
         state,
         delivery,
@@ -593,6 +614,10 @@ async fn notices_reach_a_real_smtp_server_and_webhook_receiver_once(b: Backend) 
     assert_eq!(status, 200, "{body}");
     let key = ask(&w, "mia", "Okta <b>& friends</b>").await;
     wait_for("the webhook", || !sinks.read("webhook.jsonl").is_empty()).await;
+    assert!(
+        cache.response(&held).is_some(),
+        "the rule's action emptied the read cache"
+    );
     // Ana answers: Mia is e-mailed once, with both parts, a link and the request's thread.
     let ana = w.client("ana").await;
     let res = w

@@ -24,6 +24,7 @@ on_both!(
     the_read_cache_answers_repeats_and_forgets_on_change,
     others_work_on_requests_reaches_an_analyst_within_the_time_to_live,
     a_kept_queue_page_gets_a_nonce_of_its_own_each_time,
+    a_kept_page_is_rendered_again_in_the_background_before_it_expires,
 );
 
 fn record(kind: &str, title: &str, priority: &str, requester_id: i64) -> NewRequestRecord {
@@ -1214,5 +1215,48 @@ async fn a_kept_queue_page_gets_a_nonce_of_its_own_each_time(b: Backend) {
     let html = app.html(&ana, "/queue?view=open").await;
     assert_eq!(app.cache_hits(), hits, "rendered again after Ana's change");
     assert!(html.contains("printer jams"));
+    app.finish().await;
+}
+
+/// Past seven eighths of its time to live a kept page is still served, and rendered again in
+/// the background, so the next reload is fresh without waiting for a render: here it shows a
+/// request someone else submitted meanwhile, before the page would have expired.
+async fn a_kept_page_is_rendered_again_in_the_background_before_it_expires(b: Backend) {
+    let ttl = std::time::Duration::from_secs(4);
+    let app = TestApp::spawn_with_read_cache(b, ttl).await;
+    let t = &app.test_db;
+    t.person("mia@example.com", "Mia", &[Role::Member]).await;
+    t.person("ana@example.com", "Ana", &[Role::Analyst]).await;
+    let mia = app.signed_in("mia@example.com").await;
+    let ana = app.signed_in("ana@example.com").await;
+    let page = || app.html(&ana, "/queue?view=open");
+    assert!(!page().await.contains("Mia's monitor flickers"));
+    let kept_at = std::time::Instant::now();
+    submit(&app, &mia, "Mia's monitor flickers").await;
+    let hits = app.cache_hits();
+    assert!(
+        !page().await.contains("Mia's monitor flickers"),
+        "within the time to live: the kept page"
+    );
+    tokio::time::sleep(ttl * 7 / 8).await;
+    assert!(
+        !page().await.contains("Mia's monitor flickers"),
+        "past seven eighths of its life it is still served"
+    );
+    // The background render lands well within a second, before the page expired.
+    let mut fresh = false;
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if page().await.contains("Mia's monitor flickers") {
+            fresh = true;
+            break;
+        }
+    }
+    assert!(fresh, "rendered again, with Mia's request");
+    assert!(kept_at.elapsed() < ttl, "before the kept page expired");
+    assert!(
+        app.cache_hits() >= hits + 3,
+        "every one of those answers came from memory"
+    );
     app.finish().await;
 }
