@@ -131,7 +131,7 @@ async fn a_shared_answer_is_computed_once_per_generation_by_one_of_many() {
     let off = ReadCache::new(Duration::ZERO);
     for n in 1..=2u64 {
         let v: Arc<u64> = off
-            .shared(None, "x", || async { Ok::<_, ()>(n) })
+            .shared(None, "x", move || async move { Ok::<_, ()>(n) })
             .await
             .unwrap();
         assert_eq!(*v, n, "with the cache off, always computed");
@@ -280,7 +280,9 @@ async fn a_flood_of_searches_leaves_the_desks_answers_alone() {
     assert_eq!(*counts(1).await.unwrap(), 1);
     for i in 0..(2 * SHARED_CAPACITY) {
         let hit: Arc<usize> = c
-            .shared_search(None, &format!("search:{i}"), || async { Ok::<_, ()>(i) })
+            .shared_search(None, &format!("search:{i}"), move || async move {
+                Ok::<_, ()>(i)
+            })
             .await
             .unwrap();
         assert_eq!(*hit, i);
@@ -297,9 +299,13 @@ async fn a_flood_of_searches_leaves_the_desks_answers_alone() {
 async fn a_full_map_drops_expired_answers_before_fresh_ones() {
     let c = ReadCache::new(Duration::from_millis(200));
     for i in 0..(SHARED_CAPACITY - 1) {
-        c.shared(None, &format!("old:{i}"), || async { Ok::<_, ()>(i) })
-            .await
-            .unwrap();
+        c.shared(
+            None,
+            &format!("old:{i}"),
+            move || async move { Ok::<_, ()>(i) },
+        )
+        .await
+        .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(250)).await;
     let fresh = |n: u64| c.shared(None, "fresh", move || async move { Ok::<_, ()>(n) });
