@@ -32,8 +32,8 @@
 //! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
 //!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
 //!   at that moment wait for it, instead of once per person, under the same rules. Past half its
-//!   time to live a shared answer is computed again in the background while everyone is still
-//!   served the one held, so a busy desk never queues behind a recomputation that was due.
+//!   time to live a shared answer is computed again by the first to ask while everyone else is
+//!   still served the one held, so a busy desk never queues behind a recomputation that was due.
 
 use crate::domain::user::Viewer;
 use axum::http::{HeaderMap, StatusCode};
@@ -287,9 +287,7 @@ impl ReadCache {
 
     /// The answer everyone shares under `name`: the one computed within the time to live that
     /// `asker` may be served (see the module documentation), else `compute`'s, by the first
-    /// asker while later ones wait for it. An error is handed back and nothing is kept. Past
-    /// half its life the answer held is still served, to its refresher too, while `compute`
-    /// runs in the background: owning what it reads, it outlives the request that started it.
+    /// asker while later ones wait for it. An error is handed back and nothing is kept.
     pub async fn shared<T, E, F, Fut>(
         &self,
         asker: Option<i64>,
@@ -348,26 +346,23 @@ impl ReadCache {
         let floor = self.floor_for(asker);
         let usable = |e: &SharedEntry| e.0 >= floor && e.1.elapsed() < self.ttl;
         if let Some(entry) = slot.current().filter(|e| usable(e)) {
-            if let Ok(v) = entry.2.downcast::<T>() {
-                // Past half its life an answer is computed again in the background, by one
-                // task at a time, while everyone is still served the one held: nobody waits for
-                // a recomputation that was due, and nothing older than the time to live is
-                // served.
-                let young = entry.1.elapsed() < self.ttl / 2;
-                if !young && !slot.refreshing.swap(true, Ordering::AcqRel) {
-                    let generation = self.generation();
-                    let slot = slot.clone();
-                    tokio::spawn(async move {
-                        let _refreshing = Refreshing(slot.clone());
-                        let _computing = slot.computing.lock().await;
-                        // An error is not kept: whoever asks after the time to live computes
-                        // again and is handed it.
-                        if let Ok(value) = compute().await {
-                            slot.keep((generation, Instant::now(), Arc::new(value)));
-                        }
-                    });
+            // Past half its life an answer is computed again by the first to ask, while
+            // everyone else is still served the one held: nobody else waits for a recomputation
+            // that was due, and nothing older than the time to live is served. (Not in the
+            // background: a kept page rendered again in the background would then be built from
+            // the old answer and kept as new.)
+            let young = entry.1.elapsed() < self.ttl / 2;
+            if young || slot.refreshing.swap(true, Ordering::AcqRel) {
+                if let Ok(v) = entry.2.downcast::<T>() {
+                    return Ok(v);
                 }
-                return Ok(v);
+            } else {
+                let _refreshing = Refreshing(slot.clone());
+                let _computing = slot.computing.lock().await;
+                let generation = self.generation();
+                let value = Arc::new(compute().await?);
+                slot.keep((generation, Instant::now(), value.clone()));
+                return Ok(value);
             }
         }
         let _computing = slot.computing.lock().await;
