@@ -188,10 +188,10 @@ impl Slot {
     }
 }
 
-/// Lowers a slot's refreshing flag however the refresh ends.
-struct Refreshing(SharedSlot);
+/// Lowers a slot's refreshing flag however the refresh ends, a dropped request included.
+struct Refreshing<'a>(&'a Slot);
 
-impl Drop for Refreshing {
+impl Drop for Refreshing<'_> {
     fn drop(&mut self) {
         self.0.refreshing.store(false, Ordering::Release);
     }
@@ -288,50 +288,44 @@ impl ReadCache {
     /// The answer everyone shares under `name`: the one computed within the time to live that
     /// `asker` may be served (see the module documentation), else `compute`'s, by the first
     /// asker while later ones wait for it. An error is handed back and nothing is kept.
-    pub async fn shared<T, E, F, Fut>(
+    pub async fn shared<T, E, Fut>(
         &self,
         asker: Option<i64>,
         name: &str,
-        compute: F,
+        compute: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        E: Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
     {
         self.shared_in(&self.shared, asker, name, compute).await
     }
 
     /// [`ReadCache::shared`] for answers named by what someone typed (a search), held apart
     /// from the desk's own answers and bounded on their own.
-    pub async fn shared_search<T, E, F, Fut>(
+    pub async fn shared_search<T, E, Fut>(
         &self,
         asker: Option<i64>,
         name: &str,
-        compute: F,
+        compute: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        E: Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
     {
         self.shared_in(&self.searches, asker, name, compute).await
     }
 
-    async fn shared_in<T, E, F, Fut>(
+    async fn shared_in<T, E, Fut>(
         &self,
         names: &SharedNames,
         asker: Option<i64>,
         name: &str,
-        compute: F,
+        compute: impl FnOnce() -> Fut,
     ) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        E: Send + 'static,
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
     {
         if !self.enabled() {
             return compute().await.map(Arc::new);
@@ -357,12 +351,9 @@ impl ReadCache {
                     return Ok(v);
                 }
             } else {
-                let _refreshing = Refreshing(slot.clone());
+                let _refreshing = Refreshing(&slot);
                 let _computing = slot.computing.lock().await;
-                let generation = self.generation();
-                let value = Arc::new(compute().await?);
-                slot.keep((generation, Instant::now(), value.clone()));
-                return Ok(value);
+                return self.compute_into(&slot, compute).await;
             }
         }
         let _computing = slot.computing.lock().await;
@@ -372,6 +363,19 @@ impl ReadCache {
                 return Ok(v);
             }
         }
+        self.compute_into(&slot, compute).await
+    }
+
+    /// Computes a shared answer and keeps it, with the generation read before it was computed.
+    async fn compute_into<T, E, Fut>(
+        &self,
+        slot: &Slot,
+        compute: impl FnOnce() -> Fut,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<T, E>>,
+    {
         let generation = self.generation();
         let value = Arc::new(compute().await?);
         slot.keep((generation, Instant::now(), value.clone()));

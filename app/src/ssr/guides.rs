@@ -116,10 +116,7 @@ pub async fn browse(
 async fn words(st: &AppState, internal: bool) -> Result<std::sync::Arc<Vocabulary>, AppError> {
     let stamp = st
         .cache
-        .shared(None, "guides:stamp", {
-            let db = st.db.clone();
-            move || async move { db.guides_stamp().await }
-        })
+        .shared(None, "guides:stamp", || st.db.guides_stamp())
         .await?;
     st.words.vocabulary(&st.db, *stamp, internal).await
 }
@@ -142,13 +139,8 @@ async fn search(
     );
     Ok(st
         .cache
-        .shared_search(None, &key, {
-            let (db, terms, category) =
-                (st.db.clone(), terms.to_vec(), category.map(str::to_owned));
-            move || async move {
-                db.search_guides(&terms, internal, category.as_deref(), limit)
-                    .await
-            }
+        .shared_search(None, &key, || {
+            st.db.search_guides(terms, internal, category, limit)
         })
         .await?)
 }

@@ -19,14 +19,11 @@ use crate::model::{GrantView, PersonView, WaitingItem, WaitingView};
 pub async fn waiting_count(st: &AppState, v: &Viewer) -> Result<u32, AppError> {
     let n = st
         .cache
-        .shared(Some(v.id), &format!("waiting:{}", v.id), {
-            let (db, id) = (st.db.clone(), v.id);
-            move || async move {
-                let approvals = db.approvals_waiting_for(id, 200).await?.len();
-                let tasks = db.tasks_waiting_for(id, 200).await?.len();
-                let back = db.escalations_back(id, 200).await?.len();
-                Ok::<_, AppError>((approvals + tasks + back) as u32)
-            }
+        .shared(Some(v.id), &format!("waiting:{}", v.id), || async {
+            let approvals = st.db.approvals_waiting_for(v.id, 200).await?.len();
+            let tasks = st.db.tasks_waiting_for(v.id, 200).await?.len();
+            let back = st.db.escalations_back(v.id, 200).await?.len();
+            Ok::<_, AppError>((approvals + tasks + back) as u32)
         })
         .await?;
     Ok(*n)

@@ -52,25 +52,20 @@ pub async fn dashboard(
     let page = page_shared(st, &filter, v.id, &clock).await?;
     let groups = st
         .cache
-        .shared(Some(v.id), "queue:counts", {
-            let db = st.db.clone();
-            move || async move { db.count_groups(now).await }
-        })
+        .shared(Some(v.id), "queue:counts", || st.db.count_groups(now))
         .await?;
     let team = st
         .cache
-        .shared(Some(v.id), &format!("queue:team:{}", v.id), {
-            let (db, id) = (st.db.clone(), v.id);
-            move || async move { db.team_of(id).await }
+        .shared(Some(v.id), &format!("queue:team:{}", v.id), || {
+            st.db.team_of(v.id)
         })
         .await?;
     let counts = super::store::ViewCounts::tally(&groups, v.id, &team);
     let mut saved = Vec::new();
     let saved_views = st
         .cache
-        .shared(Some(v.id), &format!("queue:saved:{}", v.id), {
-            let (db, id) = (st.db.clone(), v.id);
-            move || async move { db.saved_views(id).await }
+        .shared(Some(v.id), &format!("queue:saved:{}", v.id), || {
+            st.db.saved_views(v.id)
         })
         .await?;
     for s in saved_views.iter() {
@@ -83,10 +78,7 @@ pub async fn dashboard(
                     f.to_query(false)
                 );
                 *st.cache
-                    .shared(Some(v.id), &key, {
-                        let (db, id) = (st.db.clone(), v.id);
-                        move || async move { db.queue_count(&f, id, now).await }
-                    })
+                    .shared(Some(v.id), &key, || st.db.queue_count(&f, v.id, now))
                     .await?
             }
             Err(_) => -1,
@@ -108,10 +100,7 @@ pub async fn dashboard(
     });
     let desk = st
         .cache
-        .shared(Some(v.id), "queue:desk", {
-            let st = st.clone();
-            move || async move { desk(&st, now).await }
-        })
+        .shared(Some(v.id), "queue:desk", || desk(st, now))
         .await?;
     Ok(QueuePageView {
         views: counts
@@ -186,14 +175,12 @@ async fn page_shared(
     );
     Ok(st
         .cache
-        .shared(Some(viewer), &key, {
-            let (db, filter, clock) = (st.db.clone(), filter.clone(), clock.clone());
-            move || async move {
-                let (rows, next) = db
-                    .queue_page(&filter, viewer, clock.now, crate::domain::queue::PAGE)
-                    .await?;
-                Ok::<_, AppError>((rows.iter().map(|r| summary(r, &clock)).collect(), next))
-            }
+        .shared(Some(viewer), &key, || async {
+            let (rows, next) = st
+                .db
+                .queue_page(filter, viewer, clock.now, crate::domain::queue::PAGE)
+                .await?;
+            Ok::<_, AppError>((rows.iter().map(|r| summary(r, clock)).collect(), next))
         })
         .await?)
 }

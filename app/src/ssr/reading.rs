@@ -49,7 +49,6 @@ pub(crate) fn facts(r: &RequestRow) -> RequestFacts {
 }
 
 /// The service-level calendar and the moment a page is built: everything a clock is read with.
-#[derive(Clone)]
 pub struct Clock {
     pub calendar: Calendar,
     pub now: i64,
@@ -61,10 +60,7 @@ impl Clock {
     pub async fn load(st: &AppState) -> Result<Clock, AppError> {
         let calendar = st
             .cache
-            .shared(None, "calendar", {
-                let db = st.db.clone();
-                move || async move { db.calendar().await }
-            })
+            .shared(None, "calendar", || st.db.calendar())
             .await?;
         Ok(Clock {
             calendar: (*calendar).clone(),
