@@ -3,7 +3,7 @@
 use crate::domain::error::AppError;
 use crate::domain::request::{Priority, RequestState};
 use crate::domain::user::Viewer;
-use crate::model::FormDraft;
+use crate::model::{ClockView, FormDraft};
 use crate::session::{form_draft, get_viewer};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -183,6 +183,20 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 </form>
             </div>
         </details>
+    }
+}
+
+/// A deadline: its standing, what is left, and the due time on hover and for screen readers.
+#[component]
+pub fn ClockBadge(clock: ClockView) -> impl IntoView {
+    let title = format!("{} due {}", clock.target, clock.due);
+    view! {
+        <span class=clock.standing.class() title=title.clone()>
+            <span class="clock-label">{clock.standing.label()}</span>
+            " "
+            <span class="clock-text">{clock.text.clone()}</span>
+            <span class="sr-only">{format!(", {title}")}</span>
+        </span>
     }
 }
 

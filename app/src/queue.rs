@@ -16,6 +16,7 @@ pub async fn queue_dashboard(query: String) -> Result<QueuePageView, AppError> {
         &ctx::state()?,
         &ctx::require_viewer()?,
         &queue::query_map(&query),
+        crate::routes::queue_rows::rows_html,
     )
     .await
 }

@@ -31,4 +31,19 @@ test('the queue shows a new request without a reload, and j/k/x work the list', 
   await expect(page.getByLabel(`Select ${key}`)).toBeChecked();
   await page.keyboard.press('/');
   await expect(page.getByLabel('Search', { exact: true })).toBeFocused();
+
+  // While rows are ticked the list stays as it is: drawn again, it would put another request
+  // under the tick. Unticked, it catches up.
+  await member.goto('/request/other');
+  await ready(member, true);
+  await member.getByLabel('Title').fill(`${title} again`);
+  await member.getByLabel('Description').fill('Now the second monitor flickers too.');
+  await member.getByRole('button', { name: 'Submit request' }).click();
+  await expect(member).toHaveURL(/\/requests\/REQ-\d+$/);
+  const again = page.getByRole('row', { name: new RegExp(`${title} again`) });
+  await page.waitForTimeout(12_000); // two rounds of polling, well past the read cache's second
+  await expect(again).toHaveCount(0);
+  await expect(page.getByLabel(`Select ${key}`)).toBeChecked();
+  await page.getByLabel(`Select ${key}`).uncheck();
+  await expect(again).toBeVisible({ timeout: 20_000 });
 });

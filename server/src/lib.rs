@@ -199,7 +199,7 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
         .layer(axum::middleware::from_fn(api_parts::api_errors_as_json))
         .layer(axum::middleware::from_fn(middleware::protect_pages))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            (state.clone(), read_cache::Refresher::start()),
             read_cache::read_cache,
         ))
         .layer(axum::middleware::from_fn(

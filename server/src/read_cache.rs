@@ -53,7 +53,11 @@ pub fn request_activity(path: &str) -> bool {
 /// nothing read before a change is served to its author after it. Anonymous writes (a visitor's vote, the lockout form) change nothing
 /// a signed-in person reads here, or tell the cache from where they do (the lockout worker,
 /// signing in).
-pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn read_cache(
+    State((st, refresher)): State<(AppState, Refresher)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let method = req.method().clone();
     let user_id = req
         .extensions()
@@ -100,7 +104,7 @@ pub async fn read_cache(State(st): State<AppState>, req: Request, next: Next) ->
     if let Some((hit, due)) = st.cache.response(&key) {
         if let Some(res) = answer(hit, nonce.as_deref(), gzip) {
             if due {
-                refresh(&st, &req, key, page, next);
+                refresh(&st, &refresher, &req, key, page, next);
             }
             return res;
         }
@@ -151,7 +155,14 @@ fn answer(hit: CachedResponse, nonce: Option<&str>, gzip: bool) -> Option<Respon
 /// Computes a kept answer again in the background, past seven eighths of its time to live,
 /// while it is still served: whoever keeps asking finds a fresh one and never waits for it.
 /// Not if someone is computing it already.
-fn refresh(st: &AppState, req: &Request, key: ResponseKey, page: bool, next: Next) {
+fn refresh(
+    st: &AppState,
+    refresher: &Refresher,
+    req: &Request,
+    key: ResponseKey,
+    page: bool,
+    next: Next,
+) {
     let Some(flight) = st.cache.try_flight(&key) else {
         return;
     };
@@ -167,12 +178,77 @@ fn refresh(st: &AppState, req: &Request, key: ResponseKey, page: bool, next: Nex
         again.extensions_mut().insert(n.clone());
     }
     let st = st.clone();
-    tokio::spawn(async move {
+    refresher.run(Box::pin(async move {
         let generation = st.cache.generation();
         let res = next.run(again).await;
         keep(&st, key, nonce.map(|n| n.0), generation, res).await;
         drop(flight);
-    });
+    }));
+}
+
+/// A refresh to run: it owns everything it needs, its right to compute the answer included.
+type Job = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Where kept answers are computed again in the background ([`refresh`]): a thread of its own,
+/// which drives each refresh on the server's runtime (`Handle::block_on`), so that rendering a
+/// page for nobody waiting never occupies one of the few tokio workers that answer people who
+/// are (with one of two workers rendering, every answer from memory queued behind the other);
+/// the queries and tasks a render starts still run on the workers. One refresh at a time, at
+/// most [`Refresher::QUEUE`] waiting: past that an answer is left to expire and be computed by
+/// the next to ask, as without the refresh.
+#[derive(Clone)]
+pub struct Refresher(Option<std::sync::mpsc::SyncSender<Job>>);
+
+impl Refresher {
+    /// How many refreshes may wait for the thread. Whoever asks for an answer that expired
+    /// while its refresh waited waits for that refresh, so the queue is kept short.
+    const QUEUE: usize = 4;
+
+    /// A refresher on the runtime this is called in; outside one (or if no thread can be
+    /// started), refreshes are spawned on the runtime of whoever asked, as tasks.
+    pub fn start() -> Refresher {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return Refresher(None);
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(Self::QUEUE);
+        let started = std::thread::Builder::new()
+            .name("tierdesk-refresh".into())
+            // Ends when the router (every sender) is dropped.
+            .spawn(move || {
+                while let Ok(job) = rx.recv() {
+                    // A render that panics is one answer not refreshed, not the thread gone
+                    // (a task's panic is caught by its runtime the same way).
+                    let run = std::panic::AssertUnwindSafe(|| runtime.block_on(job));
+                    if std::panic::catch_unwind(run).is_err() {
+                        tracing::error!("a background refresh panicked");
+                    }
+                }
+            });
+        match started {
+            Ok(_) => Refresher(Some(tx)),
+            Err(e) => {
+                tracing::warn!(error = %e, "no thread for background refreshes: they run as tasks");
+                Refresher(None)
+            }
+        }
+    }
+
+    /// Runs `job` on the refresher's thread, or drops it (and with it the right to compute the
+    /// answer) if too many wait; as a task if there is no such thread.
+    fn run(&self, job: Job) {
+        match &self.0 {
+            Some(tx) => match tx.try_send(job) {
+                Ok(()) | Err(std::sync::mpsc::TrySendError::Full(_)) => {}
+                // The thread is gone (its runtime shut down under it): as a task.
+                Err(std::sync::mpsc::TrySendError::Disconnected(job)) => {
+                    tokio::spawn(job);
+                }
+            },
+            None => {
+                tokio::spawn(job);
+            }
+        }
+    }
 }
 
 /// Keeps a read-only answer (a page with the nonce it was rendered with) if it may be kept, and
@@ -257,3 +333,58 @@ fn succeeded(res: &Response) -> bool {
 
 /// The largest answer the read cache keeps (a dashboard is about 30 KiB).
 const CACHED_BODY_MAX: usize = 4 * 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::Refresher;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn refreshes_run_on_their_own_thread_with_the_runtime_at_hand() {
+        let refresher = Refresher::start();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        refresher.run(Box::pin(async move {
+            let here = std::thread::current().name().map(str::to_owned);
+            // The server's timers and tasks work from there.
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let spawned = tokio::spawn(async { 2 }).await.unwrap();
+            let _ = tx.send((here, spawned));
+        }));
+        let (here, spawned) = rx.await.unwrap();
+        assert_eq!(here.as_deref(), Some("tierdesk-refresh"));
+        assert_eq!(spawned, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn refreshes_past_a_full_queue_are_dropped_not_waited_for() {
+        let refresher = Refresher::start();
+        // The thread is kept busy until told.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        refresher.run(Box::pin(async move {
+            let _ = started.send(());
+            let _ = hold.recv();
+        }));
+        running.await.unwrap();
+        struct Dropped(Arc<AtomicUsize>);
+        impl Drop for Dropped {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let dropped = Arc::new(AtomicUsize::new(0));
+        for _ in 0..Refresher::QUEUE + 2 {
+            let d = Dropped(dropped.clone());
+            refresher.run(Box::pin(async move {
+                let _d = d;
+            }));
+        }
+        assert_eq!(
+            dropped.load(Ordering::SeqCst),
+            2,
+            "the two that found the queue full are dropped at once"
+        );
+        release.send(()).unwrap();
+    }
+}

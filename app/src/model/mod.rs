@@ -432,7 +432,11 @@ pub struct QueuePageView {
     pub views: Vec<ViewCount>,
     pub saved: Vec<SavedViewCount>,
     pub kinds: Vec<(RequestKind, i64)>,
-    pub rows: Vec<RequestSummary>,
+    /// How many rows the list shows.
+    pub row_count: usize,
+    /// The rows as HTML, drawn once on the server for everyone shown them
+    /// (`routes::queue_rows`).
+    pub rows_html: String,
     /// The query string of the next page, if there is one.
     pub next: Option<String>,
     /// The filter as read, echoed back for the form.
@@ -440,7 +444,6 @@ pub struct QueuePageView {
     /// The query string of the current filter (no cursor), for saving as a view.
     pub query: String,
     pub on_shift: Vec<OnShift>,
-    pub macros: Vec<MacroView>,
     /// People requests can be assigned to.
     pub assignees: Vec<PersonLink>,
     pub round_robin: bool,

@@ -25,6 +25,8 @@ pub mod notification_settings;
 pub mod person;
 pub mod queue;
 pub mod queue_live;
+#[cfg(feature = "ssr")]
+pub mod queue_rows;
 pub mod request;
 pub mod request_escalation;
 pub mod request_fields;

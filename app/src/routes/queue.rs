@@ -3,16 +3,14 @@
 //! forms, so it works without JavaScript; with it, the page refreshes itself when requests
 //! change and keyboard shortcuts move through the list.
 
-use crate::components::{
-    field_error, form_error, FieldError, FormError, LoadError, PriorityBadge, StateBadge,
-};
+use crate::components::{field_error, form_error, FieldError, FormError, LoadError};
 use crate::domain::kinds::RequestKind;
 use crate::domain::queue::{AssigneeFilter, SlaFilter, Sort, StateFilter, View};
 use crate::domain::request::{Priority, RequestState};
-use crate::model::{ClockView, QueuePageView, RequestSummary};
+use crate::model::QueuePageView;
 use crate::queue::{queue_dashboard, BatchUpdate, DeleteQueueView, SaveQueueView};
 use crate::routes::queue_live::{keyboard_shortcuts, live_refresh};
-use crate::routes::request_resolution::{LatestRatings, RatingBadge};
+use crate::routes::request_resolution::LatestRatings;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -389,8 +387,7 @@ fn BatchOutcome(batch: ServerAction<BatchUpdate>) -> impl IntoView {
 /// The list, inside the form that changes the selected requests.
 #[component]
 fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl IntoView {
-    let rows = page.rows.clone();
-    if rows.is_empty() {
+    if page.row_count == 0 {
         return view! {
             <div class="empty">
                 <p>"Nothing here. No request matches these filters."</p>
@@ -458,9 +455,9 @@ fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl Int
                             <th scope="col">"Requester"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        {rows.into_iter().enumerate().map(|(i, r)| view! { <Row i r /> }).collect_view()}
-                    </tbody>
+                    // Drawn once on the server for everyone shown this page of the list
+                    // (`queue_rows`): links and ticks only, nothing to hydrate.
+                    <tbody inner_html=page.rows_html.clone()></tbody>
                 </table>
             </div>
             <p class="small muted keys-hint">"Keys: j / k move, x selects, / searches."</p>
@@ -472,49 +469,4 @@ fn BatchTable(page: QueuePageView, batch: ServerAction<BatchUpdate>) -> impl Int
         })}
     }
     .into_any()
-}
-
-#[component]
-fn Row(i: usize, r: RequestSummary) -> impl IntoView {
-    let href = format!("/requests/{}", r.key);
-    let select_id = format!("row-select-{i}");
-    view! {
-        <tr>
-            <td>
-                <label class="sr-only" for=select_id.clone()>{format!("Select {}", r.key)}</label>
-                <input type="checkbox" id=select_id name=format!("selected[{}]", r.key) />
-            </td>
-            <td class="key">
-                <a href=href.clone() class="row-link" id=format!("row-link-{i}")>{r.key.clone()}</a>
-            </td>
-            <td class="title">
-                <a href=href>{r.title.clone()}</a>
-            </td>
-            <td class="due">{r.clock.map(|c| view! { <ClockBadge clock=c /> })}</td>
-            <td>
-                <PriorityBadge priority=r.priority />
-            </td>
-            <td>
-                <StateBadge state=r.state />
-                {r.tasks_done.then(|| view! { " " <span class="badge badge-ready">"Ready to resolve"</span> })}
-                {r.rating.map(|rating| view! { " " <RatingBadge rating /> })}
-            </td>
-            <td class="assignee">{r.assignee.clone().unwrap_or_else(|| "Unassigned".to_string())}</td>
-            <td class="requester">{r.requester.clone()}</td>
-        </tr>
-    }
-}
-
-/// A deadline: its standing, what is left, and the due time on hover and for screen readers.
-#[component]
-pub fn ClockBadge(clock: ClockView) -> impl IntoView {
-    let title = format!("{} due {}", clock.target, clock.due);
-    view! {
-        <span class=clock.standing.class() title=title.clone()>
-            <span class="clock-label">{clock.standing.label()}</span>
-            " "
-            <span class="clock-text">{clock.text.clone()}</span>
-            <span class="sr-only">{format!(", {title}")}</span>
-        </span>
-    }
 }

@@ -29,7 +29,9 @@ pub(crate) fn live_refresh(
                         Some(v) => v != latest,
                         None => before.is_some_and(|b| b != latest),
                     };
-                    if stale {
+                    // Not while someone has chosen rows to change: the list drawn again
+                    // would put other requests under their ticks (the next round asks again).
+                    if stale && !rows_selected() {
                         changed.update(|n| *n += 1);
                     }
                 });
@@ -40,6 +42,15 @@ pub(crate) fn live_refresh(
             on_cleanup(move || handle.clear());
         }
     });
+}
+
+/// Whether any row of the list is ticked for a change to many requests.
+fn rows_selected() -> bool {
+    document()
+        .query_selector(".batch-form tbody input[type=checkbox]:checked")
+        .ok()
+        .flatten()
+        .is_some()
 }
 
 /// `j`/`k` move through the list, `x` selects the focused row, `/` jumps to the search box.

@@ -1,5 +1,5 @@
 use crate::components::{
-    field_error, form_error, refused_form, FieldError, FormError, History, LoadError,
+    field_error, form_error, refused_form, ClockBadge, FieldError, FormError, History, LoadError,
     PriorityBadge, StateBadge,
 };
 use crate::domain::attachment::IDS_FIELD;
@@ -8,7 +8,6 @@ use crate::model::{CommentView, FormDraft, RequestDetail};
 use crate::queue::{ApplyMacro, AssignRequest};
 use crate::requests::{get_request, ChangeState, ClaimRequest, PostComment};
 use crate::routes::files::{AttachmentList, FilePicker, Picker};
-use crate::routes::queue::ClockBadge;
 use crate::routes::request_escalation::{escalate_action, EscalateCard, Escalations};
 use crate::routes::request_flow::{Approvals, FlowActions, IdentityCheck, Tasks, WhatWasAsked};
 use crate::routes::request_resolution::{Feedback, Participants, ResolutionActions, ResolveForm};

@@ -3,7 +3,7 @@
 //! Every function checks who is asking before it reads or writes anything.
 
 use super::ctx::AppState;
-use super::macros::{macro_views, parse_label};
+use super::macros::parse_label;
 use super::reading::{check_flow_gates, summary, Clock};
 use super::store::{Change, RequestRow, ROUND_ROBIN};
 use crate::domain::access::require_queue;
@@ -12,7 +12,7 @@ use crate::domain::kinds::RequestKind;
 use crate::domain::queue::{Filter, VIEW_NAME_MAX};
 use crate::domain::request::{parse_text, RequestKey, RequestState};
 use crate::domain::user::Viewer;
-use crate::model::{MacroView, OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
+use crate::model::{OnShift, PersonLink, QueuePageView, SavedViewCount, ViewCount};
 use std::collections::BTreeMap;
 
 /// Most requests one batch may change.
@@ -37,13 +37,17 @@ pub fn query_map(query: &str) -> BTreeMap<String, String> {
 }
 
 /// The dashboard for `query` (a view, filters, a sort and a cursor). What every analyst sees
-/// alike (the counts, a view's page, who is on shift, the macros, the latest ratings) is
+/// alike (the counts, a view's page, who is on shift, the latest ratings) is
 /// computed once per change for all of them ([`super::cache::ReadCache::shared`]); what is
 /// the viewer's own (their team, saved views) once per change for them.
+///
+/// `draw_rows` draws the rows as the page shows them: once per shared page of rows, for all who
+/// are shown it (the drawing is the views' business, `routes::queue_rows`).
 pub async fn dashboard(
     st: &AppState,
     v: &Viewer,
     query: &BTreeMap<String, String>,
+    draw_rows: fn(&[crate::model::RequestSummary]) -> String,
 ) -> Result<QueuePageView, AppError> {
     require_queue(v)?;
     let filter = Filter::parse(query)?;
@@ -90,8 +94,8 @@ pub async fn dashboard(
             count,
         });
     }
-    let (rows, next) = &*page;
-    let next = next.map(|c| {
+    let rows_html = page.html.get_or_init(|| draw_rows(&page.rows)).clone();
+    let next = page.next.map(|c| {
         Filter {
             cursor: Some(c),
             ..filter.clone()
@@ -114,12 +118,12 @@ pub async fn dashboard(
             .into_iter()
             .filter_map(|(k, n)| k.parse::<RequestKind>().ok().map(|k| (k, n)))
             .collect(),
-        rows: rows.clone(),
+        row_count: page.rows.len(),
+        rows_html,
         next,
         query: filter.to_query(false),
         filter,
         on_shift: desk.on_shift.clone(),
-        macros: desk.macros.clone(),
         assignees: desk.assignees.clone(),
         round_robin: desk.round_robin,
         can_admin: v.has(crate::domain::user::Role::Admin),
@@ -131,7 +135,6 @@ pub async fn dashboard(
 /// The desk around the queue, the same for every analyst.
 struct Desk {
     on_shift: Vec<OnShift>,
-    macros: Vec<MacroView>,
     assignees: Vec<PersonLink>,
     round_robin: bool,
     version: i64,
@@ -141,7 +144,6 @@ struct Desk {
 async fn desk(st: &AppState, now: i64) -> Result<Desk, AppError> {
     Ok(Desk {
         on_shift: on_shift(st, now).await?,
-        macros: macro_views(st).await?,
         assignees: queue_worker_links(st).await?,
         round_robin: round_robin_on(st).await?,
         version: st.db.queue_version().await?,
@@ -180,16 +182,22 @@ async fn page_shared(
                 .db
                 .queue_page(filter, viewer, clock.now, crate::domain::queue::PAGE)
                 .await?;
-            Ok::<_, AppError>((rows.iter().map(|r| summary(r, clock)).collect(), next))
+            Ok::<_, AppError>(SharedPage {
+                rows: rows.iter().map(|r| summary(r, clock)).collect(),
+                next,
+                html: std::sync::OnceLock::new(),
+            })
         })
         .await?)
 }
 
-/// A page of the queue as shown, and where the next one starts.
-type SharedPage = (
-    Vec<crate::model::RequestSummary>,
-    Option<crate::domain::queue::Cursor>,
-);
+/// A page of the queue as shown, where the next one starts, and the rows drawn as the
+/// dashboard shows them (the first time a dashboard asks).
+struct SharedPage {
+    rows: Vec<crate::model::RequestSummary>,
+    next: Option<crate::domain::queue::Cursor>,
+    html: std::sync::OnceLock<String>,
+}
 
 /// One page of the queue for the JSON API: the rows the dashboard would list for `query`, and
 /// the cursor of the next page. The same filters, sort and messages as the page.
@@ -202,8 +210,7 @@ pub async fn list(
     let filter = Filter::parse(query)?;
     let clock = Clock::load(st).await?;
     let page = page_shared(st, &filter, v.id, &clock).await?;
-    let (rows, next) = &*page;
-    Ok((rows.clone(), next.map(|c| c.encode())))
+    Ok((page.rows.clone(), page.next.map(|c| c.encode())))
 }
 
 /// Everyone who works the queue, as links to their pages.
