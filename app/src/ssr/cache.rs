@@ -29,8 +29,8 @@
 //!   writes and refused ones change no generation: a stranger's POST cannot empty the cache.
 //!   The list pages people reload (`server::read_cache::kept_page`) are kept the same way, with
 //!   the script nonce they were rendered with replaced by each answer's own.
-//! - What every analyst sees alike (the queue's counts, a view's first page, who is on shift,
-//!   the macros) is [`ReadCache::shared`]: computed by the first to ask while the others asking
+//! - What every analyst sees alike (the queue's counts, a view's first page and its rows as
+//!   drawn, who is on shift) is [`ReadCache::shared`]: computed by the first to ask while the others asking
 //!   at that moment wait for it, instead of once per person, under the same rules. Past half its
 //!   time to live a shared answer is computed again by the first to ask while everyone else is
 //!   still served the one held, so a busy desk never queues behind a recomputation that was due.
