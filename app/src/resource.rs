@@ -16,13 +16,35 @@ use std::future::Future;
 /// JSON, read with `serde_json::from_slice` like server functions' answers.
 pub struct Json;
 
+thread_local! {
+    /// Set while a page's data is written into the page itself (see [`drawn_in_page`]).
+    static IN_PAGE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl<T: Serialize> Encoder<T> for Json {
     type Error = serde_json::Error;
     type Encoded = String;
 
     fn encode(val: &T) -> Result<String, serde_json::Error> {
+        struct Done;
+        impl Drop for Done {
+            fn drop(&mut self) {
+                IN_PAGE.with(|f| f.set(false));
+            }
+        }
+        IN_PAGE.with(|f| f.set(true));
+        let _done = Done;
         serde_json::to_string(val)
     }
+}
+
+/// For `#[serde(default, skip_serializing_if = "crate::resource::drawn_in_page")]` on markup the
+/// server draws into the page (the queue's rows): left out of the data handed over inside that
+/// page, where the browser finds it drawn already (hydrating `inner_html` keeps the server's
+/// markup), and sent in a server function's answer, which draws it anew. Written twice, the
+/// queue's rows were escaped twice per page and made a quarter of its bytes.
+pub fn drawn_in_page<T>(_: &T) -> bool {
+    IN_PAGE.with(|f| f.get())
 }
 
 impl<T: DeserializeOwned> Decoder<T> for Json {
@@ -68,6 +90,36 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+    struct Drawn {
+        count: u32,
+        #[serde(default, skip_serializing_if = "drawn_in_page")]
+        rows: String,
+    }
+
+    #[test]
+    fn markup_drawn_in_the_page_is_not_handed_over_twice_but_answers_carry_it() {
+        let page = Drawn {
+            count: 2,
+            rows: "<tr></tr><tr></tr>".into(),
+        };
+        let handed = <Json as Encoder<Drawn>>::encode(&page).unwrap();
+        assert_eq!(handed, r#"{"count":2}"#);
+        let read: Drawn = <Json as Decoder<Drawn>>::decode(&handed).unwrap();
+        assert_eq!(
+            read,
+            Drawn {
+                count: 2,
+                rows: String::new()
+            }
+        );
+        // Outside the page (a server function's answer) the rows go along.
+        assert_eq!(
+            serde_json::to_string(&page).unwrap(),
+            r#"{"count":2,"rows":"<tr></tr><tr></tr>"}"#
+        );
+    }
 
     #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
     struct Page {

@@ -152,7 +152,7 @@ fn answer(hit: CachedResponse, nonce: Option<&str>, gzip: bool) -> Option<Respon
     Some(res)
 }
 
-/// Computes a kept answer again in the background, past seven eighths of its time to live,
+/// Computes a kept answer again in the background, past half its time to live,
 /// while it is still served: whoever keeps asking finds a fresh one and never waits for it.
 /// Not if someone is computing it already.
 fn refresh(

@@ -435,7 +435,8 @@ pub struct QueuePageView {
     /// How many rows the list shows.
     pub row_count: usize,
     /// The rows as HTML, drawn once on the server for everyone shown them
-    /// (`routes::queue_rows`).
+    /// (`routes::queue_rows`); not handed over again inside the page that shows them.
+    #[serde(default, skip_serializing_if = "crate::resource::drawn_in_page")]
     pub rows_html: String,
     /// The query string of the next page, if there is one.
     pub next: Option<String>,

@@ -70,9 +70,18 @@ pub struct CachedResponse {
 pub struct KeptGzip {
     /// The raw deflate of each part.
     pub parts: Vec<axum::body::Bytes>,
-    /// The CRC-32 and length of each part before it was compressed: with the nonce's, the
-    /// checksum of every answer.
-    pub raw: Vec<(u32, u64)>,
+    /// How long the nonce between the parts is.
+    pub nonce_len: u16,
+    /// The CRC-32 of the page as it was kept, with the nonce it was rendered with.
+    pub crc: u32,
+    /// That nonce's CRC register from zero: what every answer's nonce is told apart by.
+    pub nonce_register: u32,
+    /// The polynomial (modulo the CRC's) that takes the difference of two nonces' registers to
+    /// the difference of the pages' checksums: the sum of the shifts over the bytes that follow
+    /// each place the nonce stands.
+    pub shift: u32,
+    /// The page's length modulo 2^32 (gzip's ISIZE).
+    pub size: u32,
 }
 
 /// Where a kept page's nonce stands in its body.
@@ -498,8 +507,10 @@ impl ReadCache {
     }
 
     /// The answer remembered for this person, address and kind of client, if they may be
-    /// served it, and whether it is due to be computed again: past seven eighths of its time
-    /// to live, so that someone still asking has a fresh one before it expires.
+    /// served it, and whether it is due to be computed again: past half its time to live, so
+    /// that someone still asking has a fresh one before it expires. (Past seven eighths, a
+    /// refresh under load often finished after the answer had expired, and the next askers
+    /// waited for a render of their own: most of the queue page's slowest answers.)
     pub fn response(&self, key: &ResponseKey) -> Option<(CachedResponse, bool)> {
         if !self.enabled() {
             return None;
@@ -508,7 +519,7 @@ impl ReadCache {
             .responses
             .get(key, self.floor_for(Some(key.user_id)), self.ttl)?;
         self.hits.fetch_add(1, Ordering::Relaxed);
-        Some((hit, age >= self.ttl / 8 * 7))
+        Some((hit, age >= self.ttl / 2))
     }
 
     /// The right to compute the answer under `key`, held by one at a time: whoever asks while

@@ -405,18 +405,18 @@ async fn one_computes_an_answer_while_the_others_wait_for_it() {
 }
 
 #[test]
-fn an_answer_is_due_again_past_seven_eighths_of_its_life() {
-    let c = ReadCache::new(Duration::from_millis(200));
+fn an_answer_is_due_again_past_half_its_life() {
+    let c = ReadCache::new(Duration::from_millis(400));
     c.remember_response(dashboard_of(1), answer("a"), c.generation());
     assert_eq!(
         c.response(&dashboard_of(1)).map(|(_, due)| due),
         Some(false)
     );
-    std::thread::sleep(Duration::from_millis(130));
+    std::thread::sleep(Duration::from_millis(120));
     assert_eq!(
         c.response(&dashboard_of(1)).map(|(_, due)| due),
         Some(false)
     );
-    std::thread::sleep(Duration::from_millis(50));
+    std::thread::sleep(Duration::from_millis(110));
     assert_eq!(c.response(&dashboard_of(1)).map(|(_, due)| due), Some(true));
 }
