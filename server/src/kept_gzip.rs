@@ -103,13 +103,20 @@ fn stored(data: &[u8]) -> Option<Bytes> {
     if data.is_empty() {
         return Some(Bytes::new());
     }
-    let len = u16::try_from(data.len()).ok()?;
     let mut out = Vec::with_capacity(data.len() + 5);
+    push_stored(&mut out, data)?;
+    Some(out.into())
+}
+
+/// Appends `data` (at most 65,535 bytes) as a stored deflate block, not final: its header
+/// byte, then LEN and its complement, then the bytes. `None` if `data` is longer.
+fn push_stored(out: &mut Vec<u8>, data: &[u8]) -> Option<()> {
+    let len = u16::try_from(data.len()).ok()?;
     out.push(0);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(&(!len).to_le_bytes());
     out.extend_from_slice(data);
-    Some(out.into())
+    Some(())
 }
 
 thread_local! {
@@ -160,11 +167,7 @@ pub fn joined(kept: &KeptGzip, nonce: &[u8]) -> Option<Vec<u8>> {
     for (i, part) in kept.parts.iter().enumerate() {
         out.extend_from_slice(part);
         if i + 1 < kept.parts.len() {
-            // A stored block, not final: its header byte, then LEN and its complement.
-            out.push(0);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(&(!len).to_le_bytes());
-            out.extend_from_slice(nonce);
+            push_stored(&mut out, nonce)?;
         }
     }
     // The last block: stored, final and empty.
