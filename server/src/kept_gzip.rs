@@ -145,7 +145,9 @@ fn deflate_with(c: &mut Compress, data: &[u8]) -> Option<Bytes> {
             .ok()?;
         // The flush is complete once all input is taken and the output was not filled up.
         if usize::try_from(c.total_in()).ok()? == data.len() && out.len() < out.capacity() {
-            return Some(out.into());
+            // Kept in memory for as long as the page is: as long as it is, not as long as
+            // the buffer grew (a third again).
+            return Some(Bytes::copy_from_slice(&out));
         }
     }
 }

@@ -279,6 +279,7 @@ pub async fn serve(config: &Config) -> Result<(), String> {
         }
     );
     let worker = tokio::spawn(outbox::work(state.clone(), config.delivery.clone(), owner));
+    let sweeper = tokio::spawn(sweep_cache(state.cache.clone()));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -288,8 +289,23 @@ pub async fn serve(config: &Config) -> Result<(), String> {
     .map_err(|e| format!("server error: {e}"))?;
     jobs.abort();
     worker.abort();
+    sweeper.abort();
     state.db.close().await;
     Ok(())
+}
+
+/// Lets the read cache go of the answers nobody may be served any more, every time to live:
+/// memory follows what people ask for now.
+async fn sweep_cache(cache: std::sync::Arc<app::ssr::cache::ReadCache>) {
+    let Some(every) = cache.sweep_every() else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        cache.sweep();
+    }
 }
 
 /// The scheduler: runs the date-driven jobs now and then every `every`. Safe with several

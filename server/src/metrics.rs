@@ -118,7 +118,20 @@ pub async fn render(State((st, m)): State<(AppState, Monitor)>, req: Request) ->
         }
     };
     let (open, idle, max) = st.db.pool_stats();
+    let held = st.cache.held();
+    let hits = st.cache.hits();
     m.record(|| {
+        // What the read cache holds now, and how often it answered.
+        for (shelf, n) in [
+            ("sessions", held.sessions),
+            ("responses", held.responses),
+            ("shared", held.shared),
+            ("searches", held.searches),
+        ] {
+            metrics::gauge!("tierdesk_read_cache_entries", "shelf" => shelf).set(n as f64);
+        }
+        metrics::gauge!("tierdesk_read_cache_response_bytes").set(held.response_bytes as f64);
+        metrics::counter!("tierdesk_read_cache_hits_total").absolute(hits);
         metrics::gauge!("tierdesk_db_pool_connections", "state" => "open").set(f64::from(open));
         metrics::gauge!("tierdesk_db_pool_connections", "state" => "idle").set(idle as f64);
         metrics::gauge!("tierdesk_db_pool_max_connections").set(f64::from(max));

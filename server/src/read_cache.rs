@@ -293,11 +293,13 @@ async fn keep(
             CachedResponse {
                 status: parts.status,
                 headers: parts.headers.clone(),
-                // A page compressed is kept only so.
+                // A page compressed is kept only so. Kept as a copy of its own length: the
+                // body as built is often in a buffer twice as long, and a cached answer would
+                // keep all of it alive after the response was sent.
                 body: if gzip.is_some() {
                     Bytes::new()
                 } else {
-                    bytes.clone()
+                    Bytes::copy_from_slice(&bytes)
                 },
                 nonce: nonced,
                 gzip,

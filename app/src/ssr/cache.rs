@@ -207,6 +207,19 @@ impl Drop for Refreshing<'_> {
 }
 
 type SharedSlot = Arc<Slot>;
+/// How long past the time to live a person's latest change is remembered: a record matters
+/// while an entry read before it can still be served, well within this.
+const WRITER_RECORD_MARGIN: Duration = Duration::from_secs(60);
+
+/// What the cache holds ([`ReadCache::held`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub sessions: usize,
+    pub responses: usize,
+    pub response_bytes: usize,
+    pub shared: usize,
+    pub searches: usize,
+}
 /// Most names held in each of the two maps of shared answers; past it, the names no one may be
 /// served any more go, and if none had, every name does (they are recomputed on the next ask).
 pub const SHARED_CAPACITY: usize = 2_000;
@@ -394,14 +407,60 @@ impl ReadCache {
     /// Makes room in a full map of shared answers: drops every name no one is computing or
     /// waiting for whose answer expired or was never kept, and everything if that freed nothing.
     fn forget_stale(&self, names: &mut HashMap<String, SharedSlot>) {
+        self.forget_expired(names);
+        if names.len() >= SHARED_CAPACITY {
+            names.clear();
+        }
+    }
+
+    /// Drops every name no one is computing or waiting for whose answer expired or was never
+    /// kept.
+    fn forget_expired(&self, names: &mut HashMap<String, SharedSlot>) {
         names.retain(|_, slot| {
             Arc::strong_count(slot) > 1
                 || slot
                     .current()
                     .is_some_and(|(_, at, _)| at.elapsed() < self.ttl)
         });
-        if names.len() >= SHARED_CAPACITY {
-            names.clear();
+    }
+
+    /// Lets go of every answer no one may be served any more (expired, or read before a change
+    /// everyone must see), and of the records that only such answers needed. Without it they
+    /// stayed until the bounds were reached: a server held its full 16 MiB of answers, and
+    /// the shared ones besides, long after anyone asked. The server runs it every time to live.
+    pub fn sweep(&self) {
+        let floor = self.floor.load(Ordering::Acquire);
+        self.sessions.sweep(floor, self.ttl);
+        self.responses.sweep(floor, self.ttl);
+        for names in [&self.shared, &self.searches] {
+            self.forget_expired(&mut names.lock().unwrap_or_else(|p| p.into_inner()));
+        }
+        self.flights
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, lock| Arc::strong_count(lock) > 1);
+        let keep = self.ttl + WRITER_RECORD_MARGIN;
+        self.writers
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, (_, at)| at.elapsed() < keep);
+    }
+
+    /// How often [`ReadCache::sweep`] is worth running: once per time to live, at most once
+    /// a second; `None` when the cache is off.
+    pub fn sweep_every(&self) -> Option<Duration> {
+        self.enabled().then(|| self.ttl.max(Duration::from_secs(1)))
+    }
+
+    /// What is held, for `/metrics`: entries on each shelf and bytes of answers.
+    pub fn held(&self) -> Held {
+        let count = |names: &SharedNames| names.lock().unwrap_or_else(|p| p.into_inner()).len();
+        Held {
+            sessions: self.sessions.len(),
+            responses: self.responses.len(),
+            response_bytes: self.responses.bytes(),
+            shared: count(&self.shared),
+            searches: count(&self.searches),
         }
     }
 
@@ -457,9 +516,7 @@ impl ReadCache {
         let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
         if writers.len() >= CAPACITY && !writers.contains_key(&user_id) {
-            // A record matters while an entry read before it can still be served: well within
-            // a minute past the time to live.
-            let keep = self.ttl + Duration::from_secs(60);
+            let keep = self.ttl + WRITER_RECORD_MARGIN;
             writers.retain(|_, (_, at)| at.elapsed() < keep);
             if writers.len() >= CAPACITY {
                 writers.clear();

@@ -36,6 +36,12 @@ struct Held<K, V> {
 }
 
 impl<K, V: Weigh> Held<K, V> {
+    fn forget_unservable(&mut self, floor: u64, ttl: Duration) {
+        self.map
+            .retain(|_, e| e.generation >= floor && e.stored.elapsed() < ttl);
+        self.bytes = self.map.values().map(|e| e.value.weight()).sum();
+    }
+
     /// Drops the oldest entries until a quarter of both bounds is free besides `weight` more
     /// bytes. (Emptying the whole shelf instead made a full one a moment when everyone's
     /// answers were computed again at once, and a shelf filled within one time to live full
@@ -102,9 +108,7 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
         }
         let mut held = self.lock();
         if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
-            held.map
-                .retain(|_, e| e.generation >= floor && e.stored.elapsed() < ttl);
-            held.bytes = held.map.values().map(|e| e.value.weight()).sum();
+            held.forget_unservable(floor, ttl);
             if held.map.len() >= CAPACITY || held.bytes + weight > BYTES_MAX {
                 held.drop_oldest(weight);
             }
@@ -120,6 +124,12 @@ impl<K: Eq + Hash, V: Clone + Weigh> Shelf<K, V> {
             held.bytes -= old.value.weight();
         }
         held.bytes += weight;
+    }
+
+    /// Lets go of what no one may be served any more: read before `floor`, or older than
+    /// `ttl`.
+    pub(super) fn sweep(&self, floor: u64, ttl: Duration) {
+        self.lock().forget_unservable(floor, ttl);
     }
 
     pub(super) fn clear(&self) {

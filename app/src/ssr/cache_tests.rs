@@ -420,3 +420,72 @@ fn an_answer_is_due_again_past_half_its_life() {
     std::thread::sleep(Duration::from_millis(110));
     assert_eq!(c.response(&dashboard_of(1)).map(|(_, due)| due), Some(true));
 }
+
+#[tokio::test]
+async fn a_sweep_lets_go_of_every_answer_nobody_may_be_served_and_keeps_the_rest() {
+    let c = ReadCache::new(Duration::from_millis(150));
+    let keep_one_of_each = |tag: &'static str| {
+        let c = &c;
+        async move {
+            let g = c.generation();
+            c.remember_session(tag, &viewer(1), g);
+            c.remember_response(
+                ResponseKey {
+                    uri: format!("/fn/queue_dashboard?query={tag}"),
+                    ..dashboard_of(1)
+                },
+                answer("rows"),
+                g,
+            );
+            c.shared(None, tag, || async { Ok::<_, ()>(1u8) })
+                .await
+                .unwrap();
+            c.shared_search(None, tag, || async { Ok::<_, ()>(1u8) })
+                .await
+                .unwrap();
+        }
+    };
+    keep_one_of_each("old").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    keep_one_of_each("new").await;
+    let both = c.held();
+    assert_eq!(
+        (both.sessions, both.responses, both.shared, both.searches),
+        (2, 2, 2, 2),
+        "expired entries stay until something lets go of them"
+    );
+    c.sweep();
+    let after = c.held();
+    assert_eq!(
+        (
+            after.sessions,
+            after.responses,
+            after.shared,
+            after.searches
+        ),
+        (1, 1, 1, 1),
+        "only the expired ones went"
+    );
+    assert_eq!(after.response_bytes, both.response_bytes / 2);
+    assert!(
+        c.session("new").is_some(),
+        "what may be served is still served"
+    );
+    // After a change everyone must see, nothing read before it is kept either.
+    c.invalidate();
+    c.sweep();
+    assert_eq!(c.held().sessions + c.held().responses, 0);
+}
+
+#[test]
+fn the_sweep_runs_once_per_time_to_live_and_not_at_all_when_the_cache_is_off() {
+    assert_eq!(
+        ReadCache::new(Duration::from_millis(2500)).sweep_every(),
+        Some(Duration::from_millis(2500))
+    );
+    assert_eq!(
+        ReadCache::new(Duration::from_millis(10)).sweep_every(),
+        Some(Duration::from_secs(1))
+    );
+    assert_eq!(ReadCache::new(Duration::ZERO).sweep_every(), None);
+}

@@ -466,6 +466,14 @@ async fn metrics_count_requests_by_route_for_admins_and_the_scraper(b: Backend) 
     .is_some_and(|n| n >= 1.0));
     assert!(sample(&text, "tierdesk_db_pool_max_connections", &[]).is_some_and(|n| n >= 1.0));
     assert!(sample(&text, "tierdesk_db_pool_connections", &[("state", "open")]).is_some());
+    // What the read cache holds: at least the sessions the requests above were resolved from.
+    assert!(sample(
+        &text,
+        "tierdesk_read_cache_entries",
+        &[("shelf", "sessions")]
+    )
+    .is_some_and(|n| n >= 1.0));
+    assert!(sample(&text, "tierdesk_read_cache_response_bytes", &[]).is_some());
 
     // Requests by state, counted from the database as it is now.
     t.person("mia@example.com", "Mia Member", &[Role::Member])
