@@ -118,7 +118,7 @@ pub async fn render(State((st, m)): State<(AppState, Monitor)>, req: Request) ->
         }
     };
     let (open, idle, max) = st.db.pool_stats();
-    let held = st.cache.held();
+    let held = st.cache.holdings();
     let hits = st.cache.hits();
     m.record(|| {
         // What the read cache holds now, and how often it answered.

@@ -158,25 +158,26 @@ impl Drop for Refreshing<'_> {
 }
 
 type SharedSlot = Arc<Slot>;
-/// How long past the time to live a person's latest change is remembered: a record matters
-/// while an entry read before it can still be served, well within this.
-const WRITER_RECORD_MARGIN: Duration = Duration::from_secs(60);
-
-/// What the cache holds ([`ReadCache::held`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Held {
-    pub sessions: usize,
-    pub responses: usize,
-    pub response_bytes: usize,
-    pub shared: usize,
-    pub searches: usize,
-}
 /// Most names held in each of the two maps of shared answers; past it, the names no one may be
 /// served any more go, and if none had, every name does (they are recomputed on the next ask).
 pub const SHARED_CAPACITY: usize = 2_000;
 
 /// Shared answers by name.
 type SharedNames = Mutex<HashMap<String, SharedSlot>>;
+
+/// How long past the time to live a person's latest change is remembered: a record matters
+/// while an entry read before it can still be served, well within this.
+const WRITER_RECORD_MARGIN: Duration = Duration::from_secs(60);
+
+/// What the cache holds ([`ReadCache::holdings`]): entries on each shelf, bytes of answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holdings {
+    pub sessions: usize,
+    pub responses: usize,
+    pub response_bytes: usize,
+    pub shared: usize,
+    pub searches: usize,
+}
 
 /// See the module documentation. One per process, shared by every request.
 pub struct ReadCache {
@@ -386,15 +387,14 @@ impl ReadCache {
         for names in [&self.shared, &self.searches] {
             self.forget_expired(&mut names.lock().unwrap_or_else(|p| p.into_inner()));
         }
-        self.flights
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, lock| Arc::strong_count(lock) > 1);
+        forget_idle_flights(&mut self.flights.lock().unwrap_or_else(|p| p.into_inner()));
+        self.forget_old_writers(&mut self.writers.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Drops the records of changes no entry still served was read before.
+    fn forget_old_writers(&self, writers: &mut HashMap<i64, (u64, Instant)>) {
         let keep = self.ttl + WRITER_RECORD_MARGIN;
-        self.writers
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|_, (_, at)| at.elapsed() < keep);
+        writers.retain(|_, (_, at)| at.elapsed() < keep);
     }
 
     /// How often [`ReadCache::sweep`] is worth running: once per time to live, at most once
@@ -403,10 +403,10 @@ impl ReadCache {
         self.enabled().then(|| self.ttl.max(Duration::from_secs(1)))
     }
 
-    /// What is held, for `/metrics`: entries on each shelf and bytes of answers.
-    pub fn held(&self) -> Held {
+    /// What is held, for `/metrics` and tests (expired entries count until they are swept).
+    pub fn holdings(&self) -> Holdings {
         let count = |names: &SharedNames| names.lock().unwrap_or_else(|p| p.into_inner()).len();
-        Held {
+        Holdings {
             sessions: self.sessions.len(),
             responses: self.responses.len(),
             response_bytes: self.responses.bytes(),
@@ -467,8 +467,7 @@ impl ReadCache {
         let g = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         let mut writers = self.writers.lock().unwrap_or_else(|p| p.into_inner());
         if writers.len() >= CAPACITY && !writers.contains_key(&user_id) {
-            let keep = self.ttl + WRITER_RECORD_MARGIN;
-            writers.retain(|_, (_, at)| at.elapsed() < keep);
+            self.forget_old_writers(&mut writers);
             if writers.len() >= CAPACITY {
                 writers.clear();
                 drop(writers);
@@ -557,8 +556,7 @@ impl ReadCache {
     fn flight_lock(&self, key: &ResponseKey) -> Arc<tokio::sync::Mutex<()>> {
         let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
         if flights.len() >= CAPACITY && !flights.contains_key(key) {
-            // Only flights under way (held by someone besides the map) matter.
-            flights.retain(|_, lock| Arc::strong_count(lock) > 1);
+            forget_idle_flights(&mut flights);
         }
         flights.entry(key.clone()).or_default().clone()
     }
@@ -576,16 +574,12 @@ impl ReadCache {
                 .put(key, response, generation, floor, self.ttl);
         }
     }
+}
 
-    /// How many entries are held (sessions, responses), for tests and diagnostics.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.sessions.len(), self.responses.len())
-    }
-
-    /// Bytes of answers held.
-    pub fn response_bytes(&self) -> usize {
-        self.responses.bytes()
-    }
+/// Drops the flight locks nobody holds: only flights under way (held by someone besides the
+/// map) matter.
+fn forget_idle_flights(flights: &mut HashMap<ResponseKey, Arc<tokio::sync::Mutex<()>>>) {
+    flights.retain(|_, lock| Arc::strong_count(lock) > 1);
 }
 
 #[cfg(test)]

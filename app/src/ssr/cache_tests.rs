@@ -42,7 +42,7 @@ fn a_zero_ttl_keeps_nothing() {
     let c = ReadCache::new(Duration::ZERO);
     c.remember_session("h", &viewer(1), c.generation());
     assert_eq!(c.session("h"), None);
-    assert_eq!(c.sizes(), (0, 0));
+    assert_eq!((c.holdings().sessions, c.holdings().responses), (0, 0));
 }
 
 #[test]
@@ -89,12 +89,12 @@ fn answers_are_bounded_in_bytes() {
         };
         c.remember_response(key, big.clone(), c.generation());
         assert!(
-            c.response_bytes() <= BYTES_MAX,
+            c.holdings().response_bytes <= BYTES_MAX,
             "{} bytes",
-            c.response_bytes()
+            c.holdings().response_bytes
         );
     }
-    assert!(c.sizes().1 >= 1);
+    assert!(c.holdings().responses >= 1);
 }
 
 #[tokio::test]
@@ -160,7 +160,7 @@ fn the_memory_stays_bounded() {
     for i in 0..(CAPACITY + 10) {
         c.remember_session(&format!("h{i}"), &viewer(1), c.generation());
     }
-    assert!(c.sizes().0 <= CAPACITY);
+    assert!(c.holdings().sessions <= CAPACITY);
 }
 
 fn dashboard_of(user_id: i64) -> ResponseKey {
@@ -448,14 +448,14 @@ async fn a_sweep_lets_go_of_every_answer_nobody_may_be_served_and_keeps_the_rest
     keep_one_of_each("old").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     keep_one_of_each("new").await;
-    let both = c.held();
+    let both = c.holdings();
     assert_eq!(
         (both.sessions, both.responses, both.shared, both.searches),
         (2, 2, 2, 2),
         "expired entries stay until something lets go of them"
     );
     c.sweep();
-    let after = c.held();
+    let after = c.holdings();
     assert_eq!(
         (
             after.sessions,
@@ -474,7 +474,7 @@ async fn a_sweep_lets_go_of_every_answer_nobody_may_be_served_and_keeps_the_rest
     // After a change everyone must see, nothing read before it is kept either.
     c.invalidate();
     c.sweep();
-    assert_eq!(c.held().sessions + c.held().responses, 0);
+    assert_eq!(c.holdings().sessions + c.holdings().responses, 0);
 }
 
 #[test]
