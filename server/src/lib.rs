@@ -3,6 +3,7 @@
 //! health checks), middleware, and the command-line tasks.
 
 pub mod admin;
+pub mod allocator;
 pub mod api;
 mod api_after;
 mod api_automation;

@@ -228,12 +228,13 @@ fn init_tracing() {
     }
 }
 
-/// See `mimalloc` in Cargo.toml: memory freed after a burst goes back to the system.
+/// See `tierdesk::allocator`: memory freed after a burst goes back to the system.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tierdesk::allocator::configure();
     let cli = Cli::parse();
     init_tracing();
     match run(cli.command).await {

@@ -6,6 +6,11 @@
 //!
 //! The loader's and the manifest's names are the ones leptos asks for when the site's files are
 //! not renamed one by one: the build puts the whole site in a directory named by its hash.
+//!
+//! `tierdesk-wasm-split bundle <dir>`, once every module is optimised, puts each group's modules
+//! in one file and rewrites the loader and the manifest to match (`bundle`).
+
+mod bundle;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,13 +22,22 @@ const MAIN_MODULE: &str = "./tierdesk.js";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [input, out_dir] = args.as_slice() else {
-        eprintln!("usage: tierdesk-wasm-split <input.wasm> <out-dir>");
-        return ExitCode::from(2);
+    let done = match args.as_slice() {
+        [command, dir] if command == "bundle" => {
+            let link_file = LINK_NAME.trim_start_matches("./");
+            bundle::bundle_dir(Path::new(dir), link_file)
+                .map(|groups| format!("bundled the chunks of {groups} groups"))
+        }
+        [input, out_dir] => split(Path::new(input), Path::new(out_dir))
+            .map(|chunks| format!("split into the main module and {chunks} chunks")),
+        _ => {
+            eprintln!("usage: tierdesk-wasm-split <input.wasm> <out-dir>\n       tierdesk-wasm-split bundle <dir>");
+            return ExitCode::from(2);
+        }
     };
-    match split(Path::new(input), Path::new(out_dir)) {
-        Ok(chunks) => {
-            println!("split into the main module and {chunks} chunks");
+    match done {
+        Ok(message) => {
+            println!("{message}");
             ExitCode::SUCCESS
         }
         Err(e) => {
