@@ -58,7 +58,7 @@ mod tests {
             "option {PURGE_DELAY} is not mimalloc 3's purge delay"
         );
         configure();
-        assert_eq!(purge_delay_ms(), PURGE_DELAY_MS.into());
+        assert_eq!(purge_delay_ms(), i64::from(PURGE_DELAY_MS));
         // The build's define (.cargo/config.toml) reached the C build: arenas are committed
         // lazily (mimalloc's default is 2, eager where the kernel overcommits).
         // SAFETY: reads a number from mimalloc's option table.
