@@ -225,8 +225,8 @@ pub fn router_with(state: AppState, options: LeptosOptions, monitor: metrics::Mo
         ))
         // Pages and JSON leave gzipped, at level 2: zlib-rs's level 1 uses fixed Huffman codes
         // only, and the request form's page went out 1.2 KB larger (6.3 KB against 5.1) on the
-        // first page a person on a slow connection waits for; level 2 costs microseconds more
-        // on a page. The build's files are compressed already and pass as they are.
+        // first page a person on a slow connection waits for. (Its cost under bench/load is not
+        // yet measured apart from the VM's noise.) The build's files are compressed already and pass as they are.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Precise(2)),
